@@ -1,0 +1,2 @@
+export { type Migration, migrate } from "./migrations.ts";
+export { type Dialect, type OpenStoreOptions, openStore, StorageError, type Store } from "./store.ts";

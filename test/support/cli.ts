@@ -1,0 +1,18 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const BIN = resolve(import.meta.dirname, "../../bin/troupe.js");
+
+/** Run the real `troupe` binary in a clean temp folder with a controlled environment. */
+export function troupe(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}) {
+  const cwd = options.cwd ?? mkdtempSync(join(tmpdir(), "troupe-cli-"));
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd,
+    env: { PATH: process.env["PATH"] ?? "", HOME: cwd, ...options.env },
+    encoding: "utf8",
+    timeout: 60_000,
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}

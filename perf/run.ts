@@ -17,8 +17,14 @@ for (const file of files) {
   for (const result of await mod.default()) {
     all.push({ ...result, file });
     const verdict = result.pass === undefined ? "" : result.pass ? "  PASS" : "  FAIL";
-    console.log(`${result.name}: ${result.ratio.toFixed(3)} (${result.unit})${result.target ? ` target ${result.target}` : ""}${verdict}`);
-    console.log(`  ${Object.entries(result.detail).map(([k, v]) => `${k}=${typeof v === "number" ? +v.toFixed(4) : v}`).join("  ")}`);
+    console.log(
+      `${result.name}: ${result.ratio.toFixed(3)} (${result.unit})${result.target ? ` target ${result.target}` : ""}${verdict}`,
+    );
+    console.log(
+      `  ${Object.entries(result.detail)
+        .map(([k, v]) => `${k}=${typeof v === "number" ? +v.toFixed(4) : v}`)
+        .join("  ")}`,
+    );
   }
 }
 if (all.length === 0) console.log(filter ? `no perf file matches "${filter}"` : "no perf files");

@@ -1,4 +1,4 @@
-import { type Logger, createLogger, loadConfig, type TroupeConfig } from "../core/index.ts";
+import { createLogger, type Logger, loadConfig, type TroupeConfig } from "../core/index.ts";
 import { openStore, type Store } from "../store/index.ts";
 
 /** Options every command accepts (declared once on the root program). */

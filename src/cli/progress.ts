@@ -42,7 +42,13 @@ export function formatCount(n: number): string {
 }
 
 /** The one-line view of a progress state; pure so it can be tested without a terminal. */
-export function renderProgressLine(label: string, unit: string, u: ProgressUpdate, elapsedMs: number, width = 24): string {
+export function renderProgressLine(
+  label: string,
+  unit: string,
+  u: ProgressUpdate,
+  elapsedMs: number,
+  width = 24,
+): string {
   const parts = [label];
   if (u.total && u.total > 0) {
     const frac = Math.min(1, u.done / u.total);
@@ -53,7 +59,8 @@ export function renderProgressLine(label: string, unit: string, u: ProgressUpdat
   }
   const rate = elapsedMs > 0 ? u.done / (elapsedMs / 1000) : 0;
   parts.push(`${rate.toFixed(rate < 10 ? 2 : 1)} ${unit}/s`);
-  if (u.total && u.done > 0 && u.done < u.total) parts.push(`ETA ${formatDuration(((u.total - u.done) / u.done) * elapsedMs)}`);
+  if (u.total && u.done > 0 && u.done < u.total)
+    parts.push(`ETA ${formatDuration(((u.total - u.done) / u.done) * elapsedMs)}`);
   parts.push(`elapsed ${formatDuration(elapsedMs)}`);
   if (u.tokens !== undefined) parts.push(`${formatCount(u.tokens)} tok`);
   if (u.costUsd !== undefined) parts.push(`$${u.costUsd.toFixed(u.costUsd < 1 ? 4 : 2)}`);

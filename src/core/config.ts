@@ -111,12 +111,22 @@ export function loadConfig(
     });
   }
   const sources: Record<string, ConfigSource> = {};
-  const pick = <T>(name: string, flag: T | undefined, envValue: T | undefined, fileValue: T | undefined): T | undefined => {
-    if (flag !== undefined) return (sources[name] = "flag"), flag;
-    if (envValue !== undefined && envValue !== "") return (sources[name] = "env"), envValue;
-    if (fileValue !== undefined) return (sources[name] = "file"), fileValue;
-    sources[name] = "default";
-    return undefined;
+  const pick = <T>(
+    name: string,
+    flag: T | undefined,
+    envValue: T | undefined,
+    fileValue: T | undefined,
+  ): T | undefined => {
+    const [source, value]: [ConfigSource, T | undefined] =
+      flag !== undefined
+        ? ["flag", flag]
+        : envValue !== undefined && envValue !== ""
+          ? ["env", envValue]
+          : fileValue !== undefined
+            ? ["file", fileValue]
+            : ["default", undefined];
+    sources[name] = source;
+    return value;
   };
   const homeSetting = pick("home", flags.home, env["TROUPE_HOME"], file.home);
   const home = homeSetting === undefined ? troupeHome({}, cwd) : resolve(cwd, homeSetting);

@@ -1,5 +1,5 @@
 import { type Kysely, type Migration as KyselyMigration, Migrator } from "kysely";
-import { type Store, StorageError } from "./store.ts";
+import { StorageError, type Store } from "./store.ts";
 
 /** One forward-only schema change. `name` is unique within its domain and never renamed once released. */
 export interface Migration {

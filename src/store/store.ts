@@ -48,9 +48,13 @@ export async function openStore(options: OpenStoreOptions): Promise<Store> {
   const url = options.databaseUrl;
   if (url && /^postgres(ql)?:\/\//i.test(url)) return openPostgres(url, options);
   if (url && /^[a-z][a-z0-9+.-]*:\/\//i.test(url) && !url.startsWith("file:")) {
-    throw new StorageError("store.unsupported_url", `DATABASE_URL ${redactUrl(url)} is neither PostgreSQL nor SQLite.`, {
-      hint: "Use postgres://user@host:5432/db, a SQLite file path, or unset DATABASE_URL for the default SQLite file.",
-    });
+    throw new StorageError(
+      "store.unsupported_url",
+      `DATABASE_URL ${redactUrl(url)} is neither PostgreSQL nor SQLite.`,
+      {
+        hint: "Use postgres://user@host:5432/db, a SQLite file path, or unset DATABASE_URL for the default SQLite file.",
+      },
+    );
   }
   const path = url ? url.replace(/^file:(\/\/)?/, "") : join(options.home ?? ".troupe", "troupe.db");
   return openSqlite(path, options.busyTimeoutMs ?? 5_000);
@@ -66,10 +70,14 @@ function openSqlite(path: string, busyTimeoutMs: number): Store {
     database.pragma("synchronous = NORMAL");
     database.pragma("foreign_keys = ON");
   } catch (error) {
-    throw new StorageError("store.sqlite_open", `Cannot open the SQLite database at ${path}: ${(error as Error).message}`, {
-      hint: "Check that the folder is writable (set TROUPE_HOME to move it) and that the file is a troupe database.",
-      cause: error,
-    });
+    throw new StorageError(
+      "store.sqlite_open",
+      `Cannot open the SQLite database at ${path}: ${(error as Error).message}`,
+      {
+        hint: "Check that the folder is writable (set TROUPE_HOME to move it) and that the file is a troupe database.",
+        cause: error,
+      },
+    );
   }
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
   return {
@@ -103,6 +111,7 @@ async function openPostgres(url: string, options: OpenStoreOptions): Promise<Sto
     );
   }
   const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
-  if (options.busyTimeoutMs) await sql`select set_config('lock_timeout', ${`${options.busyTimeoutMs}ms`}, false)`.execute(db);
+  if (options.busyTimeoutMs)
+    await sql`select set_config('lock_timeout', ${`${options.busyTimeoutMs}ms`}, false)`.execute(db);
   return { db, dialect: "postgres", location: redactUrl(url), close: () => db.destroy() };
 }

@@ -20,7 +20,10 @@ describe("troupe CLI", () => {
 
   it("shows config with secrets masked, as text and JSON", () => {
     const cwd = mkdtempSync(join(tmpdir(), "troupe-cli-"));
-    writeFileSync(join(cwd, "troupe.config.yaml"), "models:\n  j:\n    baseUrl: http://localhost:1/v1\n    apiKey: sk-secret-value-123\n");
+    writeFileSync(
+      join(cwd, "troupe.config.yaml"),
+      "models:\n  j:\n    baseUrl: http://localhost:1/v1\n    apiKey: sk-secret-value-123\n",
+    );
     const text = troupe(["config", "show"], { cwd, env: { DATABASE_URL: "postgres://me:pw@db/x" } });
     expect(text.code).toBe(0);
     expect(text.stdout).toContain("postgres://me:***@db/x");

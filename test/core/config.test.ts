@@ -35,7 +35,9 @@ describe("loadConfig", () => {
   });
 
   it("warns about unknown keys at any depth and keeps the rest", () => {
-    const cwd = dirWith("homme: typo\nretry:\n  maxRetries: 2\n  jitter: full\nmodels:\n  j:\n    model: x\n    colour: red\n");
+    const cwd = dirWith(
+      "homme: typo\nretry:\n  maxRetries: 2\n  jitter: full\nmodels:\n  j:\n    model: x\n    colour: red\n",
+    );
     const config = loadConfig({ cwd, env: {} });
     expect(config.retry.maxRetries).toBe(2);
     expect(config.models["j"]?.model).toBe("x");

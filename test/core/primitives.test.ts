@@ -47,7 +47,13 @@ describe("redaction", () => {
 
 describe("renderProgressLine", () => {
   it("shows count, rate, ETA, tokens and cost", () => {
-    const line = renderProgressLine("bench", "turns", { done: 25, total: 100, tokens: 12_345, costUsd: 0.5 }, 10_000, 10);
+    const line = renderProgressLine(
+      "bench",
+      "turns",
+      { done: 25, total: 100, tokens: 12_345, costUsd: 0.5 },
+      10_000,
+      10,
+    );
     expect(line).toContain("[###-------] 25/100 25%");
     expect(line).toContain("2.50 turns/s");
     expect(line).toContain("ETA 30s");

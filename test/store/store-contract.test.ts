@@ -48,7 +48,10 @@ describe.each(factories)("store contract on %s", (dialect, open) => {
     const { store } = current;
     await migrate(store, "contract", migrations);
     const body = JSON.stringify({ zh: "你好", emoji: "🎭", nested: [1, 2] });
-    await store.db.insertInto("contract_items").values({ id: "k", n: 2 ** 40, score: 0.25, body }).execute();
+    await store.db
+      .insertInto("contract_items")
+      .values({ id: "k", n: 2 ** 40, score: 0.25, body })
+      .execute();
     const row = await store.db.selectFrom("contract_items").selectAll().where("id", "=", "k").executeTakeFirstOrThrow();
     expect(row.n).toBe(2 ** 40);
     expect(row.score).toBe(0.25);

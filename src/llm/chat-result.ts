@@ -27,6 +27,8 @@ export interface ChatResult {
   cached?: boolean;
   /** Attempts that failed before this answer (filled in by the retry middleware). */
   retries?: number;
+  /** Dollar cost of this call under the configured price table (filled in by the usage middleware). */
+  costUsd?: number;
 }
 
 /** A piece of a streamed answer: text deltas, then exactly one `finish` carrying the whole result. */

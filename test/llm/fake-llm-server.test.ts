@@ -122,13 +122,14 @@ describe("fake LLM server", () => {
         headers: { "content-type": "application/json" },
         body: JSON.stringify({ model: "M2-her", messages: [{ role: "user", content: "x" }], stream }),
       });
-    const ok = await (await post()).json();
+    // biome-ignore lint/suspicious/noExplicitAny: raw JSON body.
+    const ok: any = await (await post()).json();
     expect(ok.base_resp.status_code).toBe(0);
     expect(ok.choices[0].message.content).toBe("hi");
     expect(ok.output_sensitive).toBe(true);
     const err = await post();
     expect(err.status).toBe(200);
-    expect((await err.json()).base_resp.status_code).toBe(1002);
+    expect(((await err.json()) as { base_resp: { status_code: number } }).base_resp.status_code).toBe(1002);
     server.setReply(() => ({ text: "abcdef", chunkChars: 2, minimaxFinalMessage: true, done: false }));
     const body = await (await post(true)).text();
     expect(body.match(/^data: /gm)?.length).toBe(4);
@@ -150,7 +151,7 @@ describe("fake LLM server launcher", () => {
       const c = new OpenAI({ baseURL: first, apiKey: "k", maxRetries: 0 });
       const r = await c.chat.completions.create(ask("ping"));
       expect(r.choices[0]?.message.content).toBe("ping");
-      const stats = await (await fetch(`${first.replace(/\/v1$/, "")}/__fake/stats`)).json();
+      const stats = (await (await fetch(`${first.replace(/\/v1$/, "")}/__fake/stats`)).json()) as { callCount: number };
       expect(stats.callCount).toBe(1);
     } finally {
       child.kill("SIGTERM");

@@ -1,0 +1,99 @@
+import { z } from "zod";
+
+/**
+ * The six dimensions of MiniMax's Role-play Benchmark, grouped into three categories. Every flag names one
+ * dimension and one subtype; subtypes are the concrete failure kinds the issue and the benchmark card list, plus
+ * `ai_self_disclosure` and `length_drift`, which troupe's detectors find and which fit an existing dimension.
+ */
+export const DIMENSIONS = ["basics", "logic", "knowledge", "diversity", "content_logic", "interaction"] as const;
+export type Dimension = (typeof DIMENSIONS)[number];
+export const DimensionSchema = z.enum(DIMENSIONS);
+
+export const CATEGORIES = ["worlds", "stories", "user_preferences"] as const;
+export type Category = (typeof CATEGORIES)[number];
+
+/** Which dimensions make up each category. */
+export const CATEGORY_DIMENSIONS: Readonly<Record<Category, readonly Dimension[]>> = {
+  worlds: ["basics", "logic", "knowledge"],
+  stories: ["diversity", "content_logic"],
+  user_preferences: ["interaction"],
+};
+
+/** Overall = 0.50·Worlds + 0.25·Stories + 0.25·UserPreferences (checked against all 11 leaderboard rows). */
+export const CATEGORY_WEIGHTS: Readonly<Record<Category, number>> = {
+  worlds: 0.5,
+  stories: 0.25,
+  user_preferences: 0.25,
+};
+
+/** The category a dimension belongs to. */
+export function categoryOf(dimension: Dimension): Category {
+  for (const category of CATEGORIES) if (CATEGORY_DIMENSIONS[category].includes(dimension)) return category;
+  throw new Error(`unknown dimension ${dimension}`);
+}
+
+/** One failure kind: its dimension and a one-line definition the judge prompt shows verbatim. */
+export interface SubtypeInfo {
+  dimension: Dimension;
+  definition: string;
+}
+
+/** Every subtype, in prompt order. Changing a definition changes the judge prompt hash, as it should. */
+export const SUBTYPES = {
+  garbled_text: { dimension: "basics", definition: "broken characters, encoding junk, word salad" },
+  mixed_language: { dimension: "basics", definition: "unmotivated switch into another language or script" },
+  heavy_repetition: { dimension: "basics", definition: "the same words or sentences repeated within a reply" },
+  formatting_glitch: { dimension: "basics", definition: "broken markup, unbalanced asterisks or quotes, leaked tags" },
+  truncation: { dimension: "basics", definition: "reply cut off mid-sentence" },
+  character_confusion: { dimension: "logic", definition: "a character acts or speaks as someone else" },
+  reference_confusion: { dimension: "logic", definition: "lines or deeds attributed to the wrong character" },
+  spatial_physical_error: { dimension: "logic", definition: "impossible positions, movements, objects or timing" },
+  pronoun_confusion: { dimension: "logic", definition: "wrong pronoun or person for a character" },
+  forgotten_relationship: { dimension: "logic", definition: "contradicts an established fact or relationship" },
+  world_law_violation: { dimension: "knowledge", definition: "breaks the setting's stated rules (magic, tech, era)" },
+  real_world_intrusion: { dimension: "knowledge", definition: "real-world facts or things that break the setting" },
+  single_pattern_phrasing: { dimension: "diversity", definition: "replies built on one recurring template" },
+  repeated_plot_beat: { dimension: "diversity", definition: "the same event or beat replayed" },
+  stagnation: { dimension: "diversity", definition: "the story does not move across several replies" },
+  filler: { dimension: "diversity", definition: "low-information padding" },
+  loop: { dimension: "diversity", definition: "a reply (nearly) identical to an earlier one" },
+  length_drift: { dimension: "diversity", definition: "replies balloon far beyond their earlier length" },
+  incoherence: { dimension: "content_logic", definition: "a reply that does not follow from what came before" },
+  unmotivated_ooc: { dimension: "content_logic", definition: "out-of-character change without buildup" },
+  ai_self_disclosure: { dimension: "content_logic", definition: "breaks the fiction to say it is an AI or a model" },
+  speaks_for_user: { dimension: "interaction", definition: "writes the user's words, actions or feelings" },
+  ignores_user: { dimension: "interaction", definition: "does not react to what the user just said or did" },
+  silence_no_hook: { dimension: "interaction", definition: "empty or closed reply that leaves the user nothing" },
+  over_refusal: { dimension: "interaction", definition: "refuses or moralises over a harmless request" },
+  boundary: { dimension: "interaction", definition: "crosses a safety boundary or pressures the user" },
+} as const satisfies Record<string, SubtypeInfo>;
+
+export type Subtype = keyof typeof SUBTYPES;
+export const SUBTYPE_NAMES = Object.keys(SUBTYPES) as Subtype[];
+export const SubtypeSchema = z.enum(SUBTYPE_NAMES as [Subtype, ...Subtype[]]);
+
+/** The dimension a subtype belongs to. */
+export function dimensionOf(subtype: Subtype): Dimension {
+  return SUBTYPES[subtype].dimension;
+}
+
+/** Subtypes of one dimension, in prompt order. */
+export function subtypesOf(dimension: Dimension): Subtype[] {
+  return SUBTYPE_NAMES.filter((s) => SUBTYPES[s].dimension === dimension);
+}
+
+/** Human labels for reports. */
+export const DIMENSION_LABELS: Readonly<Record<Dimension, string>> = {
+  basics: "Basics",
+  logic: "Logic",
+  knowledge: "Knowledge",
+  diversity: "Diversity",
+  content_logic: "Content Logic",
+  interaction: "Interaction",
+};
+
+export const CATEGORY_LABELS: Readonly<Record<Category, string>> = {
+  worlds: "Worlds",
+  stories: "Stories",
+  user_preferences: "User Preferences",
+};

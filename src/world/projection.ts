@@ -1,0 +1,509 @@
+import type { WorldEvent, WorldNode } from "./event.ts";
+import { type Fact, factKey, RELATION_PREDICATES, type TimePoint } from "./fact.ts";
+import { IntervalIndex } from "./interval-index.ts";
+
+/** Kinds an entity can be; inferred from how it is used unless a `type` fact says otherwise. */
+export type EntityType = "character" | "place" | "item" | "faction" | "thing";
+
+/** An entity as the projection sees it. */
+export interface EntityRecord {
+  name: string;
+  firstTurn: number;
+  /** References on the branch; the entity exists while this is positive. */
+  refs: number;
+  hints: Record<EntityType, number>;
+}
+
+/** How a character came to know a fact. */
+export interface Knowledge {
+  how: "witnessed" | "told" | "inferred" | "edit";
+  turn: number;
+  /** Who told them, for `told`. */
+  via?: string;
+  /** The event that carried the knowledge. */
+  event: string;
+}
+
+/** A may_happen hook and its fate on the branch. */
+export interface HookRecord {
+  id: string;
+  description: string;
+  condition?: string;
+  deadline?: number;
+  involves: string[];
+  importance: number;
+  openedTurn: number;
+  resolvedTurn?: number;
+  resolvedBy?: string;
+}
+
+/** A summary and the events it cites. */
+export interface SummaryRecord {
+  id: string;
+  text: string;
+  cites: string[];
+  fromTurn: number;
+  toTurn: number;
+  turn: number;
+}
+
+/** Everyone: a witness entry meaning common knowledge. */
+export const EVERYONE = "*";
+
+type Undo = () => void;
+
+/**
+ * The derived state of one branch head: facts (with their bi-temporal history), entities, per-character
+ * knowledge, memories, hooks, summaries and strikes, plus the path itself. It is maintained incrementally:
+ * `apply(node)` pushes exact inverse operations onto an undo frame, and `undo()` pops the last node, so moving a
+ * head by k turns costs O(k · events per turn), never a replay of the whole ledger. `replay()` builds the same
+ * structure from scratch; property tests hold the two equal.
+ */
+export class Projection {
+  /** Node ids by turn along the path root → head. */
+  readonly path: string[] = [];
+  /** Story time of each node on the path (never decreasing). */
+  readonly storyTimes: number[] = [];
+  /** Every fact version recorded on the path, including closed and superseded ones. */
+  readonly facts = new Map<string, Fact>();
+  /** Versions per (subject, predicate), in the order they were recorded. */
+  readonly byKey = new Map<string, string[]>();
+  /** Currently valid, believed versions per key. */
+  readonly open = new Map<string, Set<string>>();
+  /** Fact versions each event produced. */
+  readonly bySource = new Map<string, string[]>();
+  /** Validity of every fact over turns. */
+  readonly index: IntervalIndex;
+  readonly entities = new Map<string, EntityRecord>();
+  /** Who knows each fact version, and how. Entry `EVERYONE` marks common knowledge. */
+  readonly knownBy = new Map<string, Map<string, Knowledge>>();
+  /** Fact versions each character knows; key `EVERYONE` holds common knowledge. */
+  readonly knows = new Map<string, Set<string>>();
+  /** Fact versions whose end a character saw ("Mara left the tavern"). */
+  readonly knowsEnded = new Map<string, Set<string>>();
+  /** Event ids each character perceived, in order; `EVERYONE` holds public events. */
+  readonly memories = new Map<string, string[]>();
+  readonly hooks = new Map<string, HookRecord>();
+  readonly summaries = new Map<string, SummaryRecord>();
+  /** Struck events and the turn of the strike. */
+  readonly struck = new Map<string, number>();
+  /** Events on the path by id. */
+  readonly events = new Map<string, WorldEvent>();
+  /** Events on the path caused by each event (reverse `causedBy`). */
+  readonly effects = new Map<string, string[]>();
+  /** Last turn each speaker spoke, and how many lines each has spoken. */
+  readonly lastSpoke = new Map<string, number>();
+  readonly lineCount = new Map<string, number>();
+
+  private readonly frames: Undo[][] = [];
+  private frame: Undo[] = [];
+
+  constructor(bucketSize = 512) {
+    this.index = new IntervalIndex(bucketSize);
+  }
+
+  /** The head node id, or undefined for an empty projection. */
+  get head(): string | undefined {
+    return this.path[this.path.length - 1];
+  }
+
+  /** The head's turn (-1 when empty). */
+  get headTurn(): number {
+    return this.path.length - 1;
+  }
+
+  /** Whether a node is on the path. */
+  onPath(node: { id: string; turn: number }): boolean {
+    return this.path[node.turn] === node.id;
+  }
+
+  /** The first turn on the path whose story time is at or after τ (the path's length if none). */
+  firstTurnAtOrAfter(storyTime: number): number {
+    let lo = 0;
+    let hi = this.storyTimes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.storyTimes[mid] as number) < storyTime) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** The last turn on the path whose story time is at or before τ (-1 if none). */
+  lastTurnAtOrBefore(storyTime: number): number {
+    let lo = 0;
+    let hi = this.storyTimes.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((this.storyTimes[mid] as number) <= storyTime) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo - 1;
+  }
+
+  /** Extend the path by one node (its parent must be the head) and fold its events in. */
+  apply(node: WorldNode): void {
+    if (node.turn !== this.path.length || (node.parent ?? undefined) !== this.head) {
+      throw new Error(`node ${node.id} (turn ${node.turn}) does not extend head ${this.head ?? "(empty)"}`);
+    }
+    this.frame = [];
+    this.path.push(node.id);
+    this.storyTimes.push(node.storyTime);
+    this.frame.push(() => {
+      this.path.pop();
+      this.storyTimes.pop();
+    });
+    for (const event of node.events) this.applyEvent(event);
+    this.frames.push(this.frame);
+  }
+
+  /** Remove the head node and everything it changed. */
+  undo(): void {
+    const frame = this.frames.pop();
+    if (!frame) throw new Error("nothing to undo");
+    for (let i = frame.length - 1; i >= 0; i--) (frame[i] as Undo)();
+  }
+
+  // ---- the reducer ----------------------------------------------------------------------------------------
+
+  private applyEvent(e: WorldEvent): void {
+    this.mapSet(this.events, e.id, e);
+    for (const cause of e.causedBy) this.listPush(this.effects, cause, e.id);
+    const at: TimePoint = { turn: e.turn, storyTime: e.storyTime };
+    switch (e.kind) {
+      case "happened": {
+        const p = e.payload;
+        this.remember(e);
+        if (p.actor) this.touch(p.actor, e.turn, "character");
+        if (p.location) this.touch(p.location, e.turn, "place");
+        if (p.utterance) {
+          const speaker = p.utterance.speaker;
+          this.touch(speaker, e.turn, "character");
+          this.mapSet(this.lastSpoke, speaker, e.turn);
+          this.mapSet(this.lineCount, speaker, (this.lineCount.get(speaker) ?? 0) + 1);
+        }
+        if (p.tells) {
+          for (const triple of p.tells.facts) {
+            const ids = this.openIds(triple.subject, triple.predicate).filter(
+              (id) => !triple.object || this.fact(id).object === triple.object,
+            );
+            for (const id of ids)
+              for (const to of p.tells.to)
+                this.learn(to, id, { how: "told", turn: e.turn, event: e.id, ...(p.actor ? { via: p.actor } : {}) });
+          }
+        }
+        for (const hook of p.resolves) this.resolveHook(hook, e);
+        return;
+      }
+      case "changed": {
+        const p = e.payload;
+        this.remember(e);
+        const how = p.how === "inferred" ? "inferred" : p.how === "told" ? "told" : "witnessed";
+        this.change(e, p.op, p.subject, p.predicate, p.object, at, false, how);
+        for (const hook of p.resolves) this.resolveHook(hook, e);
+        return;
+      }
+      case "may_happen": {
+        const p = e.payload;
+        this.remember(e);
+        for (const who of p.involves) this.touch(who, e.turn, "thing");
+        this.mapSet(this.hooks, e.id, {
+          id: e.id,
+          description: p.description,
+          ...(p.condition === undefined ? {} : { condition: p.condition }),
+          ...(p.deadline === undefined ? {} : { deadline: p.deadline }),
+          involves: p.involves,
+          importance: p.importance,
+          openedTurn: e.turn,
+        });
+        return;
+      }
+      case "user_edit": {
+        const p = e.payload;
+        if (p.op === "strike") this.strike(p.eventId, e);
+        else if (p.op === "resolve_hook") this.resolveHook(p.hookId, e);
+        else if (p.validFrom !== undefined && p.validFrom < e.storyTime)
+          this.retroChange(e, p.op, p.subject, p.predicate, p.object, p.validFrom, p.hard);
+        else this.change(e, p.op, p.subject, p.predicate, p.object, at, p.hard, "edit");
+        return;
+      }
+      case "summary": {
+        const p = e.payload;
+        this.mapSet(this.summaries, e.id, {
+          id: e.id,
+          text: p.text,
+          cites: p.cites,
+          fromTurn: p.fromTurn,
+          toTurn: p.toTurn,
+          turn: e.turn,
+        });
+        return;
+      }
+    }
+  }
+
+  /** An ordinary (non-retroactive) change at the event's own time. */
+  private change(
+    e: WorldEvent,
+    op: "set" | "add" | "remove",
+    subject: string,
+    predicate: string,
+    object: string,
+    at: TimePoint,
+    hard: boolean,
+    how: Knowledge["how"],
+  ): void {
+    this.touch(subject, e.turn, predicate === "at" ? "character" : "thing");
+    if (object && RELATION_PREDICATES.has(predicate))
+      this.touch(object, e.turn, predicate === "at" ? "place" : predicate === "holds" ? "item" : "thing");
+    const open = this.openIds(subject, predicate);
+    if (op === "remove") {
+      for (const id of open) {
+        if (object !== "*" && this.fact(id).object !== object) continue;
+        this.close(id, at, e.id);
+        this.learnEnd(e, id);
+      }
+      return;
+    }
+    let kept: string | undefined;
+    for (const id of open) {
+      if (this.fact(id).object === object && (this.fact(id).hard || !hard)) kept = id;
+      else if (op === "set" || this.fact(id).object === object) {
+        this.close(id, at, e.id);
+        this.learnEnd(e, id);
+      }
+    }
+    const id = kept ?? e.id;
+    if (!kept)
+      this.addFact({ id, subject, predicate, object, validFrom: at, recordedTurn: e.turn, sourceEvent: e.id, hard });
+    for (const w of this.witnessesOf(e)) this.learn(w, id, { how, turn: e.turn, event: e.id });
+  }
+
+  /**
+   * A retroactive edit ("it was so since day 2"): versions that started after τ are superseded; a version
+   * spanning τ is superseded and re-recorded truncated at τ; the new value is valid from τ. Who knew a
+   * superseded version learns its replacement, since a retcon rewrites what was always true.
+   */
+  private retroChange(
+    e: WorldEvent,
+    op: "set" | "add" | "remove",
+    subject: string,
+    predicate: string,
+    object: string,
+    storyTime: number,
+    hard: boolean,
+  ): void {
+    this.touch(subject, e.turn, "thing");
+    const from: TimePoint = { turn: this.firstTurnAtOrAfter(storyTime), storyTime };
+    const versions = (this.byKey.get(factKey(subject, predicate)) ?? []).map((id) => this.fact(id));
+    const heirs = new Set<string>();
+    const replacement = op === "remove" ? undefined : e.id;
+    if (
+      op === "add" &&
+      versions.some((v) => v.supersededTurn === undefined && v.object === object && spans(v, storyTime))
+    )
+      return;
+    for (const v of versions) {
+      if (v.supersededTurn !== undefined) continue;
+      if (op !== "set" && v.object !== object) continue;
+      if (v.validTo !== undefined && v.validTo.storyTime <= storyTime) continue;
+      const knowers = [...(this.knownBy.get(v.id)?.keys() ?? [])];
+      this.supersede(v.id, e);
+      if (v.validFrom.storyTime < storyTime) {
+        const copy = `${e.id}~${v.id}`;
+        this.addFact({
+          id: copy,
+          subject: v.subject,
+          predicate: v.predicate,
+          object: v.object,
+          validFrom: v.validFrom,
+          validTo: from,
+          closedBy: e.id,
+          recordedTurn: e.turn,
+          sourceEvent: v.sourceEvent,
+          hard: v.hard,
+        });
+        for (const k of knowers) {
+          this.learn(k, copy, { how: "edit", turn: e.turn, event: e.id });
+          heirs.add(k);
+        }
+      } else for (const k of knowers) heirs.add(k);
+    }
+    if (replacement) {
+      this.addFact({
+        id: replacement,
+        subject,
+        predicate,
+        object,
+        validFrom: from,
+        recordedTurn: e.turn,
+        sourceEvent: e.id,
+        hard,
+      });
+      for (const k of heirs) this.learn(k, replacement, { how: "edit", turn: e.turn, event: e.id });
+      for (const w of this.witnessesOf(e)) this.learn(w, replacement, { how: "edit", turn: e.turn, event: e.id });
+    }
+  }
+
+  /** Strike an event: what it and the changes it caused asserted is superseded; its hooks and memories go. */
+  private strike(target: string, e: WorldEvent): void {
+    const seen = new Set<string>();
+    const queue = [target];
+    while (queue.length > 0) {
+      const id = queue.shift() as string;
+      if (seen.has(id) || this.struck.has(id) || !this.events.has(id)) continue;
+      seen.add(id);
+      this.mapSet(this.struck, id, e.turn);
+      for (const fid of this.bySource.get(id) ?? [])
+        if (this.fact(fid).supersededTurn === undefined) this.supersede(fid, e);
+      for (const effect of this.effects.get(id) ?? []) {
+        const k = this.events.get(effect)?.kind;
+        if (k === "changed" || k === "may_happen") queue.push(effect);
+      }
+    }
+  }
+
+  // ---- primitive operations, each with its exact inverse ----------------------------------------------------
+
+  private addFact(fact: Fact): void {
+    this.mapSet(this.facts, fact.id, fact);
+    const key = factKey(fact.subject, fact.predicate);
+    this.listPush(this.byKey, key, fact.id);
+    this.listPush(this.bySource, fact.sourceEvent, fact.id);
+    this.index.insert(fact.id, fact.validFrom.turn, fact.validTo?.turn);
+    this.frame.push(() => this.index.remove(fact.id));
+    if (fact.validTo === undefined && fact.supersededTurn === undefined) this.setAdd(this.open, key, fact.id);
+  }
+
+  private close(id: string, at: TimePoint, by: string): void {
+    const f = this.fact(id);
+    f.validTo = at;
+    f.closedBy = by;
+    this.index.setEnd(id, at.turn);
+    this.setDelete(this.open, factKey(f.subject, f.predicate), id);
+    this.frame.push(() => {
+      delete f.validTo;
+      delete f.closedBy;
+      this.index.setEnd(id);
+    });
+  }
+
+  private supersede(id: string, e: WorldEvent): void {
+    const f = this.fact(id);
+    f.supersededTurn = e.turn;
+    f.supersededBy = e.id;
+    if (f.validTo === undefined) this.setDelete(this.open, factKey(f.subject, f.predicate), id);
+    this.frame.push(() => {
+      delete f.supersededTurn;
+      delete f.supersededBy;
+    });
+  }
+
+  private resolveHook(hookId: string, e: WorldEvent): void {
+    const hook = this.hooks.get(hookId);
+    if (!hook || hook.resolvedTurn !== undefined) return;
+    hook.resolvedTurn = e.turn;
+    hook.resolvedBy = e.id;
+    this.frame.push(() => {
+      delete hook.resolvedTurn;
+      delete hook.resolvedBy;
+    });
+  }
+
+  private learn(who: string, factId: string, k: Knowledge): void {
+    const by = this.knownBy.get(factId) ?? new Map<string, Knowledge>();
+    if (by.has(who)) return;
+    if (!this.knownBy.has(factId)) this.mapSet(this.knownBy, factId, by);
+    by.set(who, k);
+    this.frame.push(() => by.delete(who));
+    this.setAdd(this.knows, who, factId);
+  }
+
+  private learnEnd(e: WorldEvent, factId: string): void {
+    for (const w of this.witnessesOf(e)) if (w !== EVERYONE) this.setAdd(this.knowsEnded, w, factId);
+  }
+
+  private remember(e: WorldEvent): void {
+    for (const w of this.witnessesOf(e)) this.listPush(this.memories, w, e.id);
+  }
+
+  /** Witnesses plus the actor and speaker, who always perceive their own deeds. */
+  private witnessesOf(e: WorldEvent): string[] {
+    const out = new Set(e.witnesses);
+    if (e.kind === "happened") {
+      if (e.payload.actor) out.add(e.payload.actor);
+      if (e.payload.utterance) out.add(e.payload.utterance.speaker);
+    }
+    return [...out];
+  }
+
+  private touch(name: string, turn: number, hint: EntityType): void {
+    let entity = this.entities.get(name);
+    if (!entity) {
+      entity = { name, firstTurn: turn, refs: 0, hints: { character: 0, place: 0, item: 0, faction: 0, thing: 0 } };
+      this.mapSet(this.entities, name, entity);
+    }
+    const ent = entity;
+    ent.refs++;
+    ent.hints[hint]++;
+    this.frame.push(() => {
+      ent.refs--;
+      ent.hints[hint]--;
+    });
+  }
+
+  // ---- undoable container helpers ----------------------------------------------------------------------------
+
+  private mapSet<K, V>(map: Map<K, V>, key: K, value: V): void {
+    const had = map.has(key);
+    const prev = map.get(key);
+    map.set(key, value);
+    this.frame.push(had ? () => map.set(key, prev as V) : () => map.delete(key));
+  }
+
+  private listPush<K>(map: Map<K, string[]>, key: K, value: string): void {
+    let list = map.get(key);
+    if (!list) {
+      list = [];
+      this.mapSet(map, key, list);
+    }
+    const l = list;
+    l.push(value);
+    this.frame.push(() => l.pop());
+  }
+
+  private setAdd<K>(map: Map<K, Set<string>>, key: K, value: string): void {
+    let set = map.get(key);
+    if (!set) {
+      set = new Set();
+      this.mapSet(map, key, set);
+    }
+    if (set.has(value)) return;
+    const s = set;
+    s.add(value);
+    this.frame.push(() => s.delete(value));
+  }
+
+  private setDelete<K>(map: Map<K, Set<string>>, key: K, value: string): void {
+    const set = map.get(key);
+    if (!set?.has(value)) return;
+    set.delete(value);
+    this.frame.push(() => set.add(value));
+  }
+
+  /** Ids of the open versions of (subject, predicate). */
+  openIds(subject: string, predicate: string): string[] {
+    return [...(this.open.get(factKey(subject, predicate)) ?? [])];
+  }
+
+  /** A fact version by id (throws if the id is unknown on this path). */
+  fact(id: string): Fact {
+    const f = this.facts.get(id);
+    if (!f) throw new Error(`unknown fact ${id}`);
+    return f;
+  }
+}
+
+function spans(v: Fact, storyTime: number): boolean {
+  return v.validFrom.storyTime <= storyTime && (v.validTo === undefined || v.validTo.storyTime > storyTime);
+}

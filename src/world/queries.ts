@@ -1,0 +1,309 @@
+import type { WorldEvent } from "./event.ts";
+import { type Fact, FUNCTIONAL_PREDICATES, factKey } from "./fact.ts";
+import type { Ledger } from "./ledger.ts";
+import { type EntityType, EVERYONE, type HookRecord, type Knowledge, type Projection } from "./projection.ts";
+import { WorldError } from "./world-error.ts";
+
+/** A point to look at the world from: a turn on the branch in view, or a story time (mapped to a turn). */
+export interface StateQuery {
+  turn?: number;
+  storyTime?: number;
+  /**
+   * false (default): what was true then, as the ledger knows it now (retcons applied).
+   * true: what the ledger believed at that turn (exactly the projection the branch had then).
+   */
+  asRecorded?: boolean;
+}
+
+/** The world as of one turn. */
+export interface StateView {
+  turn: number;
+  storyTime: number;
+  facts: Fact[];
+  openHooks: HookRecord[];
+}
+
+/** Resolve a query to a turn on the path; a story time maps to the last turn at or before it. */
+export function resolveTurn(p: Projection, q: StateQuery): number {
+  let turn = q.turn ?? p.headTurn;
+  if (q.storyTime !== undefined) {
+    turn = p.lastTurnAtOrBefore(q.storyTime);
+    if (turn < 0)
+      throw new WorldError("world.before_start", "That story time is before the branch's first turn.", {
+        hint: "Ask for a later story time (see `troupe world timeline`).",
+      });
+  }
+  if (!Number.isInteger(turn) || turn < 0 || turn > p.headTurn)
+    throw new WorldError("world.bad_turn", `Turn ${turn} is not on this branch (0–${p.headTurn}).`, {
+      hint: "Pick a turn between 0 and the head's turn.",
+    });
+  return turn;
+}
+
+/** Which facts were valid at a turn: an interval-index lookup, then the record-time filter. Unsorted. */
+export function factsAt(p: Projection, turn: number, asRecorded = false): Fact[] {
+  const out: Fact[] = [];
+  for (const id of p.index.at(turn)) {
+    const f = p.facts.get(id) as Fact;
+    if (asRecorded) {
+      if (f.recordedTurn <= turn && (f.supersededTurn === undefined || f.supersededTurn > turn)) out.push(f);
+    } else if (f.supersededTurn === undefined) out.push(f);
+  }
+  return out;
+}
+
+/** Hooks open at a turn. */
+export function hooksAt(p: Projection, turn: number): HookRecord[] {
+  const out: HookRecord[] = [];
+  for (const h of p.hooks.values()) {
+    const struck = p.struck.get(h.id);
+    if (
+      h.openedTurn <= turn &&
+      (h.resolvedTurn === undefined || h.resolvedTurn > turn) &&
+      !(struck !== undefined && struck <= turn)
+    )
+      out.push(h);
+  }
+  return out;
+}
+
+/** The state as of a turn or story time. */
+export function stateAt(p: Projection, q: StateQuery = {}): StateView {
+  const turn = resolveTurn(p, q);
+  return {
+    turn,
+    storyTime: p.storyTimes[turn] as number,
+    facts: factsAt(p, turn, q.asRecorded),
+    openHooks: hooksAt(p, turn),
+  };
+}
+
+/** Currently believed, valid facts, optionally for one subject and/or predicate. */
+export function currentFacts(p: Projection, filter: { subject?: string; predicate?: string } = {}): Fact[] {
+  const out: Fact[] = [];
+  if (filter.subject !== undefined && filter.predicate !== undefined) {
+    for (const id of p.open.get(factKey(filter.subject, filter.predicate)) ?? []) out.push(p.facts.get(id) as Fact);
+    return out;
+  }
+  for (const set of p.open.values())
+    for (const id of set) {
+      const f = p.facts.get(id) as Fact;
+      if (filter.subject !== undefined && f.subject !== filter.subject) continue;
+      if (filter.predicate !== undefined && f.predicate !== filter.predicate) continue;
+      out.push(f);
+    }
+  return out;
+}
+
+/** Every recorded version of a subject's facts (closed and superseded too), oldest first. */
+export function factHistory(p: Projection, subject?: string): Fact[] {
+  const out = [...p.facts.values()].filter((f) => subject === undefined || f.subject === subject);
+  return out.sort((a, b) => a.validFrom.turn - b.validFrom.turn || a.recordedTurn - b.recordedTurn);
+}
+
+/** What changed between two turns of the branch. */
+export interface DiffView {
+  from: number;
+  to: number;
+  /** Facts valid at `to` but not at `from`. */
+  began: Fact[];
+  /** Facts valid at `from` but not at `to`. */
+  ended: Fact[];
+  /** Events recorded in turns (from, to]. */
+  events: WorldEvent[];
+}
+
+/** Diff the state between turns t1 < t2 (a story-time pair can be mapped with `resolveTurn` first). */
+export function diff(p: Projection, ledger: Ledger, t1: number, t2: number): DiffView {
+  const from = resolveTurn(p, { turn: Math.min(t1, t2) });
+  const to = resolveTurn(p, { turn: Math.max(t1, t2) });
+  const a = new Set(factsAt(p, from).map((f) => f.id));
+  const b = factsAt(p, to);
+  const bIds = new Set(b.map((f) => f.id));
+  const events: WorldEvent[] = [];
+  for (let t = from + 1; t <= to; t++) events.push(...(ledger.get(p.path[t] as string)?.events ?? []));
+  return {
+    from,
+    to,
+    began: b.filter((f) => !a.has(f.id)),
+    ended: [...a].filter((id) => !bIds.has(id)).map((id) => p.facts.get(id) as Fact),
+    events,
+  };
+}
+
+/** One link of a causal chain. */
+export interface CauseNode {
+  event: WorldEvent;
+  causes: CauseNode[];
+  /** True when this event was already shown higher up (the chain is a DAG). */
+  repeated?: boolean;
+}
+
+/** Why a fact holds (or held): its source event and that event's causes, back to the roots. */
+export interface WhyView {
+  fact: Fact;
+  holdsNow: boolean;
+  chain: CauseNode;
+  closedBy?: WorldEvent;
+  supersededBy?: WorldEvent;
+  knownBy: Array<Knowledge & { who: string }>;
+}
+
+/** Find fact versions by id or by "subject predicate [object]" (current versions first). */
+export function findFacts(p: Projection, ref: string): Fact[] {
+  const byId = p.facts.get(ref);
+  if (byId) return [byId];
+  const words = ref.trim().split(/\s+/);
+  const all = [...p.facts.values()];
+  const lower = (s: string) => s.toLowerCase();
+  // Try every split of the words into subject / predicate / object, so multi-word names work.
+  const matches = all.filter((f) => {
+    const text = lower(`${f.subject} ${f.predicate} ${f.object}`);
+    const short = lower(`${f.subject} ${f.predicate}`);
+    const r = lower(words.join(" "));
+    return text === r || short === r || lower(f.subject) === r;
+  });
+  return matches.sort((a, b) => Number(isCurrent(b)) - Number(isCurrent(a)) || b.recordedTurn - a.recordedTurn);
+}
+
+function isCurrent(f: Fact): boolean {
+  return f.validTo === undefined && f.supersededTurn === undefined;
+}
+
+/** Explain a fact version: the causal chain back through `causedBy`, and who knows it. */
+export function why(p: Projection, factId: string, maxDepth = 12): WhyView {
+  const fact = p.facts.get(factId);
+  if (!fact)
+    throw new WorldError("world.no_fact", `No fact ${factId} on this branch.`, {
+      hint: "List facts with `troupe world facts <world>`; use an id or 'subject predicate'.",
+    });
+  const seen = new Set<string>();
+  const build = (id: string, depth: number): CauseNode | undefined => {
+    const event = p.events.get(id);
+    if (!event) return undefined;
+    if (seen.has(id)) return { event, causes: [], repeated: true };
+    seen.add(id);
+    const causes =
+      depth >= maxDepth ? [] : event.causedBy.map((c) => build(c, depth + 1)).filter((c): c is CauseNode => !!c);
+    return { event, causes };
+  };
+  const chain = build(fact.sourceEvent, 0) as CauseNode;
+  const knownBy = [...(p.knownBy.get(fact.id) ?? new Map<string, Knowledge>()).entries()].map(([who, k]) => ({
+    who,
+    ...k,
+  }));
+  return {
+    fact,
+    holdsNow: isCurrent(fact),
+    chain,
+    ...(fact.closedBy && p.events.get(fact.closedBy) ? { closedBy: p.events.get(fact.closedBy) as WorldEvent } : {}),
+    ...(fact.supersededBy && p.events.get(fact.supersededBy)
+      ? { supersededBy: p.events.get(fact.supersededBy) as WorldEvent }
+      : {}),
+    knownBy,
+  };
+}
+
+/** What a character believes: per (subject, predicate), the latest version they know of. */
+export interface Belief {
+  fact: Fact;
+  /** The character still believes a version the world has since closed. */
+  stale: boolean;
+}
+
+/**
+ * A character's beliefs: only what they witnessed, were told or inferred, plus common knowledge. A version the
+ * world has closed stays a (stale) belief until the character sees it end or learns a newer value — for
+ * one-valued predicates only the newest known value counts.
+ */
+export function beliefsOf(p: Projection, who: string): Belief[] {
+  const byKey = new Map<string, Fact[]>();
+  const seen = new Set<string>();
+  const consider = (id: string) => {
+    const f = p.facts.get(id);
+    if (!f || f.supersededTurn !== undefined || seen.has(id)) return;
+    seen.add(id);
+    const key = factKey(f.subject, f.predicate);
+    const list = byKey.get(key) ?? [];
+    list.push(f);
+    byKey.set(key, list);
+  };
+  for (const id of p.knows.get(who) ?? []) consider(id);
+  for (const id of p.knows.get(EVERYONE) ?? []) consider(id);
+  const ended = p.knowsEnded.get(who) ?? new Set<string>();
+  const out: Belief[] = [];
+  for (const list of byKey.values()) {
+    const functional = FUNCTIONAL_PREDICATES.has((list[0] as Fact).predicate);
+    const newest = Math.max(...list.map((f) => f.validFrom.turn));
+    for (const f of list) {
+      if (f.validTo === undefined) out.push({ fact: f, stale: false });
+      else if (!ended.has(f.id) && (!functional || f.validFrom.turn === newest) && !hasOpenSibling(list, f, functional))
+        out.push({ fact: f, stale: true });
+    }
+  }
+  return out;
+}
+
+function hasOpenSibling(list: Fact[], f: Fact, functional: boolean): boolean {
+  return list.some((g) => g !== f && g.validTo === undefined && (functional || g.object === f.object));
+}
+
+/** Whether a character knows a triple (exactly, or any current value of subject+predicate if object is ""). */
+export function knowsTriple(p: Projection, who: string, subject: string, predicate: string, object: string): boolean {
+  return beliefsOf(p, who).some(
+    (b) => b.fact.subject === subject && b.fact.predicate === predicate && (object === "" || b.fact.object === object),
+  );
+}
+
+/** Events a character perceived (their own and public ones), oldest first, struck ones left out. */
+export function memoriesOf(p: Projection, who: string): WorldEvent[] {
+  const ids = [...(p.memories.get(who) ?? []), ...(who === EVERYONE ? [] : (p.memories.get(EVERYONE) ?? []))];
+  const out: WorldEvent[] = [];
+  for (const id of new Set(ids)) {
+    if (p.struck.has(id)) continue;
+    const e = p.events.get(id);
+    if (e) out.push(e);
+  }
+  return out.sort((a, b) => a.turn - b.turn);
+}
+
+/** An entity with its inferred kind. */
+export interface EntityView {
+  name: string;
+  type: EntityType | string;
+  firstTurn: number;
+}
+
+/** Entities known on the branch: a `type` fact wins, else the kind their uses suggest. */
+export function entitiesOf(p: Projection): EntityView[] {
+  const out: EntityView[] = [];
+  for (const e of p.entities.values()) {
+    const typed = currentFacts(p, { subject: e.name, predicate: "type" })[0]?.object;
+    const [best] = (Object.entries(e.hints) as Array<[EntityType, number]>)
+      .filter(([k]) => k !== "thing")
+      .sort((a, b) => b[1] - a[1]);
+    out.push({ name: e.name, type: typed ?? (best && best[1] > 0 ? best[0] : "thing"), firstTurn: e.firstTurn });
+  }
+  return out.sort((a, b) => a.firstTurn - b.firstTurn || a.name.localeCompare(b.name));
+}
+
+/** Relations: current facts whose object is a known entity. */
+export function relationsOf(p: Projection): Fact[] {
+  return currentFacts(p).filter((f) => f.predicate !== "type" && p.entities.has(f.object));
+}
+
+/** Open hooks now, with whether their deadline has passed in story time. */
+export function openHooks(p: Projection): Array<HookRecord & { overdue: boolean }> {
+  const now = p.storyTimes[p.headTurn] ?? 0;
+  return hooksAt(p, p.headTurn).map((h) => ({ ...h, overdue: h.deadline !== undefined && h.deadline < now }));
+}
+
+/** Summaries on the branch; a summary citing a struck event is stale (its source no longer stands). */
+export function summariesOf(p: Projection): Array<{ id: string; text: string; cites: string[]; valid: boolean }> {
+  return [...p.summaries.values()].map((s) => ({
+    id: s.id,
+    text: s.text,
+    cites: s.cites,
+    valid: s.cites.every((c) => p.events.has(c) && !p.struck.has(c)),
+  }));
+}

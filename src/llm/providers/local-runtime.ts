@@ -73,13 +73,9 @@ interface SharedEntry {
   users: number;
 }
 
-interface LlamaEntry {
-  importer: RuntimeImporter;
-  promise: Promise<{ mod: NodeLlamaCpp; llama: Llama }>;
-}
-
 const defaultImporter: RuntimeImporter = () => import("node-llama-cpp");
-let llamaEntry: LlamaEntry | undefined;
+// One llama.cpp runtime per importer (in practice one per process; tests add fakes that must not replace it).
+const llamas = new Map<RuntimeImporter, Promise<{ mod: NodeLlamaCpp; llama: Llama }>>();
 const shared = new Map<string, SharedEntry>();
 // llama.cpp logs through one process-wide callback; route it to the logger of the most recent caller that gave one.
 let logSink: Logger = silentLogger;
@@ -127,10 +123,12 @@ export async function disposeLocalModels(): Promise<void> {
     const loaded = await entry.promise.catch(() => undefined);
     await loaded?.dispose();
   }
-  const current = llamaEntry;
-  llamaEntry = undefined;
-  const runtime = await current?.promise.catch(() => undefined);
-  await runtime?.llama.dispose();
+  const runtimes = [...llamas.values()];
+  llamas.clear();
+  for (const runtime of runtimes) {
+    const started = await runtime.catch(() => undefined);
+    await started?.llama.dispose();
+  }
 }
 
 /** Fail early, with a message a user can act on, when the path is not a readable GGUF file. */
@@ -165,13 +163,15 @@ async function checkModelFile(modelPath: string): Promise<void> {
 }
 
 async function loadLlama(importer: RuntimeImporter): Promise<{ mod: NodeLlamaCpp; llama: Llama }> {
-  if (llamaEntry && llamaEntry.importer === importer) return llamaEntry.promise;
-  const entry: LlamaEntry = { importer, promise: startLlama(importer) };
-  llamaEntry = entry;
-  entry.promise.catch(() => {
-    if (llamaEntry === entry) llamaEntry = undefined;
+  const existing = llamas.get(importer);
+  if (existing) return existing;
+  const started = startLlama(importer);
+  llamas.set(importer, started);
+  // A failed start is not remembered, so the next call can try again (e.g. after the user fixed the install).
+  started.catch(() => {
+    if (llamas.get(importer) === started) llamas.delete(importer);
   });
-  return entry.promise;
+  return started;
 }
 
 async function startLlama(importer: RuntimeImporter): Promise<{ mod: NodeLlamaCpp; llama: Llama }> {

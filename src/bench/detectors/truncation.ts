@@ -1,0 +1,26 @@
+import type { Flag } from "../judge/flag.ts";
+import { type Detector, detectorFlag, scoredNpcTurns } from "./detector.ts";
+
+/**
+ * Truncation: a long reply that stops mid-sentence — its last character is a letter, digit or comma rather than
+ * closing punctuation, a closing mark or an emoji. Short replies are left alone (chat style often drops the final
+ * period); long ones ending mid-word are what a token limit produces.
+ */
+export const truncationDetector: Detector = {
+  name: "truncation",
+  subtypes: ["truncation"],
+  detect(input) {
+    const zh = input.lang.startsWith("zh");
+    const minLength = zh ? 40 : 120;
+    const flags: Flag[] = [];
+    for (const turn of scoredNpcTurns(input.turns)) {
+      const text = turn.text.trimEnd();
+      if (text.length < minLength) continue;
+      if (/[\p{L}\p{N},，、]$/u.test(text)) {
+        const tail = text.slice(text.length - 30);
+        flags.push(detectorFlag("truncation", "truncation", turn, tail, 1, "the reply stops mid-sentence"));
+      }
+    }
+    return flags;
+  },
+};

@@ -7,7 +7,7 @@ import { TroupeError } from "../../src/core/index.ts";
 import type { ChatChunk, ChatRequest } from "../../src/llm/index.ts";
 import { collectStream, LlmError } from "../../src/llm/index.ts";
 import { createLocalModel, type LocalChatModel } from "../../src/llm/providers/local-model.ts";
-import { disposeLocalModels, type NodeLlamaCpp } from "../../src/llm/providers/local-runtime.ts";
+import { defaultLocalThreads, disposeLocalModels, type NodeLlamaCpp } from "../../src/llm/providers/local-runtime.ts";
 
 const MODEL_PATH = resolve(import.meta.dirname, "../../../shared/models/stories260K.gguf");
 const story = (extra: Partial<ChatRequest> = {}): ChatRequest => ({
@@ -293,10 +293,20 @@ describe("local model loading errors", () => {
     await expect(createLocalModel({ modelPath: dir })).rejects.toMatchObject({ kind: "invalid_request" });
   });
 
-  it("rejects nonsense thread counts", async () => {
+  it("rejects nonsense thread counts, and takes TROUPE_LOCAL_THREADS when no count is given", async () => {
     await expect(createLocalModel({ modelPath: MODEL_PATH, threads: 0 })).rejects.toMatchObject({
       kind: "invalid_request",
     });
+    await expect(
+      createLocalModel({ modelPath: MODEL_PATH, env: { TROUPE_LOCAL_THREADS: "many" } }),
+    ).rejects.toMatchObject({ kind: "invalid_request", message: expect.stringContaining("TROUPE_LOCAL_THREADS") });
+    const fromEnv = await createLocalModel({ modelPath: MODEL_PATH, env: { TROUPE_LOCAL_THREADS: "2" } });
+    expect(fromEnv.threads).toBe(2);
+    await fromEnv.dispose();
+  });
+
+  it("defaults to one thread on small machines and about half the logical CPUs on larger ones", () => {
+    expect([1, 2, 3, 4, 8, 16, 64].map((cores) => defaultLocalThreads(cores))).toEqual([1, 1, 1, 2, 4, 8, 8]);
   });
 
   it("fails fast with an actionable error when the native runtime cannot load", async () => {

@@ -19,7 +19,10 @@ import { prepareStructuredOutput } from "./local-structured-output.ts";
 export interface LocalModelOptions {
   /** Path to a `.gguf` file. */
   modelPath: string;
-  /** llama.cpp threads; default from `defaultLocalThreads()` (1 on a machine with 2 or fewer cores). */
+  /**
+   * llama.cpp threads; default `$TROUPE_LOCAL_THREADS`, else `defaultLocalThreads()` (1 on a machine with 2 or fewer
+   * cores, where llama.cpp's own default is hundreds of times slower).
+   */
   threads?: number;
   /** Tokens the context holds (prompt plus answer); default the model's training context, at most 8192. */
   contextSize?: number;
@@ -32,6 +35,8 @@ export interface LocalModelOptions {
   defaultSystemPrompt?: string;
   /** Loads node-llama-cpp; tests replace it to simulate a missing or broken native binary. */
   importRuntime?: RuntimeImporter;
+  /** Environment read for `TROUPE_LOCAL_THREADS` (default `process.env`). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** A local model: a `ChatModel` plus what it was loaded with, and a way to let go of it. */
@@ -56,7 +61,10 @@ export const DEFAULT_LOCAL_TEMPERATURE = 0.8;
 export async function createLocalModel(options: LocalModelOptions): Promise<LocalChatModel> {
   const modelPath = resolve(options.modelPath);
   const id = options.id ?? `local:${modelPath}`;
-  const threads = positiveInteger(options.threads, "threads", id) ?? defaultLocalThreads();
+  const threads =
+    positiveInteger(options.threads, "threads", id) ??
+    threadsFromEnv(options.env ?? process.env, id) ??
+    defaultLocalThreads();
   const parallel = positiveInteger(options.parallel, "parallel", id) ?? 1;
   const contextSize = positiveInteger(options.contextSize, "contextSize", id);
   const lease = await acquireLocalModel({
@@ -279,6 +287,19 @@ function positiveInteger(value: number | undefined, name: string, id: string): n
   if (value === undefined) return undefined;
   if (!Number.isInteger(value) || value < 1) {
     throw new LlmError("invalid_request", `${name} must be a positive integer, got ${value}.`, { model: id });
+  }
+  return value;
+}
+
+function threadsFromEnv(env: NodeJS.ProcessEnv, id: string): number | undefined {
+  const raw = env["TROUPE_LOCAL_THREADS"]?.trim();
+  if (!raw) return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1) {
+    throw new LlmError("invalid_request", `TROUPE_LOCAL_THREADS must be a positive integer, got "${raw}".`, {
+      hint: "Unset it to use the machine's safe default, or set e.g. TROUPE_LOCAL_THREADS=4.",
+      model: id,
+    });
   }
   return value;
 }

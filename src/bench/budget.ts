@@ -1,0 +1,108 @@
+import { ExitCode, type Price, TroupeError } from "../core/index.ts";
+
+/** The spending limit was reached; everything committed so far is kept and the run can be resumed. */
+export class BudgetExhaustedError extends TroupeError {
+  constructor(limitUsd: number, spentUsd: number) {
+    super("bench.budget_exhausted", `Budget of $${limitUsd.toFixed(2)} reached ($${spentUsd.toFixed(4)} spent).`, {
+      exitCode: ExitCode.budget,
+      hint: "Every finished turn is saved. Continue with `troupe bench resume <run> --budget <larger amount>`.",
+      details: { limitUsd, spentUsd },
+    });
+  }
+}
+
+/** A hold on part of the budget for one call in flight. */
+export interface Reservation {
+  readonly amountUsd: number;
+}
+
+/**
+ * A hard spending limit shared by every session of a run. Before each model call the caller reserves a pessimistic
+ * estimate of its cost (its prompt, plus the full `maxTokens` of output); a call that would take committed plus
+ * reserved spending past the limit is refused, so calls in flight can never push the run over it. After the call
+ * the reservation is replaced by the real cost.
+ */
+export class Budget {
+  private spent: number;
+  private reserved = 0;
+  private stopped = false;
+
+  /** `limitUsd` undefined means unlimited (spending is still counted). */
+  constructor(
+    readonly limitUsd: number | undefined,
+    spentUsd = 0,
+  ) {
+    this.spent = spentUsd;
+  }
+
+  get spentUsd(): number {
+    return this.spent;
+  }
+
+  /** True once a reservation was refused: no new call should start. */
+  get exhausted(): boolean {
+    return this.stopped;
+  }
+
+  /** Reserve `amountUsd` for a call, or throw BudgetExhaustedError. */
+  reserve(amountUsd: number): Reservation {
+    if (this.limitUsd !== undefined && (this.stopped || this.spent + this.reserved + amountUsd > this.limitUsd)) {
+      this.stopped = true;
+      throw new BudgetExhaustedError(this.limitUsd, this.spent);
+    }
+    this.reserved += amountUsd;
+    return { amountUsd };
+  }
+
+  /** Replace a reservation by what the call really cost (0 if it failed before spending). */
+  settle(reservation: Reservation, actualUsd: number): void {
+    this.reserved = Math.max(0, this.reserved - reservation.amountUsd);
+    this.spent += actualUsd;
+  }
+
+  /** Raise the known spending from outside (other workers' turns read from the database). */
+  observeSpent(totalUsd: number): void {
+    if (totalUsd > this.spent) this.spent = totalUsd;
+  }
+}
+
+/** Dollar cost of a call's tokens at a price (USD per million tokens). */
+export function costOf(price: Price | undefined, promptTokens: number, completionTokens: number): number {
+  if (!price) return 0;
+  return (promptTokens * price.input + completionTokens * price.output) / 1e6;
+}
+
+/** A pessimistic cost estimate for a call before it is made: its prompt characters and its full output allowance. */
+export function estimateCallCost(price: Price | undefined, promptChars: number, maxTokens: number): number {
+  if (!price) return 0;
+  // Characters ÷ 4 undercounts Chinese (about one token per character), so reserve on characters ÷ 1.5.
+  return costOf(price, Math.ceil(promptChars / 1.5), maxTokens);
+}
+
+/** Runs a model call inside the budget: reserve a pessimistic estimate, call, settle with the real cost. */
+export interface CallGuard {
+  guard<R extends { model: string; usage: { promptTokens: number; completionTokens: number }; costUsd?: number }>(
+    modelId: string,
+    promptChars: number,
+    maxTokens: number,
+    call: () => Promise<R>,
+  ): Promise<{ result: R; costUsd: number }>;
+}
+
+/** A CallGuard over a Budget, pricing calls the model layer did not price from `priceOf`. */
+export function budgetGuard(budget: Budget, priceOf: (modelId: string) => Price | undefined): CallGuard {
+  return {
+    async guard(modelId, promptChars, maxTokens, call) {
+      const reservation = budget.reserve(estimateCallCost(priceOf(modelId), promptChars, maxTokens));
+      let costUsd = 0;
+      try {
+        const result = await call();
+        costUsd =
+          result.costUsd ?? costOf(priceOf(result.model), result.usage.promptTokens, result.usage.completionTokens);
+        return { result, costUsd };
+      } finally {
+        budget.settle(reservation, costUsd);
+      }
+    },
+  };
+}

@@ -1,0 +1,124 @@
+// Public surface of src/bench. Other folders (cli, server, world, learn) import only from here.
+
+export { BENCH_MIGRATIONS, type BenchTables, benchDb } from "./bench-tables.ts";
+export { Budget, BudgetExhaustedError, budgetGuard, type CallGuard, costOf, estimateCallCost } from "./budget.ts";
+export {
+  loadDialoguesFile,
+  loadEvaluationsFile,
+  loadSeedsFile,
+  loadTable,
+  readRawRows,
+  type TableLoad,
+  validateRow,
+} from "./data-files.ts";
+export {
+  type Dialogue,
+  type DialogueMeta,
+  DialogueMetaSchema,
+  DialogueSchema,
+  dialogueKey,
+  type QaEvent,
+  QaEventSchema,
+  type RoleTotals,
+  type TurnMeta,
+  TurnMetaSchema,
+} from "./dialogue.ts";
+export { type Evaluation, EvaluationSchema } from "./evaluation.ts";
+export { DEFAULT_MAX_LINE_BYTES, type RawRow, type ReadRowsOptions, readJsonlRows } from "./jsonl-rows.ts";
+export {
+  type FetchOfficialOptions,
+  fetchOfficialFile,
+  type OfficialTable,
+  officialFileUrl,
+  ROLE_PLAY_BENCH,
+} from "./official-dataset.ts";
+export { readParquetRows } from "./parquet-rows.ts";
+// The user simulator: prompt, personas, perturbations, QA.
+export { PERSONA_IDS, PERSONAS, type Persona, type PersonaId, parsePersonas } from "./persona.ts";
+export {
+  type PerturbationEvent,
+  type PerturbationKind,
+  parseTraps,
+  scheduleEvents,
+  TRAP_IDS,
+  type TrapId,
+} from "./perturbation.ts";
+// Players, sessions, runs.
+export {
+  buildPlayerMessages,
+  chatModelPlayer,
+  PLAYER_PROMPT_HASH,
+  PLAYER_PROMPT_VERSION,
+  type Player,
+  type PlayerInput,
+  type PlayerTurn,
+  type SamplingParams,
+} from "./player.ts";
+// Loading official files and troupe suites.
+export { BenchDataError, formatRowIssue, type RowIssue } from "./row-issue.ts";
+export { type RunConfig, RunConfigSchema } from "./run-config.ts";
+export {
+  getRun,
+  getSession,
+  listRunRecords,
+  listSessions,
+  loadRunTurns,
+  loadSessionTurns,
+  type RunRecord,
+  type RunStatus,
+  runUsage,
+  type SessionRecord,
+  type SessionStatus,
+  type StoredTurn,
+  TurnConflictError,
+} from "./run-store.ts";
+export {
+  createRun,
+  type ExecuteRunDeps,
+  executeRun,
+  type NewRunInput,
+  newRunId,
+  type RunOutcome,
+  type RunProgress,
+  runSeed,
+  sessionSeed,
+} from "./runner.ts";
+// Scenarios, turns, dialogues, evaluations: the official role-play-bench shapes, plus troupe's metadata.
+export {
+  inferLang,
+  type Lang,
+  LangSchema,
+  type Scenario,
+  ScenarioSchema,
+  type SeedRow,
+  SeedSchema,
+  scenarioFromSeed,
+  seedFromScenario,
+} from "./scenario.ts";
+export { runSession, type SessionDeps, type SessionOutcome } from "./session-runner.ts";
+export {
+  buildSimulatorMessages,
+  SIMULATOR_PROMPT_VERSION,
+  simulatorPromptHash,
+  simulatorSystemPrompt,
+} from "./simulator-prompt.ts";
+export { type QaProblem, type QaVerdict, SimulatorQa, similarity } from "./simulator-qa.ts";
+export {
+  assertSuiteValid,
+  BUILTIN_SUITES,
+  loadSuiteText,
+  type ResolveSuiteOptions,
+  resolveSuite,
+  type Suite,
+  selectScenarios,
+} from "./suite.ts";
+export { type LoadRunDialoguesOptions, loadRunDialogues, toDialogue } from "./transcript.ts";
+export { isScriptedRound, protocolProblem, roleForRound, type Turn, TurnSchema } from "./turn.ts";
+export {
+  DEFAULT_SIMULATOR_SETTINGS,
+  planSimulator,
+  type SimulatedTurn,
+  type SimulatorPlan,
+  simulateUserTurn,
+  type UserSimulatorSettings,
+} from "./user-simulator.ts";

@@ -1,0 +1,101 @@
+import { once } from "node:events";
+import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { TroupeError, UsageError } from "../core/index.ts";
+import type { Lang } from "./scenario.ts";
+
+/** Where the official data lives and the revision troupe pins (the dataset's initial release). */
+export const ROLE_PLAY_BENCH = {
+  repo: "MiniMaxAI/role-play-bench",
+  revision: "3c1be2a56afbcaab19ae6b40b8a24429eae792f5",
+  /**
+   * The YAML header says apache-2.0 while the card's prose names CC BY 4.0 / CC BY-SA 4.0; troupe records the YAML
+   * value and this note wherever provenance is shown.
+   */
+  license: "apache-2.0 (dataset card YAML; its prose also names CC BY 4.0 / CC BY-SA 4.0)",
+} as const;
+
+/** The three tables of the dataset. */
+export type OfficialTable = "seeds" | "dialogues" | "evaluations";
+
+export interface FetchOfficialOptions {
+  lang: Lang;
+  table: OfficialTable;
+  format?: "jsonl" | "parquet";
+  revision?: string;
+  /** Cache folder; files are kept under `<cacheDir>/<revision>/<lang>/`. */
+  cacheDir: string;
+  /** Hugging Face endpoint (default `$HF_ENDPOINT` or https://huggingface.co), e.g. a mirror. */
+  endpoint?: string;
+  fetch?: typeof globalThis.fetch;
+  /** Download progress; `total` is undefined when the server sends no length. */
+  onProgress?: (received: number, total: number | undefined) => void;
+  signal?: AbortSignal;
+}
+
+/** The public URL of one official file. */
+export function officialFileUrl(
+  o: Pick<FetchOfficialOptions, "lang" | "table" | "format" | "revision" | "endpoint">,
+): string {
+  const endpoint = (o.endpoint ?? process.env["HF_ENDPOINT"] ?? "https://huggingface.co").replace(/\/+$/, "");
+  return `${endpoint}/datasets/${ROLE_PLAY_BENCH.repo}/resolve/${o.revision ?? ROLE_PLAY_BENCH.revision}/data/${o.lang}/${o.table}.${o.format ?? "jsonl"}`;
+}
+
+/**
+ * Download one official file into the cache (once; later calls return the cached path) and return its path.
+ * The file is written to a temporary name and renamed when complete, so an interrupted download never leaves a
+ * truncated file that looks cached.
+ */
+export async function fetchOfficialFile(options: FetchOfficialOptions): Promise<string> {
+  const revision = options.revision ?? ROLE_PLAY_BENCH.revision;
+  const path = join(options.cacheDir, revision, options.lang, `${options.table}.${options.format ?? "jsonl"}`);
+  if (existsSync(path)) return path;
+  const url = officialFileUrl({ ...options, revision });
+  const doFetch = options.fetch ?? globalThis.fetch;
+  let response: Response;
+  try {
+    response = await doFetch(url, options.signal ? { signal: options.signal } : {});
+  } catch (error) {
+    throw new TroupeError("bench.download_failed", `Could not download ${url}: ${(error as Error).message}`, {
+      hint: "Check the network (or set HF_ENDPOINT to a mirror), or download the files yourself and pass the folder to --suite.",
+      cause: error,
+    });
+  }
+  if (!response.ok || !response.body) {
+    throw new (response.status === 404 ? UsageError : TroupeError)(
+      "bench.download_failed",
+      `Downloading ${url} failed: HTTP ${response.status} ${response.statusText}`,
+      { hint: "Check the language and revision, or download the files yourself and pass the folder to --suite." },
+    );
+  }
+  const lengthHeader = response.headers.get("content-length");
+  const total = lengthHeader ? Number(lengthHeader) : undefined;
+  mkdirSync(dirname(path), { recursive: true });
+  const partial = `${path}.${process.pid}.partial`;
+  const out = createWriteStream(partial);
+  let received = 0;
+  try {
+    for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
+      received += chunk.length;
+      if (!out.write(chunk)) await once(out, "drain");
+      options.onProgress?.(received, total);
+    }
+    out.end();
+    await once(out, "finish");
+    if (total !== undefined && received !== total) {
+      throw new TroupeError(
+        "bench.download_failed",
+        `Download of ${url} ended early (${received} of ${total} bytes).`,
+        {
+          hint: "Run the command again to retry the download.",
+        },
+      );
+    }
+    renameSync(partial, path);
+  } catch (error) {
+    out.destroy();
+    rmSync(partial, { force: true });
+    throw error;
+  }
+  return path;
+}

@@ -1,0 +1,356 @@
+import { randomBytes } from "node:crypto";
+import { type Logger, type Price, seedFrom, silentLogger, UsageError } from "../core/index.ts";
+import { type ChatModel, LlmError } from "../llm/index.ts";
+import type { Store } from "../store/index.ts";
+import { Budget, BudgetExhaustedError, budgetGuard } from "./budget.ts";
+import type { RoleTotals, TurnMeta } from "./dialogue.ts";
+import type { PersonaId } from "./persona.ts";
+import type { TrapId } from "./perturbation.ts";
+import type { Player, SamplingParams } from "./player.ts";
+import type { RunConfig } from "./run-config.ts";
+import {
+  getRun,
+  insertRun,
+  listSessions,
+  type NewSession,
+  type RunRecord,
+  type RunStatus,
+  runUsage,
+  type SessionRecord,
+  TurnConflictError,
+  updateRunConfig,
+  updateRunStatus,
+  updateSession,
+} from "./run-store.ts";
+import type { Scenario } from "./scenario.ts";
+import { runSession } from "./session-runner.ts";
+import { SIMULATOR_PROMPT_VERSION, simulatorPromptHash } from "./simulator-prompt.ts";
+import type { Suite } from "./suite.ts";
+import { planSimulator, type UserSimulatorSettings } from "./user-simulator.ts";
+
+/** What `createRun` needs: the scenarios, the two models and every setting that defines the run. */
+export interface NewRunInput {
+  suite: Pick<Suite, "name" | "source" | "hash">;
+  scenarios: readonly Scenario[];
+  player: Player;
+  /** The user simulator's model and the spec it was resolved from. */
+  userModel: ChatModel;
+  userSpec: string;
+  /** `model_name` in the dialogues (default: the player's spec). */
+  modelName?: string;
+  playerParams?: SamplingParams;
+  simulator: UserSimulatorSettings;
+  personas: readonly PersonaId[];
+  traps: readonly TrapId[];
+  runs: number;
+  turns: number;
+  seed: number;
+  concurrency: number;
+  budgetUsd?: number;
+  /** Run id (default: timestamp plus random suffix). */
+  runId?: string;
+  /** Initial status ("queued" for distributed runs). */
+  status?: RunStatus;
+  now?: () => number;
+}
+
+/** A fresh run id: sortable by time, unique across machines. */
+export function newRunId(now: number): string {
+  const d = new Date(now);
+  const pad = (n: number) => String(n).padStart(2, "0");
+  const stamp = `${d.getUTCFullYear()}${pad(d.getUTCMonth() + 1)}${pad(d.getUTCDate())}-${pad(d.getUTCHours())}${pad(d.getUTCMinutes())}${pad(d.getUTCSeconds())}`;
+  return `${stamp}-${randomBytes(2).toString("hex")}`;
+}
+
+/** The seed of run k (1-based) of a bench run with base seed `seed`. */
+export function runSeed(seed: number, runIndex: number): number {
+  return seedFrom(seed, "run", runIndex);
+}
+
+/** The seed of one session: a scenario under run k. */
+export function sessionSeed(seed: number, runIndex: number, scenarioId: string): number {
+  return seedFrom(runSeed(seed, runIndex), scenarioId);
+}
+
+/**
+ * Record a new run and its sessions (scenarios × runs, run-major so run_1 of every scenario comes first), each
+ * with its seed and simulator plan. Nothing is generated yet; `executeRun` or workers do that.
+ */
+export async function createRun(store: Store, input: NewRunInput): Promise<RunRecord> {
+  if (input.scenarios.length === 0) throw new UsageError("bench.no_scenarios", "The run has no scenarios.");
+  const now = (input.now ?? Date.now)();
+  const id = input.runId ?? newRunId(now);
+  const config: RunConfig = {
+    version: 1,
+    suite: { name: input.suite.name, source: input.suite.source, hash: input.suite.hash },
+    modelName: input.modelName ?? input.player.spec,
+    player: {
+      kind: String(input.player.describe()["kind"] ?? "custom"),
+      spec: input.player.spec,
+      id: input.player.id,
+      params: input.playerParams ?? {},
+      describe: input.player.describe(),
+    },
+    userSimulator: {
+      spec: input.userSpec,
+      model: input.userModel.id,
+      params: input.simulator.params,
+      promptVersion: SIMULATOR_PROMPT_VERSION,
+      promptHash: simulatorPromptHash(),
+      seesCard: input.simulator.seesCard,
+      maxRegenerations: input.simulator.maxRegenerations,
+      ...(input.simulator.historyTurns === undefined ? {} : { historyTurns: input.simulator.historyTurns }),
+      personas: [...input.personas],
+      traps: [...input.traps],
+    },
+    runs: input.runs,
+    turns: input.turns,
+    seed: input.seed,
+    concurrency: input.concurrency,
+    ...(input.budgetUsd === undefined ? {} : { budgetUsd: input.budgetUsd }),
+  };
+  const sessions: NewSession[] = [];
+  for (let k = 1; k <= input.runs; k++) {
+    for (const scenario of input.scenarios) {
+      const seed = sessionSeed(input.seed, k, scenario.id);
+      sessions.push({
+        id: `${id}/${scenario.id}/run_${k}`,
+        seq: sessions.length,
+        seedId: scenario.id,
+        runIndex: k,
+        runLabel: `run_${k}`,
+        sessionSeed: seed,
+        plan: planSimulator(seed, input.turns, scenario, input.personas, input.traps),
+      });
+    }
+  }
+  await insertRun(
+    store,
+    { id, status: input.status ?? "running", config, scenarios: [...input.scenarios], now },
+    sessions,
+  );
+  return getRun(store, id);
+}
+
+/** Per-role usage and overall progress, reported after every committed turn. */
+export interface RunProgress {
+  runId: string;
+  sessionsDone: number;
+  sessionsTotal: number;
+  sessionsFailed: number;
+  /** Turns committed overall, including by earlier processes. */
+  turnsDone: number;
+  turnsTotal: number;
+  /** Turns committed by this process (the rate and ETA are computed on these). */
+  turnsAdded: number;
+  turnsRemainingAtStart: number;
+  byRole: Record<"player" | "user-sim", RoleTotals>;
+  costUsd: number;
+}
+
+/** How `executeRun` ended. */
+export interface RunOutcome {
+  status: RunStatus;
+  progress: RunProgress;
+  /** Sessions that failed, with their errors (they are retried on resume). */
+  failures: Array<{ sessionId: string; error: string }>;
+  /** The error that stopped the run, if any (budget, interrupt, a fatal model error). */
+  error?: Error;
+}
+
+export interface ExecuteRunDeps {
+  store: Store;
+  player: Player;
+  userModel: ChatModel;
+  /** Price of a model id; used to price calls the model layer did not price and for the budget's estimates. */
+  priceOf?: (modelId: string) => Price | undefined;
+  signal?: AbortSignal;
+  logger?: Logger;
+  now?: () => number;
+  onProgress?: (progress: RunProgress) => void;
+  /** Overrides of the stored settings for this invocation. */
+  concurrency?: number;
+  budgetUsd?: number;
+  /** Only these sessions (a worker runs one at a time). */
+  sessionIds?: readonly string[];
+  /** Name recorded on the sessions this process runs. */
+  worker?: string;
+}
+
+// Errors that will hit every session alike: stop the run instead of failing each session in turn.
+const FATAL_KINDS = new Set(["auth", "balance", "invalid_request", "unreachable", "budget"]);
+
+/**
+ * Generate every unfinished session of a run, `concurrency` sessions at a time (each session is sequential).
+ * Safe to call again after any interruption: sessions continue from their last committed turn. A budget stop, an
+ * interrupt or a fatal model error leaves the run resumable with everything committed so far.
+ */
+export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<RunOutcome> {
+  const now = deps.now ?? Date.now;
+  const logger = deps.logger ?? silentLogger;
+  const priceOf = deps.priceOf ?? (() => undefined);
+  let run = await getRun(deps.store, runId);
+  if (deps.budgetUsd !== undefined || deps.concurrency !== undefined) {
+    const { budgetUsd: _old, ...rest } = run.config;
+    const config: RunConfig = {
+      ...rest,
+      ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
+      ...((deps.budgetUsd ?? run.config.budgetUsd) === undefined
+        ? {}
+        : { budgetUsd: deps.budgetUsd ?? run.config.budgetUsd }),
+    };
+    await updateRunConfig(deps.store, run.id, config, now());
+    run = { ...run, config };
+  }
+  const { config } = run;
+  const limit = config.budgetUsd;
+  if (limit !== undefined) {
+    for (const id of [deps.player.modelId, deps.userModel.id]) {
+      if (id && !priceOf(id)) {
+        throw new UsageError("bench.budget_unpriced", `--budget needs a price for ${id}, and none is configured.`, {
+          hint: `Add it to troupe.config.yaml: prices: { "${id}": { input: <USD per 1M prompt tokens>, output: <USD per 1M completion tokens> } }, or set price: on the named endpoint.`,
+        });
+      }
+    }
+  }
+  const scenarios = new Map(run.scenarios.map((s) => [s.id, s]));
+  const allSessions = await listSessions(deps.store, run.id);
+  const usage = await runUsage(deps.store, run.id);
+  const target = config.turns + 2;
+  const wanted = deps.sessionIds ? new Set(deps.sessionIds) : undefined;
+  const todo = allSessions.filter(
+    (s) =>
+      (wanted ? wanted.has(s.id) : true) && (s.status !== "complete" || (usage.turnsBySession.get(s.id) ?? 0) < target),
+  );
+  const budget = new Budget(limit, usage.costUsd);
+  const guard = budgetGuard(budget, priceOf);
+  const byRole = usage.byRole;
+  const progress: RunProgress = {
+    runId: run.id,
+    sessionsDone: allSessions.filter((s) => s.status === "complete").length,
+    sessionsTotal: allSessions.length,
+    sessionsFailed: 0,
+    turnsDone: [...usage.turnsBySession.values()].reduce((a, b) => a + b, 0),
+    turnsTotal: allSessions.length * target,
+    turnsAdded: 0,
+    turnsRemainingAtStart: 0,
+    byRole,
+    costUsd: usage.costUsd,
+  };
+  progress.turnsRemainingAtStart = progress.turnsTotal - progress.turnsDone;
+  const failures: RunOutcome["failures"] = [];
+  let stopError: Error | undefined;
+  const stop = new AbortController();
+  const signal = deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal;
+  if (!deps.sessionIds) await updateRunStatus(deps.store, run.id, "running", now());
+  deps.onProgress?.(progress);
+
+  const onTurn = (meta: TurnMeta) => {
+    progress.turnsDone++;
+    progress.turnsAdded++;
+    if (meta.source !== "script") {
+      const role = byRole[meta.source];
+      role.calls += meta.attempts;
+      role.prompt_tokens += meta.prompt_tokens;
+      role.completion_tokens += meta.completion_tokens;
+      role.cost_usd += meta.cost_usd;
+      role.retries += meta.retries;
+      progress.costUsd += meta.cost_usd;
+    }
+    deps.onProgress?.(progress);
+  };
+
+  const runOne = async (session: SessionRecord): Promise<void> => {
+    const scenario = scenarios.get(session.seedId);
+    if (!scenario) throw new Error(`run ${run.id} has no scenario ${session.seedId}`);
+    const startedAt = now();
+    await updateSession(deps.store, session.id, {
+      status: "running",
+      worker: deps.worker ?? null,
+      started_at: session.startedAt ?? startedAt,
+      heartbeat_at: startedAt,
+      error: null,
+    });
+    try {
+      await runSession(session, scenario, config.turns, {
+        store: deps.store,
+        player: deps.player,
+        userModel: deps.userModel,
+        simulator: {
+          params: config.userSimulator.params,
+          seesCard: config.userSimulator.seesCard,
+          maxRegenerations: config.userSimulator.maxRegenerations,
+          ...(config.userSimulator.historyTurns === undefined
+            ? {}
+            : { historyTurns: config.userSimulator.historyTurns }),
+        },
+        guard,
+        playerMaxTokens: config.player.params.maxTokens ?? 1024,
+        signal,
+        now,
+        onTurn,
+      });
+      await updateSession(deps.store, session.id, { status: "complete", finished_at: now(), error: null });
+      progress.sessionsDone++;
+      deps.onProgress?.(progress);
+    } catch (error) {
+      if (error instanceof BudgetExhaustedError) {
+        await updateSession(deps.store, session.id, { status: "budget", error: error.message });
+        stopError ??= error;
+        return;
+      }
+      if (signal.aborted) {
+        await updateSession(deps.store, session.id, { status: "pending" });
+        return;
+      }
+      if (error instanceof TurnConflictError) {
+        logger.warn({ session: session.id }, error.message);
+        return;
+      }
+      const message = error instanceof Error ? error.message : String(error);
+      await updateSession(deps.store, session.id, { status: "failed", error: message, finished_at: now() });
+      failures.push({ sessionId: session.id, error: message });
+      progress.sessionsFailed++;
+      deps.onProgress?.(progress);
+      if (error instanceof LlmError && FATAL_KINDS.has(error.kind)) {
+        stopError ??= error;
+        stop.abort(error);
+      } else {
+        logger.warn({ session: session.id, error: message }, "session failed; it will be retried on resume");
+      }
+    }
+  };
+
+  const queue = [...todo];
+  const workers = Array.from({ length: Math.max(1, Math.min(config.concurrency, queue.length)) }, async () => {
+    for (let next = queue.shift(); next; next = queue.shift()) {
+      if (signal.aborted || budget.exhausted) break;
+      await runOne(next);
+    }
+  });
+  await Promise.all(workers);
+
+  const status: RunStatus =
+    stopError instanceof BudgetExhaustedError
+      ? "budget"
+      : stopError
+        ? "failed"
+        : deps.signal?.aborted
+          ? "interrupted"
+          : progress.sessionsDone === progress.sessionsTotal
+            ? "complete"
+            : failures.length > 0
+              ? "failed"
+              : "paused";
+  const interrupted = deps.signal?.aborted && !stopError ? deps.signal.reason : undefined;
+  if (!deps.sessionIds)
+    await updateRunStatus(
+      deps.store,
+      run.id,
+      status,
+      now(),
+      stopError?.message ?? (failures.length ? `${failures.length} session(s) failed` : null),
+    );
+  const error = stopError ?? (interrupted instanceof Error ? interrupted : undefined);
+  return { status, progress, failures, ...(error ? { error } : {}) };
+}

@@ -1,0 +1,158 @@
+import { seedFrom, TroupeError } from "../core/index.ts";
+import type { ChatModel } from "../llm/index.ts";
+import type { Store } from "../store/index.ts";
+import type { CallGuard } from "./budget.ts";
+import type { TurnMeta } from "./dialogue.ts";
+import type { Player } from "./player.ts";
+import { commitTurn, loadSessionTurns, type SessionRecord } from "./run-store.ts";
+import type { Scenario } from "./scenario.ts";
+import { SimulatorQa } from "./simulator-qa.ts";
+import { protocolProblem, roleForRound, type Turn } from "./turn.ts";
+import { simulateUserTurn, type UserSimulatorSettings } from "./user-simulator.ts";
+
+/** Everything one session needs besides its record. */
+export interface SessionDeps {
+  store: Store;
+  player: Player;
+  userModel: ChatModel;
+  simulator: UserSimulatorSettings;
+  guard: CallGuard;
+  /** The player's output allowance, for the budget's pessimistic estimate. */
+  playerMaxTokens: number;
+  signal?: AbortSignal;
+  now: () => number;
+  /** Called after each turn is committed. */
+  onTurn?: (meta: TurnMeta) => void;
+}
+
+/** How a session run ended. */
+export interface SessionOutcome {
+  /** Turns committed by this call (0 when it was already complete). */
+  added: number;
+  total: number;
+}
+
+const SCRIPTED = (round: number): TurnMeta => ({
+  round,
+  source: "script",
+  model: "script",
+  latency_ms: 0,
+  prompt_tokens: 0,
+  completion_tokens: 0,
+  cost_usd: 0,
+  retries: 0,
+  attempts: 0,
+  finish_reason: "stop",
+  seed: 0,
+});
+
+/**
+ * Run (or continue) one session to exactly `turns + 2` turns: round 0 is the prologue and round 1 the scripted
+ * first user message, then the player on even rounds and the simulator on odd ones. It starts from whatever is
+ * already committed, and commits each turn before generating the next, so a crash at any instant loses at most
+ * the turn in flight. Every seed derives from (session seed, round), so the continuation equals an uninterrupted run.
+ */
+export async function runSession(
+  session: SessionRecord,
+  scenario: Scenario,
+  turns: number,
+  deps: SessionDeps,
+): Promise<SessionOutcome> {
+  const stored = await loadSessionTurns(deps.store, session.id);
+  const history: Turn[] = stored.map((s) => s.turn);
+  const problem = protocolProblem(history);
+  if (problem) {
+    throw new TroupeError(
+      "bench.corrupt_session",
+      `Session ${session.id} has inconsistent turns: ${problem.message}.`,
+      {
+        hint: "The database was edited or damaged; export what is there and start a new run for this scenario.",
+      },
+    );
+  }
+  const target = turns + 2;
+  const qa = new SimulatorQa(scenario);
+  let added = 0;
+  const commit = async (turn: Turn, meta: TurnMeta) => {
+    await commitTurn(deps.store, session.runId, session.id, turn, meta, deps.now());
+    history.push(turn);
+    added++;
+    deps.onTurn?.(meta);
+  };
+  for (let round = history.length; round < target; round++) {
+    deps.signal?.throwIfAborted();
+    const tags = { run: session.runId, session: session.id, round };
+    if (round === 0) {
+      await commit({ role: "ai", round, text: scenario.aiPrologue }, SCRIPTED(round));
+    } else if (round === 1) {
+      await commit({ role: "user", round, text: scenario.initialUserInput }, SCRIPTED(round));
+    } else if (roleForRound(round) === "ai") {
+      const seed = seedFrom(session.sessionSeed, "player", round) & 0x7fffffff;
+      const promptChars =
+        scenario.aiSetting.length + scenario.userSetting.length + history.reduce((n, t) => n + t.text.length, 0);
+      const { result, costUsd } = await deps.guard.guard(
+        deps.player.modelId ?? deps.player.spec,
+        promptChars,
+        deps.playerMaxTokens,
+        () =>
+          deps.player.nextTurn({
+            scenario,
+            history,
+            round,
+            seed,
+            runIndex: session.runIndex,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+            tags,
+          }),
+      );
+      await commit(
+        { role: "ai", round, text: result.text },
+        {
+          round,
+          source: "player",
+          model: result.model,
+          latency_ms: result.latencyMs,
+          prompt_tokens: result.usage.promptTokens,
+          completion_tokens: result.usage.completionTokens,
+          cost_usd: costUsd,
+          retries: result.retries,
+          attempts: result.calls ?? 1,
+          finish_reason: result.finishReason,
+          seed,
+        },
+      );
+    } else {
+      const turn = await simulateUserTurn(deps.userModel, deps.simulator, {
+        scenario,
+        history,
+        round,
+        plan: session.plan,
+        sessionSeed: session.sessionSeed,
+        runIndex: session.runIndex,
+        qa,
+        guard: deps.guard,
+        ...(deps.signal ? { signal: deps.signal } : {}),
+        tags,
+      });
+      await commit(
+        { role: "user", round, text: turn.text },
+        {
+          round,
+          source: "user-sim",
+          model: turn.model,
+          latency_ms: turn.latencyMs,
+          prompt_tokens: turn.promptTokens,
+          completion_tokens: turn.completionTokens,
+          cost_usd: turn.costUsd,
+          retries: turn.retries,
+          attempts: turn.attempts,
+          finish_reason: turn.finishReason,
+          seed: turn.seed,
+          ...(turn.perturbation ? { perturbation: turn.perturbation } : {}),
+          ...(turn.qa.length > 0 ? { qa: turn.qa } : {}),
+        },
+      );
+    }
+  }
+  return { added, total: history.length };
+}

@@ -80,7 +80,8 @@ export type FakeFault =
   | { fault: "reset" }
   | { fault: "slow"; delayMs?: number; then?: string | FakeReply }
   | { fault: "timeout" }
-  | { fault: "truncated_stream"; mode?: "end" | "destroy" }
+  /** SSE cut after half the text: `end` closes cleanly, `destroy` drops the socket, `stall` goes silent. */
+  | { fault: "truncated_stream"; mode?: "end" | "destroy" | "stall" }
   | { fault: "invalid_json" }
   /** MiniMax: HTTP 200 (or `httpStatus`) whose base_resp carries `code`. On the OpenAI path: HTTP 500. */
   | { fault: "minimax"; code: number; message?: string; httpStatus?: number };
@@ -461,7 +462,10 @@ export async function startFakeLlmServer(initial: FakeLlmServerOptions = {}): Pr
             : sse(minimaxChunk(request, half)),
         );
         if (spec.mode === "destroy") setImmediate(() => res.destroy());
-        else res.end();
+        else if (spec.mode === "stall") {
+          hanging.add(res);
+          res.on("close", () => hanging.delete(res));
+        } else res.end();
         return;
       }
       case "invalid_json":

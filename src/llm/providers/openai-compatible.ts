@@ -169,6 +169,9 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
           if (visible) yield { type: "delta", text: visible };
         }
       }
+      // The client ends an aborted stream quietly instead of throwing; a stall or a cancel must not look like a cut.
+      const stopped = deadline.reason();
+      if (stopped) throw stopped;
     } catch (error) {
       throw fail(error, deadline);
     } finally {

@@ -1,0 +1,228 @@
+import { createServer } from "node:net";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import {
+  type ChatChunk,
+  type ChatModel,
+  type ChatRequest,
+  collectStream,
+  createOpenAICompatibleModel,
+  LlmError,
+  type LlmErrorKind,
+} from "../../src/llm/index.ts";
+import { type FakeLlmServer, type FakeReplySpec, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
+
+let server: FakeLlmServer;
+let model: ChatModel;
+
+beforeAll(async () => {
+  server = await startFakeLlmServer();
+  model = createOpenAICompatibleModel({
+    id: `${server.openaiBaseUrl}#fake`,
+    provider: "http",
+    baseUrl: server.openaiBaseUrl,
+    model: "fake",
+    timeoutMs: 1_000,
+  });
+});
+afterAll(() => server.close());
+beforeEach(() => {
+  server.reset();
+  server.setReply(presets.auto);
+});
+
+const hello: ChatRequest = { messages: [{ role: "user", content: "hello" }] };
+
+function script(...items: FakeReplySpec[]) {
+  server.setReply((_req, i) => items[Math.min(i, items.length - 1)] as FakeReplySpec);
+}
+
+async function failure(run: () => Promise<unknown>): Promise<LlmError> {
+  try {
+    await run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(LlmError);
+    return error as LlmError;
+  }
+  throw new Error("expected the call to fail");
+}
+
+async function drain(chunks: AsyncIterable<ChatChunk>): Promise<{ deltas: string[]; finish?: ChatChunk }> {
+  const deltas: string[] = [];
+  let finish: ChatChunk | undefined;
+  for await (const chunk of chunks) {
+    if (chunk.type === "delta") deltas.push(chunk.text);
+    else finish = chunk;
+  }
+  return finish ? { deltas, finish } : { deltas };
+}
+
+describe("OpenAI-compatible provider over HTTP", () => {
+  it("chats through the official client and reports usage, latency and finish reason", async () => {
+    script({ text: "Hi there", usage: { prompt: 11, completion: 2 }, finishReason: "length" });
+    const result = await model.chat(
+      { ...hello, temperature: 0.7, topP: 0.9, maxTokens: 64, stop: ["\n\n"], extra: { top_k: 40 } },
+      { seed: 42 },
+    );
+    expect(result).toMatchObject({
+      text: "Hi there",
+      finishReason: "length",
+      usage: { promptTokens: 11, completionTokens: 2 },
+      model: model.id,
+    });
+    expect(result.latencyMs).toBeGreaterThan(0);
+    expect(server.requests[0]?.body).toMatchObject({
+      model: "fake",
+      temperature: 0.7,
+      top_p: 0.9,
+      max_tokens: 64,
+      stop: ["\n\n"],
+      seed: 42,
+      top_k: 40,
+    });
+    expect(server.requests[0]?.headers["authorization"]).toBe("Bearer not-needed");
+  });
+
+  it("folds MiniMax role-play roles into system text", async () => {
+    await model.chat({
+      messages: [
+        { role: "system", content: "You are Mira." },
+        { role: "user_system", content: "A courier.", name: "Kai" },
+        { role: "user", content: "Hi", name: "Kai" },
+      ],
+    });
+    const sent = server.requests[0]?.body.messages;
+    expect(sent).toEqual([
+      { role: "system", content: "You are Mira.\n\nThe user's persona (Kai): A courier." },
+      { role: "user", content: "Hi", name: "Kai" },
+    ]);
+  });
+
+  it("sends response_format json_schema", async () => {
+    const schema = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
+    const result = await model.chat({ ...hello, responseFormat: { type: "json_schema", name: "check", schema } });
+    expect(server.requests[0]?.body.response_format).toEqual({
+      type: "json_schema",
+      json_schema: { name: "check", schema },
+    });
+    expect(JSON.parse(result.text)).toEqual({ ok: true });
+  });
+
+  it("uses max_completion_tokens for OpenAI itself", async () => {
+    const openai = createOpenAICompatibleModel({
+      id: "openai:x",
+      provider: "openai",
+      baseUrl: server.openaiBaseUrl,
+      model: "x",
+      apiKey: "sk-test",
+    });
+    await openai.chat({ ...hello, maxTokens: 5 });
+    expect(server.requests[0]?.body).toMatchObject({ max_completion_tokens: 5 });
+    expect(server.requests[0]?.body.max_tokens).toBeUndefined();
+    expect(server.requests[0]?.headers["authorization"]).toBe("Bearer sk-test");
+  });
+
+  it("streams deltas over SSE and finishes with the whole result", async () => {
+    const text = "A long answer that arrives in several pieces over server-sent events.";
+    script({ text, chunkChars: 8 });
+    const { deltas, finish } = await drain(model.stream(hello));
+    expect(deltas.length).toBeGreaterThan(3);
+    expect(deltas.join("")).toBe(text);
+    expect(finish).toMatchObject({
+      type: "finish",
+      result: { text, finishReason: "stop", usage: { completionTokens: 18 } },
+    });
+    expect(server.requests[0]?.body).toMatchObject({ stream: true, stream_options: { include_usage: true } });
+  });
+
+  it("strips <think> blocks from answers and streams", async () => {
+    script("<think>secret plan</think>\nVisible answer");
+    expect((await model.chat(hello)).text).toBe("Visible answer");
+    const { deltas, finish } = await drain(model.stream(hello));
+    expect(deltas.join("")).toBe("Visible answer");
+    expect(finish?.type === "finish" && finish.result.text).toBe("Visible answer");
+  });
+
+  const faults: Array<[string, FakeReplySpec, LlmErrorKind, boolean]> = [
+    ["429 with Retry-After", { fault: "rate_limit", retryAfterSec: 7 }, "rate_limit", true],
+    ["500", { fault: "http", status: 500 }, "server", true],
+    ["503", { fault: "http", status: 503 }, "server", true],
+    ["connection reset", { fault: "reset" }, "connection", true],
+    ["no answer (timeout)", { fault: "timeout" }, "timeout", true],
+    ["invalid JSON body", { fault: "invalid_json" }, "server", true],
+    ["body cut mid-way", { fault: "truncated_stream" }, "connection", true],
+    ["401", { fault: "http", status: 401 }, "auth", false],
+    ["402", { fault: "http", status: 402 }, "balance", false],
+    ["404", { fault: "http", status: 404 }, "invalid_request", false],
+    ["400", { fault: "http", status: 400 }, "invalid_request", false],
+  ];
+  for (const [name, fault, kind, retryable] of faults) {
+    it(`maps ${name} to ${kind} (chat and stream)`, async () => {
+      script(fault);
+      const chatError = await failure(() => model.chat(hello, { timeoutMs: 300 }));
+      expect(chatError.kind).toBe(kind);
+      expect(chatError.retryable).toBe(retryable);
+      if (name.startsWith("429")) expect(chatError.retryAfterMs).toBe(7000);
+      if (fault !== undefined && "status" in fault) expect(chatError.status).toBe(fault.status);
+      const streamError = await failure(() => collectStream(model.stream(hello, { timeoutMs: 300 })));
+      expect(streamError.kind).toBe(kind);
+    });
+  }
+
+  it("reports a stream cut before its finish as a connection error, however it was cut", async () => {
+    for (const mode of ["end", "destroy", "stall"] as const) {
+      script({ fault: "truncated_stream", mode });
+      const { deltas, error } = await (async () => {
+        const seen: string[] = [];
+        try {
+          for await (const chunk of model.stream(hello, { timeoutMs: 300 }))
+            if (chunk.type === "delta") seen.push(chunk.text);
+        } catch (e) {
+          return { deltas: seen, error: e as LlmError };
+        }
+        return { deltas: seen, error: undefined };
+      })();
+      expect(deltas.join("").length).toBeGreaterThan(0);
+      expect(error?.kind).toBe(mode === "stall" ? "timeout" : "connection");
+    }
+  });
+
+  it("waits out a slow answer inside the timeout", async () => {
+    script({ fault: "slow", delayMs: 150, then: "late but fine" });
+    expect((await model.chat(hello, { timeoutMs: 2_000 })).text).toBe("late but fine");
+  });
+
+  it("maps a refused connection to unreachable with a hint", async () => {
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => resolve(port));
+      });
+    });
+    const dead = createOpenAICompatibleModel({
+      id: "dead",
+      provider: "http",
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+      model: "m",
+    });
+    const error = await failure(() => dead.chat(hello));
+    expect(error.kind).toBe("unreachable");
+    expect(error.retryable).toBe(false);
+    expect(error.message).toContain("ECONNREFUSED");
+    expect(error.hint).toMatch(/Nothing is listening/);
+  });
+
+  it("stops at once when the caller aborts", async () => {
+    script({ fault: "timeout" });
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 50);
+    const error = await failure(() => model.chat(hello, { signal: controller.signal, timeoutMs: 5_000 }));
+    expect(error.kind).toBe("aborted");
+    script({ fault: "truncated_stream", mode: "stall" });
+    const midStream = new AbortController();
+    const streamError = await failure(async () => {
+      for await (const chunk of model.stream(hello, { signal: midStream.signal, timeoutMs: 5_000 }))
+        if (chunk.type === "delta") midStream.abort();
+    });
+    expect(streamError.kind).toBe("aborted");
+  });
+});

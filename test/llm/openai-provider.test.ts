@@ -162,7 +162,7 @@ describe("OpenAI-compatible provider over HTTP", () => {
       expect(chatError.kind).toBe(kind);
       expect(chatError.retryable).toBe(retryable);
       if (name.startsWith("429")) expect(chatError.retryAfterMs).toBe(7000);
-      if (fault !== undefined && "status" in fault) expect(chatError.status).toBe(fault.status);
+      if (typeof fault === "object" && "status" in fault) expect(chatError.status).toBe(fault.status);
       const streamError = await failure(() => collectStream(model.stream(hello, { timeoutMs: 300 })));
       expect(streamError.kind).toBe(kind);
     });
@@ -187,7 +187,7 @@ describe("OpenAI-compatible provider over HTTP", () => {
   });
 
   it("waits out a slow answer inside the timeout", async () => {
-    script({ fault: "slow", delayMs: 150, then: "late but fine" });
+    script({ fault: "slow", delayMs: 150, answer: "late but fine" });
     expect((await model.chat(hello, { timeoutMs: 2_000 })).text).toBe("late but fine");
   });
 

@@ -78,7 +78,7 @@ export type FakeFault =
   | { fault: "rate_limit"; retryAfterSec?: number; retryAfterMs?: number }
   | { fault: "http"; status: number; message?: string; retryAfterSec?: number; body?: string }
   | { fault: "reset" }
-  | { fault: "slow"; delayMs?: number; then?: string | FakeReply }
+  | { fault: "slow"; delayMs?: number; answer?: string | FakeReply }
   | { fault: "timeout" }
   /** SSE cut after half the text: `end` closes cleanly, `destroy` drops the socket, `stall` goes silent. */
   | { fault: "truncated_stream"; mode?: "end" | "destroy" | "stall" }
@@ -433,8 +433,8 @@ export async function startFakeLlmServer(initial: FakeLlmServerOptions = {}): Pr
         count(request, "slow");
         await sleep(spec.delayMs ?? 1500);
         if (res.destroyed) return;
-        const then = spec.then ?? (await reply(request, request.index));
-        await respond(request, res, then);
+        const answer = spec.answer ?? (await reply(request, request.index));
+        await respond(request, res, answer);
         return;
       }
       case "timeout":

@@ -32,6 +32,8 @@ export type ChunkJudgement = z.infer<typeof ChunkJudgementSchema>;
 export interface ChunkJudgementCache {
   get(key: string): Promise<ChunkJudgement | undefined>;
   put(key: string, judgement: ChunkJudgement, meta: { sessionKey: string; judgementId?: string }): Promise<void>;
+  /** Record that a judgement uses a chunk that was already cached (optional: in-memory caches need no links). */
+  link?(key: string, judgement: ChunkJudgement, meta: { sessionKey: string; judgementId?: string }): Promise<void>;
 }
 
 /** A cache in memory (tests, one-off judging of files). */

@@ -45,17 +45,28 @@ export type JudgeCall = (
   options: { signal?: AbortSignal; tags: Record<string, string | number> },
 ) => Promise<JudgeCallResult>;
 
+/** Sampling for judge calls: deterministic and long enough for a chunk's flags and ledger. */
+export interface JudgeSampling {
+  temperature: number;
+  maxTokens: number;
+}
+
+export const DEFAULT_JUDGE_SAMPLING: JudgeSampling = { temperature: 0, maxTokens: 2048 };
+
 /** Everything that shapes a judgement besides the judges themselves. */
 export interface JudgeSettings {
   chunking: ChunkingOptions;
   prompt: JudgePromptOptions;
   ledger: LedgerLimits;
+  /** Part of every cache key: the same messages sampled differently are a different judgement. */
+  sampling: JudgeSampling;
 }
 
 export const DEFAULT_JUDGE_SETTINGS: JudgeSettings = {
   chunking: DEFAULT_CHUNKING,
   prompt: DEFAULT_JUDGE_PROMPT_OPTIONS,
   ledger: DEFAULT_LEDGER_LIMITS,
+  sampling: DEFAULT_JUDGE_SAMPLING,
 };
 
 /** One session's judgement: per chunk, every judge's verdict (in judge order). */
@@ -68,9 +79,15 @@ export interface SessionJudgement {
   cachedChunks: number;
 }
 
-/** The cache key of one judge call: prompt version and hash, judge id, and the exact messages. */
-export function chunkCacheKey(judgeId: string, messages: readonly ChatMessage[]): string {
-  return stableHash({ prompt: JUDGE_PROMPT_HASH, judge: judgeId, messages });
+/** The cache key of one judge call: prompt hash, judge id, sampling, ledger limits and the exact messages. */
+export function chunkCacheKey(judgeId: string, messages: readonly ChatMessage[], settings: JudgeSettings): string {
+  return stableHash({
+    prompt: JUDGE_PROMPT_HASH,
+    judge: judgeId,
+    sampling: settings.sampling,
+    ledger: settings.ledger,
+    messages,
+  });
 }
 
 /** Progress events while judging. */
@@ -105,19 +122,19 @@ export async function judgeSession(
       for (const chunk of chunks) {
         hooks.signal?.throwIfAborted();
         const messages = renderJudgeMessages(session.card, chunk, ledger, settings.prompt);
-        const key = chunkCacheKey(judge.id, messages);
+        const key = chunkCacheKey(judge.id, messages, settings);
         let judgement = await cache.get(key);
         const cached = judgement !== undefined;
-        if (judgement) cachedChunks++;
-        else {
+        const meta = { sessionKey: session.key, ...(hooks.judgementId ? { judgementId: hooks.judgementId } : {}) };
+        if (judgement) {
+          cachedChunks++;
+          await cache.link?.(key, judgement, meta);
+        } else {
           judgement = await judgeChunk(judge, chunk, messages, ledger, call, settings.ledger, {
             ...(hooks.signal ? { signal: hooks.signal } : {}),
             tags: { session: session.key, chunk: chunk.index },
           });
-          await cache.put(key, judgement, {
-            sessionKey: session.key,
-            ...(hooks.judgementId ? { judgementId: hooks.judgementId } : {}),
-          });
+          await cache.put(key, judgement, meta);
         }
         if (judgement.status === "ok") ledger = judgement.ledgerAfter;
         out.push(judgement);

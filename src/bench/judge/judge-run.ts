@@ -1,0 +1,130 @@
+import PQueue from "p-queue";
+import { stableHash } from "../../core/index.ts";
+import type { ChatModel } from "../../llm/index.ts";
+import type { Store } from "../../store/index.ts";
+import { type ScoringConfig, scoringConfigHash } from "../scoring/scoring-config.ts";
+import { structuredJudgeCall } from "./judge-call.ts";
+import { judgeFamilyWarnings } from "./judge-family.ts";
+import { JUDGE_PROMPT_HASH, JUDGE_PROMPT_VERSION } from "./judge-prompt.ts";
+import {
+  type JudgeableSession,
+  type JudgeCall,
+  type JudgeProgressEvent,
+  type JudgeSettings,
+  judgeSession,
+  type SessionJudgement,
+} from "./judge-session.ts";
+import { type JudgementRecord, setJudgementStatus, storeChunkCache, upsertJudgement } from "./judge-store.ts";
+import type { PanelConfig } from "./panel.ts";
+
+/** Everything a judgement needs. */
+export interface JudgeRunInput {
+  store: Store;
+  /** What is judged: a run id, or the path of an official dialogues file or folder. */
+  source: string;
+  sourceKind: JudgementRecord["sourceKind"];
+  sessions: readonly JudgeableSession[];
+  judges: readonly ChatModel[];
+  settings: JudgeSettings;
+  panel: PanelConfig;
+  scoring: ScoringConfig;
+  /** Sessions judged at once (each session's judges run concurrently, its chunks in order). */
+  concurrency: number;
+  /** The judge call (default: structured output through the llm layer). */
+  call?: JudgeCall;
+  signal?: AbortSignal;
+  onChunk?: (event: JudgeProgressEvent) => void;
+  now?: () => number;
+}
+
+/** The outcome: the judgement's id and settings, every session's verdicts, and warnings to show. */
+export interface JudgeRunResult {
+  judgementId: string;
+  config: Record<string, unknown>;
+  sessions: SessionJudgement[];
+  warnings: string[];
+  /** Chunks that were already judged (resumed or shared with an earlier judgement). */
+  cachedChunks: number;
+  failedChunks: number;
+}
+
+/** The settings recorded with a judgement: enough to tell exactly how its scores were made. */
+export function judgementConfig(
+  input: Pick<JudgeRunInput, "judges" | "settings" | "panel" | "scoring">,
+  testedModels: readonly string[],
+): Record<string, unknown> {
+  return {
+    judges: input.judges.map((j) => j.id),
+    promptVersion: JUDGE_PROMPT_VERSION,
+    promptHash: JUDGE_PROMPT_HASH,
+    chunking: input.settings.chunking,
+    promptOptions: input.settings.prompt,
+    ledgerLimits: input.settings.ledger,
+    sampling: input.settings.sampling,
+    panel: input.panel,
+    scoring: input.scoring,
+    scoringHash: scoringConfigHash(input.scoring),
+    testedModels: [...testedModels],
+  };
+}
+
+/**
+ * Judge many sessions with a judge panel and record it as a judgement. The judgement id is a hash of the source,
+ * the judges and every setting that changes a verdict, so running the same command again resumes the same
+ * judgement (chunks already judged come from the store) and a new judge or rubric makes a new judgement over the
+ * same dialogues — nothing is regenerated.
+ */
+export async function runJudgement(input: JudgeRunInput): Promise<JudgeRunResult> {
+  const now = input.now ?? Date.now;
+  const testedModels = [...new Set(input.sessions.map((s) => s.modelName))];
+  const config = judgementConfig(input, testedModels);
+  const { panel: _panel, scoring: _scoring, scoringHash: _hash, testedModels: _tested, ...identity } = config;
+  const judgementId = `j-${stableHash({ source: input.source, ...identity }).slice(0, 12)}`;
+  const warnings = judgeFamilyWarnings(
+    input.judges.map((j) => j.id),
+    testedModels,
+  );
+  await upsertJudgement(
+    input.store,
+    {
+      id: judgementId,
+      source: input.source,
+      sourceKind: input.sourceKind,
+      status: "running",
+      config: { ...config, warnings },
+    },
+    now(),
+  );
+  const cache = storeChunkCache(input.store, now);
+  const call = input.call ?? structuredJudgeCall(input.settings.sampling);
+  const queue = new PQueue({ concurrency: Math.max(1, input.concurrency) });
+  const results: SessionJudgement[] = new Array(input.sessions.length);
+  try {
+    await Promise.all(
+      input.sessions.map((session, i) =>
+        queue.add(async () => {
+          results[i] = await judgeSession(session, input.judges, call, cache, input.settings, {
+            judgementId,
+            ...(input.signal ? { signal: input.signal } : {}),
+            ...(input.onChunk ? { onChunk: input.onChunk } : {}),
+          });
+        }),
+      ),
+    );
+  } catch (error) {
+    queue.clear();
+    await setJudgementStatus(input.store, judgementId, "interrupted", now());
+    throw error;
+  }
+  const all = results.flatMap((r) => r.byJudge.flat());
+  const failedChunks = all.filter((c) => c.status === "failed").length;
+  await setJudgementStatus(input.store, judgementId, failedChunks > 0 ? "partial" : "complete", now());
+  return {
+    judgementId,
+    config,
+    sessions: results,
+    warnings,
+    cachedChunks: results.reduce((s, r) => s + r.cachedChunks, 0),
+    failedChunks,
+  };
+}

@@ -144,6 +144,7 @@ describe("local model (stories260K)", () => {
   });
 
   it("aborts through CallOptions.signal and frees the model for the next call", async () => {
+    const reference = (await model.chat(story())).text;
     const controller = new AbortController();
     const seen: string[] = [];
     const run = (async () => {
@@ -161,7 +162,8 @@ describe("local model (stories260K)", () => {
     const pending = model.chat(story({ maxTokens: 1500 }), { signal: late.signal });
     setTimeout(() => late.abort(), 30);
     await expect(pending).rejects.toMatchObject({ kind: "aborted", retryable: false });
-    expect((await model.chat(story({ maxTokens: 5 }))).finishReason).toBe("length");
+    // The aborted generations left no trace in the sequence: the same prompt gives the same answer as before.
+    expect((await model.chat(story())).text).toBe(reference);
   });
 
   it("maps timeoutMs to a retryable timeout error", async () => {

@@ -14,6 +14,7 @@ import { canonicalJson, ExitCode, type Logger, silentLogger, TroupeError } from 
 import type { GrammarJsonSchema } from "../json-schema-grammar.ts";
 import { LlmError } from "../llm-error.ts";
 import { SequencePool } from "./local-sequence-pool.ts";
+import { SharedCache } from "./local-shared-cache.ts";
 
 /** The node-llama-cpp module, imported only when a local model is actually used. */
 export type NodeLlamaCpp = typeof import("node-llama-cpp");
@@ -68,15 +69,23 @@ export interface AcquireOptions {
   importRuntime?: RuntimeImporter;
 }
 
-interface SharedEntry {
-  promise: Promise<{ runtime: LocalRuntimeModel; dispose: () => Promise<void> }>;
-  users: number;
+interface LoadedContext {
+  runtime: LocalRuntimeModel;
+  dispose(): Promise<void>;
+}
+
+interface LoadedWeights {
+  mod: NodeLlamaCpp;
+  llama: Llama;
+  model: LlamaModel;
 }
 
 const defaultImporter: RuntimeImporter = () => import("node-llama-cpp");
 // One llama.cpp runtime per importer (in practice one per process; tests add fakes that must not replace it).
 const llamas = new Map<RuntimeImporter, Promise<{ mod: NodeLlamaCpp; llama: Llama }>>();
-const shared = new Map<string, SharedEntry>();
+// Weights are loaded once per file; each context shape (threads, size, sequences) gets its own context on them.
+const weights = new SharedCache<LoadedWeights>((w) => w.model.dispose());
+const contexts = new SharedCache<LoadedContext>((c) => c.dispose());
 // llama.cpp logs through one process-wide callback; route it to the logger of the most recent caller that gave one.
 let logSink: Logger = silentLogger;
 
@@ -86,43 +95,14 @@ export async function acquireLocalModel(options: AcquireOptions): Promise<LocalM
   const modelPath = resolve(options.modelPath);
   await checkModelFile(modelPath);
   const key = [modelPath, options.contextSize ?? "auto", options.threads, options.parallel].join("\0");
-  let entry = shared.get(key);
-  if (!entry) {
-    entry = { promise: loadShared(modelPath, options), users: 0 };
-    shared.set(key, entry);
-  }
-  entry.users++;
-  let loaded: Awaited<SharedEntry["promise"]>;
-  try {
-    loaded = await entry.promise;
-  } catch (error) {
-    entry.users--;
-    if (shared.get(key) === entry) shared.delete(key);
-    throw error;
-  }
-  let released = false;
-  const held = entry;
-  return {
-    runtime: loaded.runtime,
-    async release() {
-      if (released) return;
-      released = true;
-      held.users--;
-      if (held.users > 0) return;
-      if (shared.get(key) === held) shared.delete(key);
-      await loaded.dispose();
-    },
-  };
+  const lease = await contexts.acquire(key, () => loadContext(modelPath, options));
+  return { runtime: lease.value.runtime, release: () => lease.release() };
 }
 
 /** Unload every local model and the llama.cpp runtime (tests, and a server shutting down). */
 export async function disposeLocalModels(): Promise<void> {
-  const entries = [...shared.values()];
-  shared.clear();
-  for (const entry of entries) {
-    const loaded = await entry.promise.catch(() => undefined);
-    await loaded?.dispose();
-  }
+  await contexts.clear();
+  await weights.clear();
   const runtimes = [...llamas.values()];
   llamas.clear();
   for (const runtime of runtimes) {
@@ -222,22 +202,29 @@ function routeLog(level: LlamaLogLevel, text: string): void {
   else logSink.debug({ source: "llama.cpp" }, line);
 }
 
-async function loadShared(modelPath: string, options: AcquireOptions): Promise<Awaited<SharedEntry["promise"]>> {
-  const { mod, llama } = await loadLlama(options.importRuntime ?? defaultImporter);
-  const modelId = `local:${modelPath}`;
-  let model: LlamaModel;
+async function loadWeights(modelPath: string, importer: RuntimeImporter): Promise<LoadedWeights> {
+  const { mod, llama } = await loadLlama(importer);
   try {
-    model = await llama.loadModel({ modelPath });
+    return { mod, llama, model: await llama.loadModel({ modelPath }) };
   } catch (error) {
     throw new LlmError("invalid_request", `Could not load the model ${modelPath}: ${message(error)}`, {
       hint:
         error instanceof mod.InsufficientMemoryError
           ? "The machine does not have enough memory for this model; use a smaller or more quantised GGUF."
           : "Check that the file is a complete GGUF download of a model llama.cpp supports.",
-      model: modelId,
+      model: `local:${modelPath}`,
       cause: error,
     });
   }
+}
+
+async function loadContext(modelPath: string, options: AcquireOptions): Promise<LoadedContext> {
+  const importer = options.importRuntime ?? defaultImporter;
+  const weightsLease = await weights.acquire(`${importerId(importer)}\0${modelPath}`, () =>
+    loadWeights(modelPath, importer),
+  );
+  const { mod, llama, model } = weightsLease.value;
+  const modelId = `local:${modelPath}`;
   let context: LlamaContext;
   try {
     context = await model.createContext({
@@ -246,7 +233,7 @@ async function loadShared(modelPath: string, options: AcquireOptions): Promise<A
       threads: options.threads,
     });
   } catch (error) {
-    await model.dispose();
+    await weightsLease.release();
     throw new LlmError("invalid_request", `Could not create a context for ${modelPath}: ${message(error)}`, {
       hint: "Lower the context size or the number of parallel sequences.",
       model: modelId,
@@ -287,9 +274,21 @@ async function loadShared(modelPath: string, options: AcquireOptions): Promise<A
     runtime,
     async dispose() {
       await context.dispose();
-      await model.dispose();
+      await weightsLease.release();
     },
   };
+}
+
+const importerIds = new Map<RuntimeImporter, number>();
+
+/** Weights belong to the runtime that loaded them, so a test's fake runtime never receives the real one's. */
+function importerId(importer: RuntimeImporter): number {
+  let id = importerIds.get(importer);
+  if (id === undefined) {
+    id = importerIds.size;
+    importerIds.set(importer, id);
+  }
+  return id;
 }
 
 function message(error: unknown): string {

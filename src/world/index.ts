@@ -26,4 +26,4 @@ export {
   type WorldSetupInput,
   WorldSetupSchema,
 } from "./world-setup.ts";
-export { ensureWorldTables, findWorld, listWorlds, type WorldRecord } from "./world-store.ts";
+export { bulkInsertNodes, ensureWorldTables, findWorld, listWorlds, type WorldRecord } from "./world-store.ts";

@@ -128,3 +128,14 @@ export function buildNode(
     ...(input.meta === undefined ? {} : { meta: input.meta }),
   };
 }
+
+/** An event's witnesses, plus the actor and speaker of a `happened` event (who always perceive their own deeds). */
+function perceivers(d: EventDraft): string[] {
+  const out = new Set(d.witnesses ?? []);
+  if (d.kind === "happened" && d.payload && typeof d.payload === "object") {
+    const p = d.payload as { actor?: unknown; utterance?: { speaker?: unknown } };
+    if (typeof p.actor === "string" && p.actor) out.add(p.actor);
+    if (typeof p.utterance?.speaker === "string" && p.utterance.speaker) out.add(p.utterance.speaker);
+  }
+  return [...out];
+}

@@ -16,6 +16,10 @@ export interface EntityRecord {
 
 /** How a character came to know a fact. */
 export interface Knowledge {
+  /** The character (or `EVERYONE`). */
+  who: string;
+  /** The fact version known. */
+  fact: string;
   how: "witnessed" | "told" | "inferred" | "edit";
   turn: number;
   /** Who told them, for `told`. */
@@ -50,7 +54,23 @@ export interface SummaryRecord {
 /** Everyone: a witness entry meaning common knowledge. */
 export const EVERYONE = "*";
 
-type Undo = () => void;
+/**
+ * Undo operations, recorded in one flat array as [op, a, b, c] quadruples rather than closures: a closure costs
+ * a context object per mutation, which at 100,000 events means hundreds of MB and constant GC.
+ */
+enum U {
+  MapDelete = 0,
+  MapRestore = 1,
+  ListPop = 2,
+  SetDelete = 3,
+  SetAdd = 4,
+  PathPop = 5,
+  IndexRemove = 6,
+  FactReopen = 7,
+  FactUnsupersede = 8,
+  HookUnresolve = 9,
+  EntityUnref = 10,
+}
 
 /**
  * The derived state of one branch head: facts (with their bi-temporal history), entities, per-character
@@ -70,33 +90,34 @@ export class Projection {
   readonly byKey = new Map<string, string[]>();
   /** Currently valid, believed versions per key. */
   readonly open = new Map<string, Set<string>>();
-  /** Fact versions each event produced. */
-  readonly bySource = new Map<string, string[]>();
   /** Validity of every fact over turns. */
   readonly index: IntervalIndex;
   readonly entities = new Map<string, EntityRecord>();
-  /** Who knows each fact version, and how. Entry `EVERYONE` marks common knowledge. */
-  readonly knownBy = new Map<string, Map<string, Knowledge>>();
-  /** Fact versions each character knows; key `EVERYONE` holds common knowledge. */
-  readonly knows = new Map<string, Set<string>>();
-  /** Fact versions whose end a character saw ("Mara left the tavern"). */
-  readonly knowsEnded = new Map<string, Set<string>>();
+  /**
+   * Knowledge gained other than by perceiving the change itself (being told, a witnessed edit, a retcon's
+   * heirs), per character. Perceived changes are not copied here: a character knows what the `changed` events
+   * in their memories asserted, which keeps apply cheap (see queries.knownFacts).
+   */
+  readonly learned = new Map<string, Knowledge[]>();
+  /** Changes that re-asserted a value already open: the event id → the fact version it confirmed. */
+  readonly reaffirmed = new Map<string, string>();
   /** Event ids each character perceived, in order; `EVERYONE` holds public events. */
   readonly memories = new Map<string, string[]>();
   readonly hooks = new Map<string, HookRecord>();
   readonly summaries = new Map<string, SummaryRecord>();
   /** Struck events and the turn of the strike. */
   readonly struck = new Map<string, number>();
-  /** Events on the path by id. */
-  readonly events = new Map<string, WorldEvent>();
-  /** Events on the path caused by each event (reverse `causedBy`). */
-  readonly effects = new Map<string, string[]>();
+  /** Nodes along the path (parallel to `path`). */
+  readonly nodes: WorldNode[] = [];
+  /** Every event this projection has ever applied, by id (a cache: membership of the path is checked by turn). */
+  private readonly seen = new Map<string, WorldEvent>();
   /** Last turn each speaker spoke, and how many lines each has spoken. */
   readonly lastSpoke = new Map<string, number>();
   readonly lineCount = new Map<string, number>();
 
-  private readonly frames: Undo[][] = [];
-  private frame: Undo[] = [];
+  /** Undo log: quadruples [op, a, b, c]; `frames[i]` is where node i's operations start. */
+  private readonly log: unknown[] = [];
+  private readonly frames: number[] = [];
 
   constructor(bucketSize = 512) {
     this.index = new IntervalIndex(bucketSize);
@@ -110,6 +131,17 @@ export class Projection {
   /** The head's turn (-1 when empty). */
   get headTurn(): number {
     return this.path.length - 1;
+  }
+
+  /** An event by id if it lies on the path, else undefined. */
+  event(id: string): WorldEvent | undefined {
+    const e = this.seen.get(id);
+    return e !== undefined && this.path[e.turn] === e.node ? e : undefined;
+  }
+
+  /** Whether an event lies on the path. */
+  hasEvent(id: string): boolean {
+    return this.event(id) !== undefined;
   }
 
   /** Whether a node is on the path. */
@@ -146,29 +178,85 @@ export class Projection {
     if (node.turn !== this.path.length || (node.parent ?? undefined) !== this.head) {
       throw new Error(`node ${node.id} (turn ${node.turn}) does not extend head ${this.head ?? "(empty)"}`);
     }
-    this.frame = [];
+    this.frames.push(this.log.length);
     this.path.push(node.id);
+    this.nodes.push(node);
     this.storyTimes.push(node.storyTime);
-    this.frame.push(() => {
-      this.path.pop();
-      this.storyTimes.pop();
-    });
+    this.push(U.PathPop);
     for (const event of node.events) this.applyEvent(event);
-    this.frames.push(this.frame);
   }
 
   /** Remove the head node and everything it changed. */
   undo(): void {
-    const frame = this.frames.pop();
-    if (!frame) throw new Error("nothing to undo");
-    for (let i = frame.length - 1; i >= 0; i--) (frame[i] as Undo)();
+    const start = this.frames.pop();
+    if (start === undefined) throw new Error("nothing to undo");
+    const log = this.log;
+    for (let i = log.length - 4; i >= start; i -= 4) {
+      const a = log[i + 1];
+      const b = log[i + 2];
+      const c = log[i + 3];
+      switch (log[i] as U) {
+        case U.MapDelete:
+          (a as Map<unknown, unknown>).delete(b);
+          break;
+        case U.MapRestore:
+          (a as Map<unknown, unknown>).set(b, c);
+          break;
+        case U.ListPop:
+          (a as unknown[]).pop();
+          break;
+        case U.SetDelete:
+          (a as Set<unknown>).delete(b);
+          break;
+        case U.SetAdd:
+          (a as Set<unknown>).add(b);
+          break;
+        case U.PathPop:
+          this.path.pop();
+          this.nodes.pop();
+          this.storyTimes.pop();
+          break;
+        case U.IndexRemove:
+          this.index.remove(a as string);
+          break;
+        case U.FactReopen: {
+          const f = a as Fact;
+          delete f.validTo;
+          delete f.closedBy;
+          this.index.setEnd(f.id);
+          break;
+        }
+        case U.FactUnsupersede: {
+          const f = a as Fact;
+          delete f.supersededTurn;
+          delete f.supersededBy;
+          break;
+        }
+        case U.HookUnresolve: {
+          const h = a as HookRecord;
+          delete h.resolvedTurn;
+          delete h.resolvedBy;
+          break;
+        }
+        case U.EntityUnref: {
+          const e = a as EntityRecord;
+          e.refs--;
+          e.hints[b as EntityType]--;
+          break;
+        }
+      }
+    }
+    log.length = start;
+  }
+
+  private push(op: U, a?: unknown, b?: unknown, c?: unknown): void {
+    this.log.push(op, a, b, c);
   }
 
   // ---- the reducer ----------------------------------------------------------------------------------------
 
   private applyEvent(e: WorldEvent): void {
-    this.mapSet(this.events, e.id, e);
-    for (const cause of e.causedBy) this.listPush(this.effects, cause, e.id);
+    this.seen.set(e.id, e);
     const at: TimePoint = { turn: e.turn, storyTime: e.storyTime };
     switch (e.kind) {
       case "happened": {
@@ -261,7 +349,6 @@ export class Projection {
       for (const id of open) {
         if (object !== "*" && this.fact(id).object !== object) continue;
         this.close(id, at, e.id);
-        this.learnEnd(e, id);
       }
       return;
     }
@@ -270,13 +357,13 @@ export class Projection {
       if (this.fact(id).object === object && (this.fact(id).hard || !hard)) kept = id;
       else if (op === "set" || this.fact(id).object === object) {
         this.close(id, at, e.id);
-        this.learnEnd(e, id);
       }
     }
     const id = kept ?? e.id;
     if (!kept)
       this.addFact({ id, subject, predicate, object, validFrom: at, recordedTurn: e.turn, sourceEvent: e.id, hard });
-    for (const w of this.witnessesOf(e)) this.learn(w, id, { how, turn: e.turn, event: e.id });
+    if (kept) this.mapSet(this.reaffirmed, e.id, kept);
+    if (e.kind !== "changed") for (const w of e.witnesses) this.learn(w, id, { how, turn: e.turn, event: e.id });
   }
 
   /**
@@ -307,7 +394,7 @@ export class Projection {
       if (v.supersededTurn !== undefined) continue;
       if (op !== "set" && v.object !== object) continue;
       if (v.validTo !== undefined && v.validTo.storyTime <= storyTime) continue;
-      const knowers = [...(this.knownBy.get(v.id)?.keys() ?? [])];
+      const knowers = this.knowersOf(v.id);
       this.supersede(v.id, e);
       if (v.validFrom.storyTime < storyTime) {
         const copy = `${e.id}~${v.id}`;
@@ -341,26 +428,25 @@ export class Projection {
         hard,
       });
       for (const k of heirs) this.learn(k, replacement, { how: "edit", turn: e.turn, event: e.id });
-      for (const w of this.witnessesOf(e)) this.learn(w, replacement, { how: "edit", turn: e.turn, event: e.id });
+      for (const w of e.witnesses) this.learn(w, replacement, { how: "edit", turn: e.turn, event: e.id });
     }
   }
 
-  /** Strike an event: what it and the changes it caused asserted is superseded; its hooks and memories go. */
+  /**
+   * Strike an event: what it and the changes and hooks it caused (transitively) asserted is superseded. Strikes
+   * are rare, so the consequences are found by scanning the path rather than by keeping a reverse index.
+   */
   private strike(target: string, e: WorldEvent): void {
-    const seen = new Set<string>();
-    const queue = [target];
-    while (queue.length > 0) {
-      const id = queue.shift() as string;
-      if (seen.has(id) || this.struck.has(id) || !this.events.has(id)) continue;
-      seen.add(id);
-      this.mapSet(this.struck, id, e.turn);
-      for (const fid of this.bySource.get(id) ?? [])
-        if (this.fact(fid).supersededTurn === undefined) this.supersede(fid, e);
-      for (const effect of this.effects.get(id) ?? []) {
-        const k = this.events.get(effect)?.kind;
-        if (k === "changed" || k === "may_happen") queue.push(effect);
-      }
-    }
+    const first = this.event(target);
+    if (!first || this.struck.has(target)) return;
+    const doomed = new Set([target]);
+    for (let t = first.turn; t < this.nodes.length; t++)
+      for (const x of (this.nodes[t] as WorldNode).events)
+        if ((x.kind === "changed" || x.kind === "may_happen") && x.causedBy.some((c) => doomed.has(c)))
+          doomed.add(x.id);
+    for (const id of doomed) if (!this.struck.has(id)) this.mapSet(this.struck, id, e.turn);
+    for (const f of [...this.facts.values()])
+      if (doomed.has(f.sourceEvent) && f.supersededTurn === undefined) this.supersede(f.id, e);
   }
 
   // ---- primitive operations, each with its exact inverse ----------------------------------------------------
@@ -369,9 +455,8 @@ export class Projection {
     this.mapSet(this.facts, fact.id, fact);
     const key = factKey(fact.subject, fact.predicate);
     this.listPush(this.byKey, key, fact.id);
-    this.listPush(this.bySource, fact.sourceEvent, fact.id);
     this.index.insert(fact.id, fact.validFrom.turn, fact.validTo?.turn);
-    this.frame.push(() => this.index.remove(fact.id));
+    this.push(U.IndexRemove, fact.id);
     if (fact.validTo === undefined && fact.supersededTurn === undefined) this.setAdd(this.open, key, fact.id);
   }
 
@@ -381,11 +466,7 @@ export class Projection {
     f.closedBy = by;
     this.index.setEnd(id, at.turn);
     this.setDelete(this.open, factKey(f.subject, f.predicate), id);
-    this.frame.push(() => {
-      delete f.validTo;
-      delete f.closedBy;
-      this.index.setEnd(id);
-    });
+    this.push(U.FactReopen, f);
   }
 
   private supersede(id: string, e: WorldEvent): void {
@@ -393,10 +474,7 @@ export class Projection {
     f.supersededTurn = e.turn;
     f.supersededBy = e.id;
     if (f.validTo === undefined) this.setDelete(this.open, factKey(f.subject, f.predicate), id);
-    this.frame.push(() => {
-      delete f.supersededTurn;
-      delete f.supersededBy;
-    });
+    this.push(U.FactUnsupersede, f);
   }
 
   private resolveHook(hookId: string, e: WorldEvent): void {
@@ -404,37 +482,37 @@ export class Projection {
     if (!hook || hook.resolvedTurn !== undefined) return;
     hook.resolvedTurn = e.turn;
     hook.resolvedBy = e.id;
-    this.frame.push(() => {
-      delete hook.resolvedTurn;
-      delete hook.resolvedBy;
-    });
+    this.push(U.HookUnresolve, hook);
   }
 
-  private learn(who: string, factId: string, k: Knowledge): void {
-    const by = this.knownBy.get(factId) ?? new Map<string, Knowledge>();
-    if (by.has(who)) return;
-    if (!this.knownBy.has(factId)) this.mapSet(this.knownBy, factId, by);
-    by.set(who, k);
-    this.frame.push(() => by.delete(who));
-    this.setAdd(this.knows, who, factId);
+  private learn(who: string, fact: string, k: Omit<Knowledge, "who" | "fact">): void {
+    this.listPush(this.learned, who, { who, fact, ...k });
   }
 
-  private learnEnd(e: WorldEvent, factId: string): void {
-    for (const w of this.witnessesOf(e)) if (w !== EVERYONE) this.setAdd(this.knowsEnded, w, factId);
+  /** Everyone who knows a fact version, and how (perceived the change, re-affirmation, or learned). */
+  knowledgeOf(factId: string): Knowledge[] {
+    const out: Knowledge[] = [];
+    const f = this.facts.get(factId);
+    const source = f ? this.event(f.sourceEvent) : undefined;
+    if (source?.kind === "changed" && source.id === factId)
+      for (const who of source.witnesses)
+        out.push({ who, fact: factId, how: source.payload.how, turn: source.turn, event: source.id });
+    for (const [eventId, fid] of this.reaffirmed) {
+      const e = fid === factId ? this.event(eventId) : undefined;
+      if (e?.kind === "changed")
+        for (const who of e.witnesses) out.push({ who, fact: factId, how: e.payload.how, turn: e.turn, event: e.id });
+    }
+    for (const list of this.learned.values()) for (const k of list) if (k.fact === factId) out.push(k);
+    return out;
+  }
+
+  /** Names of everyone who knows a fact version. */
+  knowersOf(factId: string): string[] {
+    return [...new Set(this.knowledgeOf(factId).map((k) => k.who))];
   }
 
   private remember(e: WorldEvent): void {
-    for (const w of this.witnessesOf(e)) this.listPush(this.memories, w, e.id);
-  }
-
-  /** Witnesses plus the actor and speaker, who always perceive their own deeds. */
-  private witnessesOf(e: WorldEvent): string[] {
-    const out = new Set(e.witnesses);
-    if (e.kind === "happened") {
-      if (e.payload.actor) out.add(e.payload.actor);
-      if (e.payload.utterance) out.add(e.payload.utterance.speaker);
-    }
-    return [...out];
+    for (const w of e.witnesses) this.listPush(this.memories, w, e.id);
   }
 
   private touch(name: string, turn: number, hint: EntityType): void {
@@ -443,13 +521,9 @@ export class Projection {
       entity = { name, firstTurn: turn, refs: 0, hints: { character: 0, place: 0, item: 0, faction: 0, thing: 0 } };
       this.mapSet(this.entities, name, entity);
     }
-    const ent = entity;
-    ent.refs++;
-    ent.hints[hint]++;
-    this.frame.push(() => {
-      ent.refs--;
-      ent.hints[hint]--;
-    });
+    entity.refs++;
+    entity.hints[hint]++;
+    this.push(U.EntityUnref, entity, hint);
   }
 
   // ---- undoable container helpers ----------------------------------------------------------------------------
@@ -458,18 +532,18 @@ export class Projection {
     const had = map.has(key);
     const prev = map.get(key);
     map.set(key, value);
-    this.frame.push(had ? () => map.set(key, prev as V) : () => map.delete(key));
+    if (had) this.push(U.MapRestore, map, key, prev);
+    else this.push(U.MapDelete, map, key);
   }
 
-  private listPush<K>(map: Map<K, string[]>, key: K, value: string): void {
+  private listPush<K, V>(map: Map<K, V[]>, key: K, value: V): void {
     let list = map.get(key);
     if (!list) {
       list = [];
       this.mapSet(map, key, list);
     }
-    const l = list;
-    l.push(value);
-    this.frame.push(() => l.pop());
+    list.push(value);
+    this.push(U.ListPop, list);
   }
 
   private setAdd<K>(map: Map<K, Set<string>>, key: K, value: string): void {
@@ -479,16 +553,15 @@ export class Projection {
       this.mapSet(map, key, set);
     }
     if (set.has(value)) return;
-    const s = set;
-    s.add(value);
-    this.frame.push(() => s.delete(value));
+    set.add(value);
+    this.push(U.SetDelete, set, value);
   }
 
   private setDelete<K>(map: Map<K, Set<string>>, key: K, value: string): void {
     const set = map.get(key);
     if (!set?.has(value)) return;
     set.delete(value);
-    this.frame.push(() => set.add(value));
+    this.push(U.SetAdd, set, value);
   }
 
   /** Ids of the open versions of (subject, predicate). */

@@ -146,7 +146,7 @@ export interface WhyView {
   chain: CauseNode;
   closedBy?: WorldEvent;
   supersededBy?: WorldEvent;
-  knownBy: Array<Knowledge & { who: string }>;
+  knownBy: Knowledge[];
 }
 
 /** Find fact versions by id or by "subject predicate [object]" (current versions first). */
@@ -179,7 +179,7 @@ export function why(p: Projection, factId: string, maxDepth = 12): WhyView {
     });
   const seen = new Set<string>();
   const build = (id: string, depth: number): CauseNode | undefined => {
-    const event = p.events.get(id);
+    const event = p.event(id);
     if (!event) return undefined;
     if (seen.has(id)) return { event, causes: [], repeated: true };
     seen.add(id);
@@ -188,17 +188,14 @@ export function why(p: Projection, factId: string, maxDepth = 12): WhyView {
     return { event, causes };
   };
   const chain = build(fact.sourceEvent, 0) as CauseNode;
-  const knownBy = [...(p.knownBy.get(fact.id) ?? new Map<string, Knowledge>()).entries()].map(([who, k]) => ({
-    who,
-    ...k,
-  }));
+  const knownBy = p.knowledgeOf(fact.id);
   return {
     fact,
     holdsNow: isCurrent(fact),
     chain,
-    ...(fact.closedBy && p.events.get(fact.closedBy) ? { closedBy: p.events.get(fact.closedBy) as WorldEvent } : {}),
-    ...(fact.supersededBy && p.events.get(fact.supersededBy)
-      ? { supersededBy: p.events.get(fact.supersededBy) as WorldEvent }
+    ...(fact.closedBy && p.event(fact.closedBy) ? { closedBy: p.event(fact.closedBy) as WorldEvent } : {}),
+    ...(fact.supersededBy && p.event(fact.supersededBy)
+      ? { supersededBy: p.event(fact.supersededBy) as WorldEvent }
       : {}),
     knownBy,
   };
@@ -218,30 +215,56 @@ export interface Belief {
  */
 export function beliefsOf(p: Projection, who: string): Belief[] {
   const byKey = new Map<string, Fact[]>();
-  const seen = new Set<string>();
-  const consider = (id: string) => {
+  for (const id of knownFacts(p, who).keys()) {
     const f = p.facts.get(id);
-    if (!f || f.supersededTurn !== undefined || seen.has(id)) return;
-    seen.add(id);
+    if (!f || f.supersededTurn !== undefined) continue;
     const key = factKey(f.subject, f.predicate);
     const list = byKey.get(key) ?? [];
     list.push(f);
     byKey.set(key, list);
-  };
-  for (const id of p.knows.get(who) ?? []) consider(id);
-  for (const id of p.knows.get(EVERYONE) ?? []) consider(id);
-  const ended = p.knowsEnded.get(who) ?? new Set<string>();
+  }
   const out: Belief[] = [];
   for (const list of byKey.values()) {
     const functional = FUNCTIONAL_PREDICATES.has((list[0] as Fact).predicate);
     const newest = Math.max(...list.map((f) => f.validFrom.turn));
     for (const f of list) {
       if (f.validTo === undefined) out.push({ fact: f, stale: false });
-      else if (!ended.has(f.id) && (!functional || f.validFrom.turn === newest) && !hasOpenSibling(list, f, functional))
+      else if (
+        !sawEnd(p, who, f) &&
+        (!functional || f.validFrom.turn === newest) &&
+        !hasOpenSibling(list, f, functional)
+      )
         out.push({ fact: f, stale: true });
     }
   }
   return out;
+}
+
+/**
+ * The fact versions a character knows, with how: the changes they perceived (from their memories and public
+ * events), re-affirmations, and what they learned otherwise (told, edits, retcons), plus common knowledge.
+ */
+export function knownFacts(p: Projection, who: string): Map<string, Knowledge> {
+  const out = new Map<string, Knowledge>();
+  const perceived = who === EVERYONE ? [EVERYONE] : [who, EVERYONE];
+  for (const w of perceived) {
+    for (const id of p.memories.get(w) ?? []) {
+      const e = p.event(id);
+      if (e?.kind !== "changed") continue;
+      const fid = p.facts.has(e.id) ? e.id : p.reaffirmed.get(e.id);
+      if (fid !== undefined && !out.has(fid))
+        out.set(fid, { who, fact: fid, how: e.payload.how, turn: e.turn, event: e.id });
+    }
+    for (const k of p.learned.get(w) ?? []) if (!out.has(k.fact)) out.set(k.fact, k);
+  }
+  return out;
+}
+
+/** Whether a character perceived the change that closed a fact version. */
+function sawEnd(p: Projection, who: string, f: Fact): boolean {
+  if (f.closedBy === undefined) return false;
+  const e = p.event(f.closedBy);
+  return e !== undefined && (e.witnesses.includes(who) || e.witnesses.includes(EVERYONE));
 }
 
 function hasOpenSibling(list: Fact[], f: Fact, functional: boolean): boolean {
@@ -261,7 +284,7 @@ export function memoriesOf(p: Projection, who: string): WorldEvent[] {
   const out: WorldEvent[] = [];
   for (const id of new Set(ids)) {
     if (p.struck.has(id)) continue;
-    const e = p.events.get(id);
+    const e = p.event(id);
     if (e) out.push(e);
   }
   return out.sort((a, b) => a.turn - b.turn);
@@ -304,6 +327,6 @@ export function summariesOf(p: Projection): Array<{ id: string; text: string; ci
     id: s.id,
     text: s.text,
     cites: s.cites,
-    valid: s.cites.every((c) => p.events.has(c) && !p.struck.has(c)),
+    valid: s.cites.every((c) => p.hasEvent(c) && !p.struck.has(c)),
   }));
 }

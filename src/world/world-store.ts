@@ -287,3 +287,23 @@ export async function loadLedgerRows(
 export function parseEvent(value: unknown): WorldEvent {
   return WorldEventSchema.parse(value);
 }
+
+/**
+ * Insert many nodes in one transaction (imports, perf fixtures). Parents must come before children. Branch
+ * pointers are saved in the same transaction.
+ */
+export async function bulkInsertNodes(
+  store: Store,
+  worldId: string,
+  nodes: WorldNode[],
+  branches: Branch[],
+): Promise<void> {
+  try {
+    await store.db.transaction().execute(async (trx) => {
+      for (const node of nodes) await insertNode(trx, worldId, node);
+      for (const b of branches) await upsertBranch(trx, worldId, b);
+    });
+  } catch (error) {
+    wrap("import the turns", error);
+  }
+}

@@ -133,7 +133,7 @@ export class World {
       now,
       startTime: this.setup.startTime,
       ...(parent && this.projection.head === parent.id
-        ? { onBranch: (eventId: string) => this.projection.events.has(eventId) }
+        ? { onBranch: (eventId: string) => this.projection.hasEvent(eventId) }
         : {}),
     });
   }

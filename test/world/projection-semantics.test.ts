@@ -121,7 +121,7 @@ describe("per-character knowledge", () => {
     ]);
     const annNow = beliefsOf(w.p, "Ann").map((b) => [factText(b.fact), b.stale]);
     expect(annNow).toEqual([["Mara at forest", false]]);
-    expect(w.p.knownBy.get("t2.0")?.get("Ann")).toMatchObject({ how: "told", via: "Joel" });
+    expect(w.p.knowledgeOf("t2.0").find((k) => k.who === "Ann")).toMatchObject({ how: "told", via: "Joel" });
   });
 
   it("memories hold only what a character perceived", () => {

@@ -11,7 +11,7 @@ const pick = <T>(rng: Rng, list: readonly T[]): T => list[rng.int(list.length)] 
 
 /** Random drafts for one turn, referring only to events on the projection's path. */
 export function randomDrafts(rng: Rng, p: Projection, storyTime: number): EventDraft[] {
-  const onPath = [...p.events.keys()];
+  const onPath = p.nodes.flatMap((n) => n.events.map((e) => e.id));
   const hooks = [...p.hooks.keys()];
   const n = 1 + rng.int(3);
   const drafts: EventDraft[] = [];

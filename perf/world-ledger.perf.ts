@@ -1,0 +1,246 @@
+// World engine at 100,000 events: appending a turn, state as of turn t, rollback and branch switch of 1,000
+// turns, and memory — each beside the naive baseline that replays every event from the root.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { createRng, type Rng } from "../src/core/index.ts";
+import { openStore } from "../src/store/index.ts";
+import {
+  type Branch,
+  buildNode,
+  bulkInsertNodes,
+  type EventDraft,
+  factsAt,
+  Ledger,
+  moveProjection,
+  Projection,
+  replay,
+  stateAt,
+  World,
+  type WorldNode,
+} from "../src/world/index.ts";
+import { median, type PerfResult, percentile } from "./perf-result.ts";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+const heapMb = () => {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed / 2 ** 20;
+};
+
+const TOTAL_EVENTS = 100_000;
+const CAST = Array.from({ length: 20 }, (_, i) => `Char${i}`);
+const PLACES = Array.from({ length: 15 }, (_, i) => `Place${i}`);
+const ITEMS = Array.from({ length: 40 }, (_, i) => `Item${i}`);
+const pick = <T>(rng: Rng, list: readonly T[]) => list[rng.int(list.length)] as T;
+
+/** One realistic turn: a line of dialogue, two or three state changes, sometimes a hook or a summary. */
+function turnDrafts(rng: Rng, p: Projection, turn: number): EventDraft[] {
+  const speaker = pick(rng, CAST);
+  const witnesses = [speaker, pick(rng, CAST), pick(rng, CAST)];
+  const drafts: EventDraft[] = [
+    {
+      kind: "happened",
+      payload: {
+        description: `${speaker} says something`,
+        utterance: { speaker, text: "…" },
+        importance: 1 + rng.int(10),
+      },
+      witnesses,
+    },
+  ];
+  const changes = 2 + rng.int(2);
+  for (let i = 0; i < changes; i++) {
+    const who = pick(rng, CAST);
+    const r = rng.next();
+    const payload =
+      r < 0.5
+        ? { op: "set", subject: who, predicate: "at", object: pick(rng, PLACES) }
+        : r < 0.7
+          ? { op: "add", subject: who, predicate: "holds", object: pick(rng, ITEMS) }
+          : r < 0.85
+            ? { op: "remove", subject: who, predicate: "holds", object: pick(rng, ITEMS) }
+            : { op: "set", subject: who, predicate: "mood", object: pick(rng, ["calm", "angry", "glad", "afraid"]) };
+    drafts.push({ kind: "changed", payload, causedBy: ["#0"], witnesses });
+  }
+  if (rng.next() < 0.08) drafts.push({ kind: "may_happen", payload: { description: "trouble", involves: [speaker] } });
+  if (turn % 200 === 0 && turn > 0) {
+    const cites = p.nodes.slice(-5).flatMap((n) => n.events.map((e) => e.id));
+    drafts.push({ kind: "summary", payload: { text: "so far", cites, fromTurn: turn - 200, toTurn: turn } });
+  }
+  return drafts;
+}
+
+async function time<T>(fn: () => Promise<T> | T): Promise<number> {
+  const t0 = performance.now();
+  await fn();
+  return performance.now() - t0;
+}
+
+export default async function run(): Promise<PerfResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), "troupe-perf-world-"));
+  const store = await openStore({ home: dir });
+  try {
+    const rng = createRng("world-perf");
+    const created = await World.create(store, { name: "perf", cast: CAST.map((name) => ({ name })), startTime: 0 });
+    const worldId = created.id;
+    // Build the history in memory (so references stay valid), then bulk-insert it.
+    const ledger = new Ledger();
+    const p = new Projection();
+    const root = created.head();
+    ledger.add(root);
+    p.apply(root);
+    let events = root.events.length;
+    let n = 0;
+    const nodes: WorldNode[] = [];
+    const grow = (parent: WorldNode, branch: string, count: number) => {
+      let head = parent;
+      for (let i = 0; i < count || (count < 0 && events < TOTAL_EVENTS - 4_000); i++) {
+        const node = buildNode(
+          ledger,
+          { storyTime: head.storyTime + 5, events: turnDrafts(rng, p, head.turn + 1), speaker: "x", text: "…" },
+          head,
+          branch,
+          { id: `${worldId}.p${n++}`, now: 0, startTime: 0, onBranch: (id) => p.hasEvent(id) },
+        );
+        ledger.add(node);
+        moveProjection(p, ledger, node.id);
+        nodes.push(node);
+        events += node.events.length;
+        head = node;
+      }
+      return head;
+    };
+    const mainHead = grow(root, "main", -1);
+    const fork = ledger.ancestorAt(mainHead.id, mainHead.turn - 1_000) as WorldNode;
+    moveProjection(p, ledger, fork.id);
+    const altHead = grow(fork, "alt", 1_000);
+    const now = Date.now();
+    const branches: Branch[] = [
+      { name: "main", head: mainHead.id, status: "active", createdAt: now, updatedAt: now },
+      { name: "alt", head: altHead.id, status: "active", base: fork.id, createdAt: now, updatedAt: now },
+    ];
+    for (let i = 0; i < nodes.length; i += 2_000)
+      await bulkInsertNodes(store, worldId, nodes.slice(i, i + 2_000), i + 2_000 >= nodes.length ? branches : []);
+    nodes.length = 0;
+
+    const before = heapMb();
+    const keepLedgerOnly = new Ledger();
+    for (const node of ledger.pathTo(altHead.id)) keepLedgerOnly.add(node);
+    void keepLedgerOnly;
+    const world = await World.open(store, worldId);
+    const heapWorld = heapMb() - before;
+    const eventCount = world.ledger.eventCount;
+
+    // 1. Appending a turn: store transaction + incremental projection, vs store + replay of the whole branch.
+    const append: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const drafts = turnDrafts(rng, world.projection, world.head().turn + 1);
+      append.push(await time(() => world.commit({ storyTime: world.head().storyTime + 5, events: drafts })));
+    }
+    const appendNaive: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const drafts = turnDrafts(rng, world.projection, world.head().turn + 1);
+      appendNaive.push(
+        await time(async () => {
+          const node = await world.commit({ storyTime: world.head().storyTime + 5, events: drafts });
+          replay(world.ledger, node.id);
+        }),
+      );
+    }
+
+    // 2. State as of turn t (random turns on the branch).
+    const head = world.head();
+    const asOf: number[] = [];
+    let factsSeen = 0;
+    for (let i = 0; i < 500; i++) {
+      const t = rng.int(head.turn + 1);
+      asOf.push(await time(() => (factsSeen += stateAt(world.projection, { turn: t }).facts.length)));
+    }
+    const asOfNaive: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const t = rng.int(head.turn + 1);
+      asOfNaive.push(
+        await time(() => {
+          const q = replay(world.ledger, (world.ledger.ancestorAt(head.id, t) as WorldNode).id);
+          factsSeen += factsAt(q, t).length;
+        }),
+      );
+    }
+
+    // 3. Rollback of 1,000 turns (and redo), and switching between branches 1,000 turns apart.
+    const rollback: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      const top = world.head();
+      rollback.push(await time(() => world.rollback(top.turn - 1_000)));
+      rollback.push(await time(() => world.resetHead(top.id)));
+    }
+    const switching: number[] = [];
+    for (let i = 0; i < 10; i++) {
+      switching.push(await time(() => world.checkout("alt")));
+      switching.push(await time(() => world.checkout("main")));
+    }
+    const moveNaive: number[] = [];
+    for (let i = 0; i < 3; i++) moveNaive.push(await time(() => replay(world.ledger, world.branch("alt").head)));
+
+    const detail = { events: eventCount, turns: head.turn, branches: world.ledger.branches.size };
+    return [
+      {
+        name: "world: append a turn at 100k events (store + projection)",
+        ratio: median(append) / median(appendNaive),
+        unit: "troupe ÷ naive replay median time; lower is better",
+        target: "troupe p50 < 2 ms",
+        pass: median(append) < 2,
+        detail: {
+          ...detail,
+          troupeP50Ms: median(append),
+          troupeP95Ms: percentile(append, 95),
+          naiveP50Ms: median(appendNaive),
+        },
+      },
+      {
+        name: "world: state as of turn t at 100k events",
+        ratio: median(asOf) / median(asOfNaive),
+        unit: "troupe ÷ naive replay median time; lower is better",
+        target: "troupe p50 < 2 ms",
+        pass: median(asOf) < 2,
+        detail: {
+          troupeP50Ms: median(asOf),
+          troupeP95Ms: percentile(asOf, 95),
+          naiveP50Ms: median(asOfNaive),
+          avgFacts: Math.round(factsSeen / 505),
+        },
+      },
+      {
+        name: "world: rollback of 1,000 turns at 100k events (store + projection)",
+        ratio: median(rollback) / median(moveNaive),
+        unit: "troupe ÷ naive replay median time; lower is better",
+        target: "troupe p50 < 10 ms",
+        pass: median(rollback) < 10,
+        detail: { troupeP50Ms: median(rollback), troupeMaxMs: Math.max(...rollback), naiveP50Ms: median(moveNaive) },
+      },
+      {
+        name: "world: branch switch across 1,000 turns at 100k events",
+        ratio: median(switching) / median(moveNaive),
+        unit: "troupe ÷ naive replay median time; lower is better",
+        target: "troupe p50 < 10 ms",
+        pass: median(switching) < 10,
+        detail: { troupeP50Ms: median(switching), troupeMaxMs: Math.max(...switching), naiveP50Ms: median(moveNaive) },
+      },
+      {
+        name: "world: memory of a loaded 100k-event world (ledger + projection + index)",
+        ratio: heapWorld / 300,
+        unit: "heap MB ÷ 300 MB budget; lower is better",
+        target: "< 300 MB",
+        pass: heapWorld < 300,
+        detail: { heapMb: heapWorld, events: eventCount },
+      },
+    ];
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -9,8 +9,14 @@ describe("AdaptiveLimiter", () => {
     const a = await limiter.acquire();
     const b = await limiter.acquire();
     const order: string[] = [];
-    const c = limiter.acquire().then((s) => (order.push("c"), s));
-    const d = limiter.acquire().then((s) => (order.push("d"), s));
+    const c = limiter.acquire().then((s) => {
+      order.push("c");
+      return s;
+    });
+    const d = limiter.acquire().then((s) => {
+      order.push("d");
+      return s;
+    });
     await tick();
     expect(limiter.active).toBe(2);
     expect(limiter.pending).toBe(2);

@@ -1,4 +1,4 @@
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -347,3 +347,112 @@ describe("local model loading errors", () => {
     await b.dispose();
   });
 });
+
+describe("local model with its own chat template", () => {
+  // The default model (Qwen) ships a template while stories260K has none; give a copy of stories260K the standard
+  // ChatML template so the template path is exercised offline too.
+  const CHATML =
+    "{% for message in messages %}{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + " +
+    "'\\n'}}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
+  let templated: LocalChatModel;
+
+  beforeAll(async () => {
+    const dir = await mkdtemp(join(tmpdir(), "troupe-chatml-"));
+    const path = join(dir, "stories-chatml.gguf");
+    await writeFile(path, withMetadataString(await readFile(MODEL_PATH), "tokenizer.chat_template", CHATML));
+    templated = await createLocalModel({ modelPath: path, threads: 1 });
+  });
+
+  it("uses the template, with only the short system prompt in front of the conversation", async () => {
+    expect(templated.hasChatTemplate).toBe(true);
+    const result = await templated.chat({
+      messages: [{ role: "user", content: "Tell me a story." }],
+      temperature: 0,
+      maxTokens: 20,
+    });
+    expect(result.text.length).toBeGreaterThan(0);
+    const rendered =
+      "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nTell me a story.<|im_end|>\n" +
+      "<|im_start|>assistant\n";
+    // Special-token text and BOS tokenize a little differently; node-llama-cpp's long default prompt would add ~100.
+    expect(Math.abs(result.usage.promptTokens - templated.countTokens(rendered))).toBeLessThan(8);
+  });
+
+  it("returns schema-valid structured output through the template path too", async () => {
+    const schema = { type: "object", properties: { n: { type: "integer", minimum: 1, maximum: 3 } }, required: ["n"] };
+    const result = await templated.chat(
+      {
+        messages: [{ role: "user", content: "Pick a number." }],
+        responseFormat: { type: "json_schema", name: "pick", schema },
+        maxTokens: 30,
+      },
+      { seed: 3 },
+    );
+    expect([1, 2, 3]).toContain(JSON.parse(result.text).n);
+  });
+});
+
+/** A copy of a GGUF file with one string metadata entry added (header, then re-aligned tensor data). */
+function withMetadataString(src: Buffer, key: string, value: string): Buffer {
+  let pos = 0;
+  const u32 = () => {
+    pos += 4;
+    return src.readUInt32LE(pos - 4);
+  };
+  const u64 = () => {
+    pos += 8;
+    return Number(src.readBigUInt64LE(pos - 8));
+  };
+  const skipString = () => {
+    const length = u64();
+    pos += length;
+  };
+  const fixedSizes: Record<number, number> = { 0: 1, 1: 1, 2: 2, 3: 2, 4: 4, 5: 4, 6: 4, 7: 1, 10: 8, 11: 8, 12: 8 };
+  const skipValue = (type: number): void => {
+    if (type === 8) {
+      skipString();
+      return;
+    }
+    if (type === 9) {
+      const itemType = u32();
+      const count = u64();
+      for (let i = 0; i < count; i++) skipValue(itemType);
+      return;
+    }
+    pos += fixedSizes[type] ?? Number.NaN;
+  };
+  expect(src.toString("latin1", 0, 4)).toBe("GGUF");
+  pos = 8;
+  const tensorCount = u64();
+  const kvCount = u64();
+  let alignment = 32;
+  for (let i = 0; i < kvCount; i++) {
+    const keyStart = pos + 8;
+    skipString();
+    const name = src.toString("utf8", keyStart, pos);
+    const type = u32();
+    if (name === "general.alignment") alignment = src.readUInt32LE(pos);
+    skipValue(type);
+  }
+  const kvEnd = pos;
+  for (let i = 0; i < tensorCount; i++) {
+    skipString();
+    const dims = u32();
+    pos += 8 * dims + 4 + 8; // dimensions, type, offset
+  }
+  const infoEnd = pos;
+  const dataStart = Math.ceil(infoEnd / alignment) * alignment;
+  const keyBytes = Buffer.from(key);
+  const valueBytes = Buffer.from(value);
+  const entry = Buffer.alloc(8 + keyBytes.length + 4 + 8 + valueBytes.length);
+  entry.writeBigUInt64LE(BigInt(keyBytes.length), 0);
+  keyBytes.copy(entry, 8);
+  entry.writeUInt32LE(8, 8 + keyBytes.length);
+  entry.writeBigUInt64LE(BigInt(valueBytes.length), 12 + keyBytes.length);
+  valueBytes.copy(entry, 20 + keyBytes.length);
+  const header = Buffer.from(src.subarray(0, 24));
+  header.writeBigUInt64LE(BigInt(kvCount + 1), 16);
+  const head = Buffer.concat([header, src.subarray(24, kvEnd), entry, src.subarray(kvEnd, infoEnd)]);
+  const padding = Buffer.alloc((alignment - (head.length % alignment)) % alignment);
+  return Buffer.concat([head, padding, src.subarray(dataStart)]);
+}

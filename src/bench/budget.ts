@@ -67,7 +67,7 @@ export class Budget {
 }
 
 /** Dollar cost of a call's tokens at a price (USD per million tokens). */
-export function costOf(price: Price | undefined, promptTokens: number, completionTokens: number): number {
+export function tokenCost(price: Price | undefined, promptTokens: number, completionTokens: number): number {
   if (!price) return 0;
   return (promptTokens * price.input + completionTokens * price.output) / 1e6;
 }
@@ -76,7 +76,7 @@ export function costOf(price: Price | undefined, promptTokens: number, completio
 export function estimateCallCost(price: Price | undefined, promptChars: number, maxTokens: number): number {
   if (!price) return 0;
   // Characters ÷ 4 undercounts Chinese (about one token per character), so reserve on characters ÷ 1.5.
-  return costOf(price, Math.ceil(promptChars / 1.5), maxTokens);
+  return tokenCost(price, Math.ceil(promptChars / 1.5), maxTokens);
 }
 
 /** Runs a model call inside the budget: reserve a pessimistic estimate, call, settle with the real cost. */
@@ -98,7 +98,7 @@ export function budgetGuard(budget: Budget, priceOf: (modelId: string) => Price 
       try {
         const result = await call();
         costUsd =
-          result.costUsd ?? costOf(priceOf(result.model), result.usage.promptTokens, result.usage.completionTokens);
+          result.costUsd ?? tokenCost(priceOf(result.model), result.usage.promptTokens, result.usage.completionTokens);
         return { result, costUsd };
       } finally {
         budget.settle(reservation, costUsd);

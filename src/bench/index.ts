@@ -1,7 +1,7 @@
 // Public surface of src/bench. Other folders (cli, server, world, learn) import only from here.
 
 export { BENCH_MIGRATIONS, type BenchTables, benchDb } from "./bench-tables.ts";
-export { Budget, BudgetExhaustedError, budgetGuard, type CallGuard, costOf, estimateCallCost } from "./budget.ts";
+export { Budget, BudgetExhaustedError, budgetGuard, type CallGuard, estimateCallCost } from "./budget.ts";
 export {
   loadDialoguesFile,
   loadEvaluationsFile,
@@ -23,7 +23,16 @@ export {
   type TurnMeta,
   TurnMetaSchema,
 } from "./dialogue.ts";
+export {
+  DEFAULT_REPLY_TOKENS,
+  type EstimateInput,
+  estimateRun,
+  type RoleEstimate,
+  type RunEstimate,
+  roughTokens,
+} from "./estimate.ts";
 export { type Evaluation, EvaluationSchema } from "./evaluation.ts";
+export { type ExportOptions, type ExportResult, writeRoleplayBenchExport, writeTranscripts } from "./export.ts";
 export { DEFAULT_MAX_LINE_BYTES, type RawRow, type ReadRowsOptions, readJsonlRows } from "./jsonl-rows.ts";
 export {
   type FetchOfficialOptions,
@@ -54,6 +63,15 @@ export {
   type PlayerTurn,
   type SamplingParams,
 } from "./player.ts";
+export {
+  BENCH_QUEUE,
+  checkRedis,
+  enqueueSessions,
+  openBenchQueue,
+  type SessionJobData,
+  sessionJobId,
+  sessionJobPending,
+} from "./queue.ts";
 // Loading official files and troupe suites.
 export { BenchDataError, formatRowIssue, type RowIssue } from "./row-issue.ts";
 export { type RunConfig, RunConfigSchema } from "./run-config.ts";
@@ -80,6 +98,7 @@ export {
   newRunId,
   type RunOutcome,
   type RunProgress,
+  readRunProgress,
   runSeed,
   sessionSeed,
 } from "./runner.ts";
@@ -112,7 +131,7 @@ export {
   type Suite,
   selectScenarios,
 } from "./suite.ts";
-export { type LoadRunDialoguesOptions, loadRunDialogues, toDialogue } from "./transcript.ts";
+export { type LoadRunDialoguesOptions, loadRunDialogues, renderTranscript, toDialogue } from "./transcript.ts";
 export { isScriptedRound, protocolProblem, roleForRound, type Turn, TurnSchema } from "./turn.ts";
 export {
   DEFAULT_SIMULATOR_SETTINGS,
@@ -122,3 +141,11 @@ export {
   simulateUserTurn,
   type UserSimulatorSettings,
 } from "./user-simulator.ts";
+export {
+  type BenchWorker,
+  type BenchWorkerOptions,
+  type RunModels,
+  settleRunStatus,
+  startBenchWorker,
+  type WorkerEvent,
+} from "./worker.ts";

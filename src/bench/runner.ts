@@ -175,6 +175,8 @@ export interface ExecuteRunDeps {
   sessionIds?: readonly string[];
   /** Name recorded on the sessions this process runs. */
   worker?: string;
+  /** A budget shared with other runs of this function (a worker's sessions of one run); default: a new one. */
+  budget?: Budget;
 }
 
 // Errors that will hit every session alike: stop the run instead of failing each session in turn.
@@ -190,18 +192,13 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<R
   const logger = deps.logger ?? silentLogger;
   const priceOf = deps.priceOf ?? (() => undefined);
   let run = await getRun(deps.store, runId);
-  if (deps.budgetUsd !== undefined || deps.concurrency !== undefined) {
-    const { budgetUsd: _old, ...rest } = run.config;
-    const config: RunConfig = {
-      ...rest,
-      ...(deps.concurrency === undefined ? {} : { concurrency: deps.concurrency }),
-      ...((deps.budgetUsd ?? run.config.budgetUsd) === undefined
-        ? {}
-        : { budgetUsd: deps.budgetUsd ?? run.config.budgetUsd }),
-    };
-    await updateRunConfig(deps.store, run.id, config, now());
-    run = { ...run, config };
+  if (deps.budgetUsd !== undefined && deps.budgetUsd !== run.config.budgetUsd) {
+    // A new budget is part of the run's record (a later resume without --budget keeps it).
+    const updated: RunConfig = { ...run.config, budgetUsd: deps.budgetUsd };
+    await updateRunConfig(deps.store, run.id, updated, now());
+    run = { ...run, config: updated };
   }
+  if (deps.concurrency !== undefined) run = { ...run, config: { ...run.config, concurrency: deps.concurrency } };
   const { config } = run;
   const limit = config.budgetUsd;
   if (limit !== undefined) {
@@ -222,7 +219,8 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<R
     (s) =>
       (wanted ? wanted.has(s.id) : true) && (s.status !== "complete" || (usage.turnsBySession.get(s.id) ?? 0) < target),
   );
-  const budget = new Budget(limit, usage.costUsd);
+  const budget = deps.budget ?? new Budget(limit, usage.costUsd);
+  budget.observeSpent(usage.costUsd);
   const guard = budgetGuard(budget, priceOf);
   const byRole = usage.byRole;
   const progress: RunProgress = {
@@ -353,4 +351,32 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<R
     );
   const error = stopError ?? (interrupted instanceof Error ? interrupted : undefined);
   return { status, progress, failures, ...(error ? { error } : {}) };
+}
+
+/** A run's progress as stored (for `bench status` and for watching a distributed run from another process). */
+export async function readRunProgress(
+  store: Store,
+  runId: string,
+): Promise<{ run: RunRecord; sessions: SessionRecord[]; progress: RunProgress }> {
+  const run = await getRun(store, runId);
+  const sessions = await listSessions(store, run.id);
+  const usage = await runUsage(store, run.id);
+  const target = run.config.turns + 2;
+  const turnsDone = [...usage.turnsBySession.values()].reduce((a, b) => a + b, 0);
+  return {
+    run,
+    sessions,
+    progress: {
+      runId: run.id,
+      sessionsDone: sessions.filter((s) => s.status === "complete").length,
+      sessionsTotal: sessions.length,
+      sessionsFailed: sessions.filter((s) => s.status === "failed").length,
+      turnsDone,
+      turnsTotal: sessions.length * target,
+      turnsAdded: 0,
+      turnsRemainingAtStart: sessions.length * target - turnsDone,
+      byRole: usage.byRole,
+      costUsd: usage.costUsd,
+    },
+  };
 }

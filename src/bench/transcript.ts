@@ -8,6 +8,7 @@ import {
   type SessionRecord,
   type StoredTurn,
 } from "./run-store.ts";
+import type { Scenario } from "./scenario.ts";
 
 export interface LoadRunDialoguesOptions {
   /** Include sessions that are not finished (their `meta.status` is "partial"). Default false. */
@@ -92,4 +93,25 @@ export function toDialogue(
     dialogue: stored.map((s) => s.turn),
     meta,
   };
+}
+
+/** A dialogue as plain text a person can read: a header, then each round with its speaker and any trap. */
+export function renderTranscript(d: Dialogue, scenario?: Scenario): string {
+  const ai = scenario?.aiName ?? "AI";
+  const user = scenario?.userName ?? "User";
+  const events = new Map((d.meta?.user_simulator.perturbations ?? []).map((e) => [e.round, e.kind]));
+  const lines = [
+    `${d.seed_id} · ${d.model_name} · ${d.run_id} · ${d.num_turns} turns`,
+    ...(d.meta
+      ? [
+          `simulator ${d.meta.user_simulator.model} (${d.meta.user_simulator.prompt_version}, persona ${d.meta.user_simulator.persona})`,
+        ]
+      : []),
+    "",
+  ];
+  for (const t of d.dialogue) {
+    const tag = events.get(t.round);
+    lines.push(`[${t.round}] ${t.role === "ai" ? ai : user}${tag ? ` {${tag}}` : ""}:`, t.text, "");
+  }
+  return lines.join("\n");
 }

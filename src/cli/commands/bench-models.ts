@@ -1,0 +1,114 @@
+import { chatModelPlayer, type Player, type RunRecord, type SamplingParams } from "../../bench/index.ts";
+import type { Price, TroupeConfig } from "../../core/index.ts";
+import { UsageError } from "../../core/index.ts";
+import { type CassetteMode, type ChatModel, createPriceTable, parseModelSpec, resolveModel } from "../../llm/index.ts";
+import type { CommandContext } from "../context.ts";
+
+/** Flags every bench command that calls models shares. */
+export interface ModelFlags {
+  cassette?: string;
+  cassetteMode?: string;
+  /** commander turns --no-cache into cache: false. */
+  cache?: boolean;
+}
+
+/** The models of a run and how to price them. */
+export interface BenchModels {
+  player: Player;
+  userModel: ChatModel;
+  priceOf: (modelId: string) => Price | undefined;
+  /** The specs as recorded on the run (local paths made absolute, so a resume from elsewhere finds the file). */
+  playerSpec: string;
+  userSpec: string;
+}
+
+const CASSETTE_MODES = ["record", "replay", "auto"] as const;
+
+/** Register the model-related options on a bench command. */
+export function cassetteHelp(): string {
+  return "record/replay every model call in a JSONL cassette (reproducible runs; same seeds + same cassette = same dialogues)";
+}
+
+/**
+ * Resolve the player and user-simulator models through the llm layer (retry, adaptive concurrency, cache,
+ * cassette, usage and pricing). `concurrency` raises the endpoints' starting and maximum concurrency to the number
+ * of sessions asked for: with one call in flight per session, that is what the user asked to run.
+ */
+export async function resolveBenchModels(
+  ctx: CommandContext,
+  specs: { player: string; user: string; playerParams: SamplingParams; concurrency: number },
+  flags: ModelFlags,
+): Promise<BenchModels> {
+  const config: TroupeConfig = {
+    ...ctx.config,
+    concurrency: {
+      initial: Math.max(1, specs.concurrency),
+      max: Math.max(ctx.config.concurrency.max, specs.concurrency),
+    },
+  };
+  if (flags.cassetteMode && !(CASSETTE_MODES as readonly string[]).includes(flags.cassetteMode)) {
+    throw new UsageError(
+      "bench.invalid_cassette_mode",
+      `--cassette-mode must be record, replay or auto, not "${flags.cassetteMode}".`,
+    );
+  }
+  const store = await ctx.store();
+  const common = {
+    config,
+    store,
+    logger: ctx.logger,
+    ...(flags.cache === false ? { cache: false } : {}),
+    ...(flags.cassette
+      ? { cassette: { path: flags.cassette, mode: (flags.cassetteMode ?? "auto") as CassetteMode } }
+      : {}),
+  };
+  const recordedSpec = (spec: string) => {
+    const parsed = parseModelSpec(spec, config);
+    return parsed.kind === "local" && parsed.path !== "default" ? parsed.id : spec;
+  };
+  const playerSpec = recordedSpec(specs.player);
+  const userSpec = recordedSpec(specs.user);
+  const playerModel = await resolveModel(playerSpec, common);
+  const userModel = userSpec === playerSpec ? playerModel : await resolveModel(userSpec, common);
+  const table = createPriceTable(config.prices);
+  const endpointPrices = new Map<string, Price>();
+  for (const spec of [playerSpec, userSpec]) {
+    const parsed = parseModelSpec(spec, config);
+    if (parsed.endpoint.price) endpointPrices.set(parsed.id, parsed.endpoint.price);
+  }
+  return {
+    player: chatModelPlayer(playerModel, specs.playerParams, playerSpec),
+    userModel,
+    priceOf: (id) => endpointPrices.get(id) ?? table.priceFor(id),
+    playerSpec,
+    userSpec,
+  };
+}
+
+/** Resolve the models a stored run was made with (for resume and workers). */
+export async function modelsForRun(
+  ctx: CommandContext,
+  run: RunRecord,
+  flags: ModelFlags,
+  concurrency: number,
+): Promise<BenchModels> {
+  if (run.config.player.kind !== "chat") {
+    throw new UsageError(
+      "bench.custom_player",
+      `Run ${run.id} used a "${run.config.player.kind}" player, which the CLI cannot rebuild.`,
+      {
+        hint: "Resume it through the library API (executeRun with the same player).",
+      },
+    );
+  }
+  return resolveBenchModels(
+    ctx,
+    {
+      player: run.config.player.spec,
+      user: run.config.userSimulator.spec,
+      playerParams: run.config.player.params,
+      concurrency,
+    },
+    flags,
+  );
+}

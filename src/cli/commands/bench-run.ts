@@ -1,0 +1,232 @@
+import { join } from "node:path";
+import type { Command } from "commander";
+import {
+  assertSuiteValid,
+  BUILTIN_SUITES,
+  createRun,
+  DEFAULT_SIMULATOR_SETTINGS,
+  estimateRun,
+  formatRowIssue,
+  PERSONA_IDS,
+  parsePersonas,
+  parseTraps,
+  resolveSuite,
+  selectScenarios,
+  TRAP_IDS,
+} from "../../bench/index.ts";
+import { ExitCode } from "../../core/index.ts";
+import { closeCassettes, MODEL_SPEC_FORMS } from "../../llm/index.ts";
+import { Progress } from "../progress.ts";
+import { action } from "../run-command.ts";
+import { executeAndReport } from "./bench-execute.ts";
+import { intFlag, numberFlag } from "./bench-flags.ts";
+import { formatEstimate } from "./bench-format.ts";
+import { cassetteHelp, resolveBenchModels } from "./bench-models.ts";
+
+interface RunFlags {
+  suite: string;
+  model: string;
+  userModel?: string;
+  modelName?: string;
+  runs: number;
+  turns: number;
+  concurrency: number;
+  budget?: number;
+  seed: number;
+  limit?: number;
+  scenarios?: string;
+  skipInvalid?: boolean;
+  personas?: string;
+  traps?: string;
+  userSeesCard?: boolean;
+  maxRegenerations: number;
+  userHistory?: number;
+  temperature?: number;
+  maxTokens: number;
+  userTemperature: number;
+  userMaxTokens: number;
+  cassette?: string;
+  cassetteMode?: string;
+  cache?: boolean;
+  queue?: string;
+  detach?: boolean;
+  dryRun?: boolean;
+  id?: string;
+}
+
+const HELP = `
+Runs the role-play-bench protocol: for each scenario and each of --runs runs, a session of exactly --turns + 2
+turns (round 0 = ai_prologue, round 1 = initial_user_input, then the model under test on even rounds and the
+user simulator on odd rounds). Sessions run --concurrency at a time; each turn is committed to the database as
+it completes, so a run killed at any point continues with \`troupe bench resume <run>\`.
+
+--suite takes: ${BUILTIN_SUITES.join(", ")} (built in); role-play-bench:en or role-play-bench:zh (the official
+seeds, downloaded once into <home>/cache); a seeds .jsonl or .parquet file; a folder of official files
+(seeds.jsonl or data/en/seeds.jsonl); or a troupe .yaml/.json suite.
+
+Model specs (--model, --user-model):
+  ${MODEL_SPEC_FORMS.join("\n  ")}
+
+User simulator: a versioned prompt (its hash is recorded on the run) plays user_name from user_setting; it does
+not see the NPC's card unless --user-sees-card. Personas (one per session, chosen by seed): ${PERSONA_IDS.join(", ")}.
+Traps (each at most once per session, at seeded rounds): ${TRAP_IDS.join(", ")}.
+
+Before starting, troupe prints an estimate of calls, tokens and cost; --dry-run stops there. --budget is a hard
+stop: no call starts that could take spending past it, and the run stays resumable. Prices come from
+troupe.config.yaml (prices: or a named endpoint's price:).
+
+Examples:
+  troupe bench run --suite builtin-en --model minimax:M2-her --user-model openai:gpt-4.1-mini --runs 3 --turns 100
+  troupe bench run --suite role-play-bench:zh --model http://localhost:8000/v1#qwen2.5-7b --user-model judge \\
+      --concurrency 16 --budget 20
+  troupe bench run --suite ./my-suite.yaml --model local:./models/qwen.gguf --turns 20 --runs 1 --limit 3
+  troupe bench run --suite builtin-en --model minimax:M2-her --user-model openai:gpt-4.1-mini --dry-run
+  troupe bench run --suite builtin-en --model openai:gpt-4.1-mini --queue redis://127.0.0.1:6379   # then: troupe worker`;
+
+/** `troupe bench run`: create a run from a suite and two models, estimate it, and generate its sessions. */
+export function registerBenchRun(bench: Command): void {
+  bench
+    .command("run")
+    .description("generate bench dialogues: scenarios × runs × (turns + 2), resumable, with an estimate and a budget")
+    .requiredOption(
+      "--suite <suite>",
+      "built-in suite, role-play-bench:en|zh, seeds .jsonl/.parquet, official folder, or .yaml suite",
+    )
+    .requiredOption("-m, --model <spec>", "the model under test (plays the NPC)")
+    .option(
+      "-u, --user-model <spec>",
+      "the user simulator model (default: --model; hold it fixed when comparing models)",
+    )
+    .option("--model-name <name>", "model_name written into dialogues (default: --model)")
+    .option("-r, --runs <n>", "independent runs per scenario", intFlag(1, 100), 3)
+    .option("-t, --turns <n>", "generated turns per session (a session has turns + 2)", intFlag(0, 10_000), 100)
+    .option("-c, --concurrency <n>", "sessions in flight at once", intFlag(1, 4096), 4)
+    .option("--budget <usd>", "hard spending limit in US dollars", numberFlag(0, Number.POSITIVE_INFINITY, true))
+    .option("--seed <n>", "base seed; runs and sessions derive theirs from it", intFlag(0, 2 ** 31 - 1), 1)
+    .option("--limit <n>", "only the first n scenarios of the suite", intFlag(1))
+    .option("--scenarios <ids>", "only these scenario ids (comma-separated)")
+    .option("--skip-invalid", "go on with the valid rows when the suite file has invalid ones")
+    .option("--personas <list>", `user personas, one drawn per session (${PERSONA_IDS.join(", ")}, or all)`, "plain")
+    .option("--traps <list>", `trap turns per session (${TRAP_IDS.join(", ")}; all or none)`, "all")
+    .option("--user-sees-card", "let the user simulator read the NPC's card (recorded on the run)")
+    .option(
+      "--max-regenerations <n>",
+      "simulator QA: redrafts of a broken user turn before using it anyway",
+      intFlag(0, 10),
+      2,
+    )
+    .option("--user-history <n>", "simulator sees only the last n turns (default: all)", intFlag(1))
+    .option("--temperature <t>", "player sampling temperature (default: the model's)", numberFlag(0, 2))
+    .option("--max-tokens <n>", "player output limit per turn", intFlag(1, 32_768), 512)
+    .option("--user-temperature <t>", "user simulator temperature", numberFlag(0, 2), 1)
+    .option("--user-max-tokens <n>", "user simulator output limit per turn", intFlag(1, 8_192), 256)
+    .option("--cassette <file>", cassetteHelp())
+    .option("--cassette-mode <mode>", "record | replay | auto (replay what is there, record the rest)", "auto")
+    .option("--no-cache", "do not use the response cache")
+    .option("--queue <redis-url>", "distribute sessions as BullMQ jobs for `troupe worker` processes (env REDIS_URL)")
+    .option("--detach", "with --queue: enqueue and return instead of watching")
+    .option("--dry-run", "print the estimate and stop")
+    .option("--id <run-id>", "choose the run id (default: timestamp + random)")
+    .addHelpText("after", HELP)
+    .action(
+      action(async (ctx, flags: RunFlags) => {
+        const downloadBar = new Progress({ label: "downloading role-play-bench seeds", unit: "B" });
+        const suite = await resolveSuite(flags.suite, {
+          cacheDir: join(ctx.config.home, "cache", "role-play-bench"),
+          download: { onProgress: (done, total) => downloadBar.update({ done, ...(total ? { total } : {}) }) },
+        });
+        if (suite.issues.length > 0 && flags.skipInvalid) {
+          process.stderr.write(`warning: ${suite.issues.length} invalid row(s) in ${suite.source} skipped:\n`);
+          for (const issue of suite.issues.slice(0, 20)) process.stderr.write(`  ${formatRowIssue(issue)}\n`);
+        }
+        assertSuiteValid(suite, flags.skipInvalid === true);
+        const scenarios = selectScenarios(suite, {
+          ...(flags.scenarios
+            ? {
+                only: flags.scenarios
+                  .split(",")
+                  .map((s) => s.trim())
+                  .filter(Boolean),
+              }
+            : {}),
+          ...(flags.limit === undefined ? {} : { limit: flags.limit }),
+        });
+        const personas = parsePersonas(flags.personas);
+        const traps = parseTraps(flags.traps);
+        const userSpec = flags.userModel ?? flags.model;
+        if (!flags.userModel && !ctx.json) {
+          process.stderr.write(
+            "note: the user simulator is the model under test (--user-model not given); hold --user-model fixed to compare models.\n",
+          );
+        }
+        const playerParams = {
+          maxTokens: flags.maxTokens,
+          ...(flags.temperature === undefined ? {} : { temperature: flags.temperature }),
+        };
+        const models = await resolveBenchModels(
+          ctx,
+          { player: flags.model, user: userSpec, playerParams, concurrency: flags.concurrency },
+          {
+            ...(flags.cassette ? { cassette: flags.cassette, cassetteMode: flags.cassetteMode ?? "auto" } : {}),
+            ...(flags.cache === false ? { cache: false } : {}),
+          },
+        );
+        const simulator = {
+          ...DEFAULT_SIMULATOR_SETTINGS,
+          params: { temperature: flags.userTemperature, maxTokens: flags.userMaxTokens },
+          seesCard: flags.userSeesCard === true,
+          maxRegenerations: flags.maxRegenerations,
+          ...(flags.userHistory === undefined ? {} : { historyTurns: flags.userHistory }),
+        };
+        const estimate = estimateRun({
+          scenarios,
+          runs: flags.runs,
+          turns: flags.turns,
+          playerMaxTokens: flags.maxTokens,
+          userMaxTokens: flags.userMaxTokens,
+          seesCard: simulator.seesCard,
+          ...(simulator.historyTurns === undefined ? {} : { historyTurns: simulator.historyTurns }),
+          price: {
+            player: models.priceOf(models.player.modelId ?? ""),
+            "user-sim": models.priceOf(models.userModel.id),
+          },
+        });
+        if (flags.dryRun) {
+          await closeCassettes();
+          if (ctx.json)
+            ctx.printJson({ suite: { name: suite.name, source: suite.source, scenarios: scenarios.length }, estimate });
+          else for (const line of formatEstimate(estimate)) ctx.print(line);
+          return ExitCode.ok;
+        }
+        const store = await ctx.store();
+        const run = await createRun(store, {
+          suite,
+          scenarios,
+          player: models.player,
+          userModel: models.userModel,
+          userSpec: models.userSpec,
+          ...(flags.modelName ? { modelName: flags.modelName } : {}),
+          playerParams,
+          simulator,
+          personas,
+          traps,
+          runs: flags.runs,
+          turns: flags.turns,
+          seed: flags.seed,
+          concurrency: flags.concurrency,
+          ...(flags.budget === undefined ? {} : { budgetUsd: flags.budget }),
+          ...(flags.id ? { runId: flags.id } : {}),
+          status: flags.queue ? "queued" : "running",
+        });
+        if (!ctx.json)
+          ctx.print(
+            `run ${run.id}: ${scenarios.length} scenarios × ${flags.runs} runs × ${flags.turns + 2} turns, suite ${suite.name} (${suite.hash})`,
+          );
+        const queue = flags.queue ?? (flags.detach ? ctx.config.redisUrl : undefined);
+        return executeAndReport(ctx, run, models, estimate, {
+          ...(queue ? { queue } : {}),
+          ...(flags.detach ? { detach: true } : {}),
+        });
+      }),
+    );
+}

@@ -1,0 +1,25 @@
+import type { Command } from "commander";
+import { registerBenchExport } from "./bench-export.ts";
+import { registerBenchLs } from "./bench-ls.ts";
+import { registerBenchResume } from "./bench-resume.ts";
+import { registerBenchRun } from "./bench-run.ts";
+import { registerBenchStatus } from "./bench-status.ts";
+import { registerWorker } from "./worker.ts";
+
+/**
+ * `troupe bench …` (each subcommand lives in its own file and is added here with one line) and `troupe worker`,
+ * which processes distributed bench sessions.
+ */
+export function registerBench(program: Command): void {
+  const bench = program
+    .command("bench")
+    .description(
+      "reproduce MiniMax's Role-play Benchmark: generate long sessions against a user simulator, then judge them",
+    );
+  registerBenchRun(bench);
+  registerBenchResume(bench);
+  registerBenchStatus(bench);
+  registerBenchLs(bench);
+  registerBenchExport(bench);
+  registerWorker(program);
+}

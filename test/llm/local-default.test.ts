@@ -20,7 +20,15 @@ const BODY = Buffer.alloc(300_000);
 for (let i = 0; i < BODY.length; i++) BODY[i] = (i * 31 + (i >> 8)) & 0xff;
 const SHA = createHash("sha256").update(BODY).digest("hex");
 
-type Mode = "normal" | "cut-first" | "ignore-range" | "wrong-bytes" | "too-long" | "not-found" | "slow";
+type Mode =
+  | "normal"
+  | "cut-first"
+  | "ignore-range"
+  | "wrong-bytes"
+  | "too-long"
+  | "too-long-chunked"
+  | "not-found"
+  | "slow";
 let mode: Mode = "normal";
 let requests: Array<{ range: string | undefined }> = [];
 let server: Server;
@@ -34,10 +42,12 @@ function handle(req: IncomingMessage, res: ServerResponse): void {
     return;
   }
   let body = mode === "wrong-bytes" ? Buffer.from(BODY).fill(7, 1000, 2000) : BODY;
-  if (mode === "too-long") body = Buffer.concat([BODY, Buffer.alloc(10)]);
+  if (mode === "too-long" || mode === "too-long-chunked") body = Buffer.concat([BODY, Buffer.alloc(10)]);
   const start = range && mode !== "ignore-range" ? Number(/bytes=(\d+)-/.exec(range)?.[1] ?? 0) : 0;
   const slice = body.subarray(start);
-  const headers: Record<string, string | number> = { "content-length": slice.length };
+  // Chunked transfer (no content-length) is how some CDNs answer; it must be checked while streaming.
+  const headers: Record<string, string | number> =
+    mode === "too-long-chunked" ? {} : { "content-length": slice.length };
   if (start > 0) headers["content-range"] = `bytes ${start}-${body.length - 1}/${body.length}`;
   res.writeHead(start > 0 ? 206 : 200, headers);
   if (mode === "cut-first" && requests.length === 1) {
@@ -156,11 +166,22 @@ describe("ensureDefaultLocalModel", () => {
     expect(existsSync(join(dir, "tiny.gguf.part"))).toBe(false);
   });
 
-  it("stops a server that sends more than the pinned size", async () => {
+  it("refuses a file whose announced size differs from the pinned one, without downloading it", async () => {
     mode = "too-long";
     const dir = await freshDir();
     await expect(ensureDefaultLocalModel({ cacheDir: dir, model: fileInfo() })).rejects.toMatchObject({
       code: "llm.download_size",
+      message: expect.stringContaining(`${BODY.length + 10} bytes`),
+    });
+    expect(existsSync(join(dir, "tiny.gguf.part"))).toBe(false);
+  });
+
+  it("stops a server that sends more than the pinned size without announcing it", async () => {
+    mode = "too-long-chunked";
+    const dir = await freshDir();
+    await expect(ensureDefaultLocalModel({ cacheDir: dir, model: fileInfo() })).rejects.toMatchObject({
+      code: "llm.download_size",
+      message: expect.stringContaining("sent more than the expected"),
     });
     expect(existsSync(join(dir, "tiny.gguf.part"))).toBe(false);
   });

@@ -135,6 +135,17 @@ async function fetchInto(part: string, options: DownloadOptions): Promise<void> 
     throw new LlmError("server", `${host} answered a plain download with a partial range.`, { hint });
   }
   const append = response.status === 206 && offset > 0;
+  const announced = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(announced) && (append ? offset : 0) + announced !== file.bytes) {
+    // An error page served with 200, or a changed upstream file: neither will ever verify, so do not fetch it.
+    await response.body?.cancel();
+    throw new TroupeError(
+      "llm.download_size",
+      `${host} offers ${basename(file.url)} as ${(append ? offset : 0) + announced} bytes, but the pinned file is ` +
+        `${file.bytes} bytes.`,
+      { hint, exitCode: ExitCode.model },
+    );
+  }
   let written = append ? offset : 0;
   const handle = await open(part, append ? "a" : "w");
   try {

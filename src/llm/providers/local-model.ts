@@ -95,8 +95,10 @@ export async function createLocalModel(options: LocalModelOptions): Promise<Loca
       return generate(runtime, id, systemPrompt, request, callOptions ?? {});
     },
     stream(request, callOptions) {
-      ensureOpen();
-      return streamGeneration(runtime, id, systemPrompt, request, callOptions ?? {});
+      return (async function* () {
+        ensureOpen();
+        yield* streamGeneration(runtime, id, systemPrompt, request, callOptions ?? {});
+      })();
     },
     async dispose() {
       if (disposed) return;
@@ -184,13 +186,14 @@ async function generate(
   const timeout = options.timeoutMs !== undefined ? AbortSignal.timeout(options.timeoutMs) : undefined;
   const signals = [options.signal, timeout, internalSignal].filter((s): s is AbortSignal => s !== undefined);
   const signal = signals.length > 0 ? AbortSignal.any(signals) : undefined;
-  const started = performance.now();
 
   let grammar: LlamaGrammar | undefined;
   let sequence: Awaited<ReturnType<typeof runtime.pool.acquire>> | undefined;
   try {
     if (structured) grammar = await runtime.grammar(structured.grammarSchema);
     sequence = await runtime.pool.acquire(signal);
+    // Latency of the attempt itself: time spent queued behind other calls to this model is not the model's.
+    const started = performance.now();
     const chat = new runtime.mod.LlamaChat({ contextSequence: sequence, chatWrapper: runtime.chatWrapper });
     let completionTokens = 0;
     try {

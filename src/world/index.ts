@@ -6,8 +6,6 @@ export { IntervalIndex } from "./interval-index.ts";
 export { Ledger, moveProjection } from "./ledger.ts";
 export { buildNode, type CommitInput, type EventDraft } from "./node-builder.ts";
 export {
-  type EntityRecord,
-  type EntityType,
   EVERYONE,
   type HookRecord,
   type Knowledge,

@@ -1,18 +1,6 @@
 import type { WorldEvent, WorldNode } from "./event.ts";
-import { type Fact, factKey, RELATION_PREDICATES, type TimePoint } from "./fact.ts";
+import { type Fact, factKey, type TimePoint } from "./fact.ts";
 import { IntervalIndex } from "./interval-index.ts";
-
-/** Kinds an entity can be; inferred from how it is used unless a `type` fact says otherwise. */
-export type EntityType = "character" | "place" | "item" | "faction" | "thing";
-
-/** An entity as the projection sees it. */
-export interface EntityRecord {
-  name: string;
-  firstTurn: number;
-  /** References on the branch; the entity exists while this is positive. */
-  refs: number;
-  hints: Record<EntityType, number>;
-}
 
 /** How a character came to know a fact. */
 export interface Knowledge {
@@ -69,15 +57,15 @@ enum U {
   FactReopen = 7,
   FactUnsupersede = 8,
   HookUnresolve = 9,
-  EntityUnref = 10,
 }
 
 /**
- * The derived state of one branch head: facts (with their bi-temporal history), entities, per-character
- * knowledge, memories, hooks, summaries and strikes, plus the path itself. It is maintained incrementally:
+ * The derived state of one branch head: facts (with their bi-temporal history), learned knowledge, hooks,
+ * summaries and strikes, plus the path itself. It is maintained incrementally:
  * `apply(node)` pushes exact inverse operations onto an undo frame, and `undo()` pops the last node, so moving a
  * head by k turns costs O(k · events per turn), never a replay of the whole ledger. `replay()` builds the same
- * structure from scratch; property tests hold the two equal.
+ * structure from scratch; property tests hold the two equal. What is cheap to derive on demand from the path
+ * (memories, entities, knowledge by perception) is not maintained here, which keeps apply and undo lean.
  */
 export class Projection {
   /** Node ids by turn along the path root → head. */
@@ -92,7 +80,6 @@ export class Projection {
   readonly open = new Map<string, Set<string>>();
   /** Validity of every fact over turns. */
   readonly index: IntervalIndex;
-  readonly entities = new Map<string, EntityRecord>();
   /**
    * Knowledge gained other than by perceiving the change itself (being told, a witnessed edit, a retcon's
    * heirs), per character. Perceived changes are not copied here: a character knows what the `changed` events
@@ -101,8 +88,6 @@ export class Projection {
   readonly learned = new Map<string, Knowledge[]>();
   /** Changes that re-asserted a value already open: the event id → the fact version it confirmed. */
   readonly reaffirmed = new Map<string, string>();
-  /** Event ids each character perceived, in order; `EVERYONE` holds public events. */
-  readonly memories = new Map<string, string[]>();
   readonly hooks = new Map<string, HookRecord>();
   readonly summaries = new Map<string, SummaryRecord>();
   /** Struck events and the turn of the strike. */
@@ -238,12 +223,6 @@ export class Projection {
           delete h.resolvedBy;
           break;
         }
-        case U.EntityUnref: {
-          const e = a as EntityRecord;
-          e.refs--;
-          e.hints[b as EntityType]--;
-          break;
-        }
       }
     }
     log.length = start;
@@ -261,12 +240,8 @@ export class Projection {
     switch (e.kind) {
       case "happened": {
         const p = e.payload;
-        this.remember(e);
-        if (p.actor) this.touch(p.actor, e.turn, "character");
-        if (p.location) this.touch(p.location, e.turn, "place");
         if (p.utterance) {
           const speaker = p.utterance.speaker;
-          this.touch(speaker, e.turn, "character");
           this.mapSet(this.lastSpoke, speaker, e.turn);
           this.mapSet(this.lineCount, speaker, (this.lineCount.get(speaker) ?? 0) + 1);
         }
@@ -285,7 +260,6 @@ export class Projection {
       }
       case "changed": {
         const p = e.payload;
-        this.remember(e);
         const how = p.how === "inferred" ? "inferred" : p.how === "told" ? "told" : "witnessed";
         this.change(e, p.op, p.subject, p.predicate, p.object, at, false, how);
         for (const hook of p.resolves) this.resolveHook(hook, e);
@@ -293,8 +267,6 @@ export class Projection {
       }
       case "may_happen": {
         const p = e.payload;
-        this.remember(e);
-        for (const who of p.involves) this.touch(who, e.turn, "thing");
         this.mapSet(this.hooks, e.id, {
           id: e.id,
           description: p.description,
@@ -341,9 +313,6 @@ export class Projection {
     hard: boolean,
     how: Knowledge["how"],
   ): void {
-    this.touch(subject, e.turn, predicate === "at" ? "character" : "thing");
-    if (object && RELATION_PREDICATES.has(predicate))
-      this.touch(object, e.turn, predicate === "at" ? "place" : predicate === "holds" ? "item" : "thing");
     const open = this.openIds(subject, predicate);
     if (op === "remove") {
       for (const id of open) {
@@ -380,7 +349,6 @@ export class Projection {
     storyTime: number,
     hard: boolean,
   ): void {
-    this.touch(subject, e.turn, "thing");
     const from: TimePoint = { turn: this.firstTurnAtOrAfter(storyTime), storyTime };
     const versions = (this.byKey.get(factKey(subject, predicate)) ?? []).map((id) => this.fact(id));
     const heirs = new Set<string>();
@@ -509,21 +477,6 @@ export class Projection {
   /** Names of everyone who knows a fact version. */
   knowersOf(factId: string): string[] {
     return [...new Set(this.knowledgeOf(factId).map((k) => k.who))];
-  }
-
-  private remember(e: WorldEvent): void {
-    for (const w of e.witnesses) this.listPush(this.memories, w, e.id);
-  }
-
-  private touch(name: string, turn: number, hint: EntityType): void {
-    let entity = this.entities.get(name);
-    if (!entity) {
-      entity = { name, firstTurn: turn, refs: 0, hints: { character: 0, place: 0, item: 0, faction: 0, thing: 0 } };
-      this.mapSet(this.entities, name, entity);
-    }
-    entity.refs++;
-    entity.hints[hint]++;
-    this.push(U.EntityUnref, entity, hint);
   }
 
   // ---- undoable container helpers ----------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import type { WorldEvent } from "./event.ts";
-import { type Fact, FUNCTIONAL_PREDICATES, factKey } from "./fact.ts";
+import { EXCLUSIVE_OBJECT_PREDICATES, type Fact, FUNCTIONAL_PREDICATES, factKey, RELATION_PREDICATES } from "./fact.ts";
 import type { Ledger } from "./ledger.ts";
-import { type EntityType, EVERYONE, type HookRecord, type Knowledge, type Projection } from "./projection.ts";
+import { EVERYONE, type HookRecord, type Knowledge, type Projection } from "./projection.ts";
 import { WorldError } from "./world-error.ts";
 
 /** A point to look at the world from: a turn on the branch in view, or a story time (mapped to a turn). */
@@ -247,16 +247,13 @@ export function beliefsOf(p: Projection, who: string): Belief[] {
 export function knownFacts(p: Projection, who: string): Map<string, Knowledge> {
   const out = new Map<string, Knowledge>();
   const perceived = who === EVERYONE ? [EVERYONE] : [who, EVERYONE];
-  for (const w of perceived) {
-    for (const id of p.memories.get(w) ?? []) {
-      const e = p.event(id);
-      if (e?.kind !== "changed") continue;
-      const fid = p.facts.has(e.id) ? e.id : p.reaffirmed.get(e.id);
-      if (fid !== undefined && !out.has(fid))
-        out.set(fid, { who, fact: fid, how: e.payload.how, turn: e.turn, event: e.id });
-    }
-    for (const k of p.learned.get(w) ?? []) if (!out.has(k.fact)) out.set(k.fact, k);
+  for (const e of perceivedEvents(p, who)) {
+    if (e.kind !== "changed") continue;
+    const fid = p.facts.has(e.id) ? e.id : p.reaffirmed.get(e.id);
+    if (fid !== undefined && !out.has(fid))
+      out.set(fid, { who, fact: fid, how: e.payload.how, turn: e.turn, event: e.id });
   }
+  for (const w of perceived) for (const k of p.learned.get(w) ?? []) if (!out.has(k.fact)) out.set(k.fact, k);
   return out;
 }
 
@@ -278,17 +275,30 @@ export function knowsTriple(p: Projection, who: string, subject: string, predica
   );
 }
 
-/** Events a character perceived (their own and public ones), oldest first, struck ones left out. */
-export function memoriesOf(p: Projection, who: string): WorldEvent[] {
-  const ids = [...(p.memories.get(who) ?? []), ...(who === EVERYONE ? [] : (p.memories.get(EVERYONE) ?? []))];
+/**
+ * Events a character perceived on the branch (as witness, actor or speaker, or as public events), oldest
+ * first. Derived by scanning the path: a few ms at 100,000 events, and never out of step with the ledger.
+ */
+export function perceivedEvents(p: Projection, who: string): WorldEvent[] {
   const out: WorldEvent[] = [];
-  for (const id of new Set(ids)) {
-    if (p.struck.has(id)) continue;
-    const e = p.event(id);
-    if (e) out.push(e);
-  }
-  return out.sort((a, b) => a.turn - b.turn);
+  for (const node of p.nodes)
+    for (const e of node.events)
+      if (
+        e.kind !== "user_edit" &&
+        e.kind !== "summary" &&
+        (e.witnesses.includes(who) || e.witnesses.includes(EVERYONE))
+      )
+        out.push(e);
+  return out;
 }
+
+/** Memories of a character: the events they perceived, struck ones left out. */
+export function memoriesOf(p: Projection, who: string): WorldEvent[] {
+  return perceivedEvents(p, who).filter((e) => !p.struck.has(e.id));
+}
+
+/** Kinds an entity can be; inferred from how it is used unless a `type` fact says otherwise. */
+export type EntityType = "character" | "place" | "item" | "faction" | "thing";
 
 /** An entity with its inferred kind. */
 export interface EntityView {
@@ -297,22 +307,61 @@ export interface EntityView {
   firstTurn: number;
 }
 
-/** Entities known on the branch: a `type` fact wins, else the kind their uses suggest. */
+/**
+ * Entities on the branch: every subject, every object of a relation predicate, every actor, speaker, location
+ * and hook participant. A current `type` fact names the kind; otherwise the commonest use suggests it.
+ */
 export function entitiesOf(p: Projection): EntityView[] {
+  const seen = new Map<string, { firstTurn: number; hints: Record<EntityType, number> }>();
+  const note = (name: string | undefined, turn: number, hint: EntityType) => {
+    if (!name || name === EVERYONE) return;
+    let e = seen.get(name);
+    if (!e) {
+      e = { firstTurn: turn, hints: { character: 0, place: 0, item: 0, faction: 0, thing: 0 } };
+      seen.set(name, e);
+    }
+    e.firstTurn = Math.min(e.firstTurn, turn);
+    e.hints[hint]++;
+  };
+  for (const f of p.facts.values()) {
+    if (f.supersededTurn !== undefined) continue;
+    note(f.subject, f.recordedTurn, f.predicate === "at" || f.predicate === "holds" ? "character" : "thing");
+    if (RELATION_PREDICATES.has(f.predicate))
+      note(
+        f.object,
+        f.recordedTurn,
+        f.predicate === "at"
+          ? "place"
+          : EXCLUSIVE_OBJECT_PREDICATES.has(f.predicate)
+            ? "item"
+            : f.predicate === "member_of"
+              ? "faction"
+              : "thing",
+      );
+  }
+  for (const node of p.nodes)
+    for (const e of node.events) {
+      if (e.kind === "happened") {
+        note(e.payload.actor, e.turn, "character");
+        note(e.payload.location, e.turn, "place");
+        note(e.payload.utterance?.speaker, e.turn, "character");
+      } else if (e.kind === "may_happen") for (const who of e.payload.involves) note(who, e.turn, "thing");
+    }
   const out: EntityView[] = [];
-  for (const e of p.entities.values()) {
-    const typed = currentFacts(p, { subject: e.name, predicate: "type" })[0]?.object;
+  for (const [name, e] of seen) {
+    const typed = currentFacts(p, { subject: name, predicate: "type" })[0]?.object;
     const [best] = (Object.entries(e.hints) as Array<[EntityType, number]>)
       .filter(([k]) => k !== "thing")
       .sort((a, b) => b[1] - a[1]);
-    out.push({ name: e.name, type: typed ?? (best && best[1] > 0 ? best[0] : "thing"), firstTurn: e.firstTurn });
+    out.push({ name, type: typed ?? (best && best[1] > 0 ? best[0] : "thing"), firstTurn: e.firstTurn });
   }
   return out.sort((a, b) => a.firstTurn - b.firstTurn || a.name.localeCompare(b.name));
 }
 
-/** Relations: current facts whose object is a known entity. */
+/** Relations: current facts whose object is itself an entity. */
 export function relationsOf(p: Projection): Fact[] {
-  return currentFacts(p).filter((f) => f.predicate !== "type" && p.entities.has(f.object));
+  const names = new Set(entitiesOf(p).map((e) => e.name));
+  return currentFacts(p).filter((f) => f.predicate !== "type" && f.predicate !== "role" && names.has(f.object));
 }
 
 /** Open hooks now, with whether their deadline has passed in story time. */

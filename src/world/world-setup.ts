@@ -25,8 +25,19 @@ export const WorldSetupSchema = z.object({
   /** The user's persona text. */
   persona: z.string().default(""),
   cast: z.array(CastMemberSchema).min(1),
-  /** Lorebook entries in the cards module's normalised shape (opaque here; the activation engine reads them). */
-  lorebook: z.unknown().optional(),
+  /**
+   * Lorebooks in the cards module's V3 shape (the card's own book and any --lorebook), scanned together by the
+   * cards activation engine. Kept opaque here: the cards module owns their schema.
+   */
+  lorebooks: z
+    .array(
+      z.object({
+        name: z.string(),
+        scope: z.enum(["chat", "persona", "character", "global"]).default("global"),
+        book: z.unknown(),
+      }),
+    )
+    .default([]),
   /** Story time of the first turn (story minutes since the epoch). */
   startTime: z
     .number()

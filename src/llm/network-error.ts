@@ -35,6 +35,13 @@ export function classifyNetworkError(error: unknown, target: { model: string; ba
           : "The host name does not resolve: check the spelling of the URL and your network or DNS.",
     });
   }
+  if (/bad port/i.test(text)) {
+    return new LlmError("unreachable", `Cannot call ${target.baseUrl}: fetch refuses that port.`, {
+      model: target.model,
+      cause: error,
+      hint: "Browsers and Node's fetch block some ports (1, 22, 25, 6000, …); serve the model on another port.",
+    });
+  }
   if ((code && TIMEOUT.has(code)) || /timed? ?out/i.test(text)) {
     return new LlmError("timeout", `The call to ${target.model} timed out (${code ?? "no answer"}).`, {
       model: target.model,

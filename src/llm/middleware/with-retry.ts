@@ -89,7 +89,11 @@ function gaveUp(error: LlmError, attempts: number): LlmError {
     ...(error.providerCode === undefined ? {} : { providerCode: error.providerCode }),
     ...(error.retryAfterMs === undefined ? {} : { retryAfterMs: error.retryAfterMs }),
     ...(error.model === undefined ? {} : { model: error.model }),
-    ...(error.hint === undefined ? {} : { hint: error.hint }),
+    // The provider's hint promised a retry; after the last one, say what to do instead.
+    hint:
+      error.hint === undefined || /retr(y|ied|ies)|backs off/i.test(error.hint)
+        ? `The endpoint failed ${attempts} times in a row; check it (troupe models test <spec>) or try again later.`
+        : error.hint,
     details: { ...error.details, attempts },
     cause: error,
   });

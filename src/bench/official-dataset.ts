@@ -73,6 +73,8 @@ export async function fetchOfficialFile(options: FetchOfficialOptions): Promise<
   mkdirSync(dirname(path), { recursive: true });
   const partial = `${path}.${process.pid}.partial`;
   const out = createWriteStream(partial);
+  // Errors surface through the awaited `once(...)` calls below; this listener only keeps a late one from crashing.
+  out.on("error", () => {});
   let received = 0;
   try {
     for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
@@ -94,8 +96,17 @@ export async function fetchOfficialFile(options: FetchOfficialOptions): Promise<
     renameSync(partial, path);
   } catch (error) {
     out.destroy();
+    await once(out, "close").catch(() => {});
     rmSync(partial, { force: true });
-    throw error;
+    if (error instanceof TroupeError) throw error;
+    throw new TroupeError(
+      "bench.download_failed",
+      `Download of ${url} failed after ${received} bytes: ${(error as Error).message}`,
+      {
+        hint: "Run the command again to retry the download; nothing partial was kept.",
+        cause: error,
+      },
+    );
   }
   return path;
 }

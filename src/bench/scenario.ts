@@ -7,7 +7,8 @@ export type Lang = z.infer<typeof LangSchema>;
 /** A required text field of a seed: present, a string, and not only whitespace (the official loaders check this). */
 const requiredText = z
   .string({
-    error: (issue) => (issue.input === undefined ? "is missing" : `must be a string, got ${typeOf(issue.input)}`),
+    error: (issue) =>
+      issue.input === undefined || issue.input === null ? "is missing" : `must be a string, got ${typeOf(issue.input)}`,
   })
   .refine((s) => s.trim().length > 0, { message: "is empty" });
 

@@ -50,9 +50,16 @@ export class SimulatorQa {
     if (text.length === 0) return verdict("empty", "the draft was empty");
     if (this.npcLabel.test(text))
       return verdict("speaks_as_npc", `contains a line labelled "${this.scenario.aiName}:"`);
-    const lastNpc = findLast(history, "ai");
-    if (lastNpc && text.length >= 30 && similarity(text, lastNpc.text) >= 0.8) {
-      return verdict("speaks_as_npc", `echoes ${this.scenario.aiName}'s last turn (round ${lastNpc.round})`);
+    if (text.length >= 30) {
+      // Copying one of the NPC's recent turns is speaking with the NPC's voice.
+      let seen = 0;
+      for (let i = history.length - 1; i >= 0 && seen < 3; i--) {
+        const turn = history[i] as Turn;
+        if (turn.role !== "ai") continue;
+        seen++;
+        if (similarity(text, turn.text) >= 0.8)
+          return verdict("speaks_as_npc", `echoes ${this.scenario.aiName}'s turn of round ${turn.round}`);
+      }
     }
     const leak = (this.scenario.lang === "zh" ? LEAK_ZH : LEAK_EN).exec(text) ?? LEAK_EN.exec(text);
     if (leak) return verdict("leaks_instructions", `mentions "${leak[0]}"`);
@@ -73,11 +80,6 @@ export class SimulatorQa {
     }
     return repaired ? { text, repaired } : { text };
   }
-}
-
-function findLast(history: readonly Turn[], role: Turn["role"]): Turn | undefined {
-  for (let i = history.length - 1; i >= 0; i--) if ((history[i] as Turn).role === role) return history[i];
-  return undefined;
 }
 
 function escapeRegex(s: string): string {

@@ -3,52 +3,86 @@ import {
   chatModelPlayer,
   createRun,
   DEFAULT_SIMULATOR_SETTINGS,
+  type Dialogue,
   DialogueSchema,
   executeRun,
+  getRun,
+  listSessions,
   loadRunDialogues,
+  loadSessionTurns,
+  type Player,
   resolveSuite,
+  runUsage,
+  TurnConflictError,
 } from "../../src/bench/index.ts";
-import { openTestSqlite, type TestStore } from "../support/stores.ts";
+import { commitTurn } from "../../src/bench/run-store.ts";
+import { type ChatModel, LlmError } from "../../src/llm/index.ts";
+import type { Store } from "../../src/store/index.ts";
+import { storeFactories, type TestStore } from "../support/stores.ts";
 import { scriptedModel } from "./scripted-model.ts";
 
+const suite = await resolveSuite("builtin-en");
+const factories = await storeFactories();
 let opened: TestStore[] = [];
 afterEach(async () => {
   for (const s of opened) await s.cleanup();
   opened = [];
 });
 
-async function setup(turns = 6, runs = 2, limit = 2) {
-  const t = await openTestSqlite();
-  opened.push(t);
-  const suite = await resolveSuite("builtin-en");
-  const player = chatModelPlayer(scriptedModel("test:player"), { temperature: 0.8, maxTokens: 200 });
-  const userModel = scriptedModel("test:user");
-  const run = await createRun(t.store, {
-    suite,
-    scenarios: suite.scenarios.slice(0, limit),
-    player,
-    userModel,
-    userSpec: "test:user",
-    simulator: DEFAULT_SIMULATOR_SETTINGS,
-    personas: ["plain"],
-    traps: [],
-    runs,
-    turns,
-    seed: 7,
-    concurrency: 2,
-  });
-  return { t, run, player, userModel };
+interface Setup {
+  turns?: number;
+  runs?: number;
+  limit?: number;
+  player?: Player;
+  userModel?: ChatModel;
+  budgetUsd?: number;
+  personas?: Parameters<typeof createRun>[1]["personas"];
 }
 
-describe("bench session protocol", () => {
-  it("produces exactly N+2 turns per session with scripted rounds 0 and 1, for R runs", async () => {
-    const { t, run, player, userModel } = await setup(6, 2, 2);
+async function newRun(store: Store, o: Setup = {}) {
+  const player = o.player ?? chatModelPlayer(scriptedModel("test:player"), { temperature: 0.8, maxTokens: 200 });
+  const userModel = o.userModel ?? scriptedModel("test:user");
+  const run = await createRun(store, {
+    suite,
+    scenarios: suite.scenarios.slice(0, o.limit ?? 2),
+    player,
+    userModel,
+    userSpec: userModel.id,
+    simulator: DEFAULT_SIMULATOR_SETTINGS,
+    personas: o.personas ?? ["plain", "terse", "typos"],
+    traps: ["silence", "speak-for-user"],
+    runs: o.runs ?? 2,
+    turns: o.turns ?? 10,
+    seed: 7,
+    concurrency: 3,
+    ...(o.budgetUsd === undefined ? {} : { budgetUsd: o.budgetUsd }),
+  });
+  return { run, player, userModel };
+}
+
+const texts = (ds: Dialogue[]) =>
+  Object.fromEntries(
+    ds.map((d) => [`${d.seed_id}/${d.run_id}`, d.dialogue.map((t) => `${t.round}:${t.role}:${t.text}`)]),
+  );
+
+describe.each(factories)("bench runs on %s", (_name, open) => {
+  it("produces exactly N+2 turns per session for R runs, in the official shape with metadata", async () => {
+    const t = await open("bench_protocol");
+    opened.push(t);
+    const { run, player, userModel } = await newRun(t.store, { turns: 6 });
     const outcome = await executeRun(run.id, { store: t.store, player, userModel });
     expect(outcome.status).toBe("complete");
+    expect(outcome.progress).toMatchObject({
+      sessionsDone: 4,
+      sessionsTotal: 4,
+      turnsDone: 32,
+      turnsTotal: 32,
+      turnsAdded: 32,
+    });
     const dialogues = await loadRunDialogues(t.store, run.id);
     expect(dialogues).toHaveLength(4);
     for (const d of dialogues) {
-      expect(DialogueSchema.parse(d)).toBeTruthy();
+      DialogueSchema.parse(d);
       expect(d.num_turns).toBe(8);
       expect(d.dialogue.map((x) => x.role)).toEqual(["ai", "user", "ai", "user", "ai", "user", "ai", "user"]);
       const scenario = run.scenarios.find((s) => s.id === d.seed_id);
@@ -64,19 +98,133 @@ describe("bench session protocol", () => {
         "player",
         "user-sim",
       ]);
+      expect(d.meta?.user_simulator).toMatchObject({ prompt_version: "usersim-1", sees_card: false });
+      expect(d.meta?.seeds.run).toBe(7);
+      expect(d.model_name).toBe("test:player");
     }
     expect(new Set(dialogues.map((d) => d.run_id))).toEqual(new Set(["run_1", "run_2"]));
-    // Runs of one scenario get different seeds, so their dialogues differ.
     const [a, b] = dialogues.filter((d) => d.seed_id === dialogues[0]?.seed_id);
+    expect(a?.meta?.seeds.session).not.toBe(b?.meta?.seeds.session);
     expect(a?.dialogue[2]?.text).not.toBe(b?.dialogue[2]?.text);
+    // Usage is per role, from what was committed.
+    const usage = await runUsage(t.store, run.id);
+    expect(usage.byRole.player.calls).toBe(12);
+    expect(usage.byRole["user-sim"].calls).toBeLessThanOrEqual(12);
+    expect(usage.byRole.player.prompt_tokens).toBeGreaterThan(0);
   });
 
-  it("never shows the player the simulator's instructions", async () => {
-    const { t, run, player, userModel } = await setup(4, 1, 1);
+  it("continues an interrupted run from its last committed turns to the same dialogues as an uninterrupted one", async () => {
+    const t = await open("bench_resume");
+    opened.push(t);
+    const reference = await newRun(t.store, { turns: 12 });
+    await executeRun(reference.run.id, { store: t.store, player: reference.player, userModel: reference.userModel });
+    const expected = texts(await loadRunDialogues(t.store, reference.run.id));
+    const { run, player, userModel } = await newRun(t.store, { turns: 12 });
+    for (const stopAfter of [1, 7, 23]) {
+      const controller = new AbortController();
+      let seen = 0;
+      const outcome = await executeRun(run.id, {
+        store: t.store,
+        player,
+        userModel,
+        signal: controller.signal,
+        onProgress: () => {
+          if (++seen === stopAfter) controller.abort(new Error("stop"));
+        },
+      });
+      expect(outcome.status).toBe("interrupted");
+    }
+    const final = await executeRun(run.id, { store: t.store, player, userModel });
+    expect(final.status).toBe("complete");
+    expect(texts(await loadRunDialogues(t.store, run.id))).toEqual(expected);
+    for (const s of await listSessions(t.store, run.id))
+      expect((await loadSessionTurns(t.store, s.id)).length).toBe(14);
+  });
+});
+
+describe("bench runs: budget, failures and conflicts", () => {
+  const price = { input: 1000, output: 1000 };
+
+  it("stops hard at the budget, stays resumable, and finishes identically with a larger budget", async () => {
+    const t = await (factories[0] as (typeof factories)[0])[1]("budget");
+    opened.push(t);
+    const reference = await newRun(t.store, { turns: 10 });
+    await executeRun(reference.run.id, { store: t.store, player: reference.player, userModel: reference.userModel });
+    const expected = texts(await loadRunDialogues(t.store, reference.run.id));
+
+    const { run, player, userModel } = await newRun(t.store, { turns: 10, budgetUsd: 2 });
+    const first = await executeRun(run.id, { store: t.store, player, userModel, priceOf: () => price });
+    expect(first.status).toBe("budget");
+    expect(first.error).toMatchObject({ code: "bench.budget_exhausted" });
+    const spent = (await runUsage(t.store, run.id)).costUsd;
+    expect(spent).toBeGreaterThan(0.5);
+    expect(spent).toBeLessThanOrEqual(2);
+    expect((await getRun(t.store, run.id)).status).toBe("budget");
+    const resumed = await executeRun(run.id, {
+      store: t.store,
+      player,
+      userModel,
+      priceOf: () => price,
+      budgetUsd: 1000,
+    });
+    expect(resumed.status).toBe("complete");
+    expect((await getRun(t.store, run.id)).config.budgetUsd).toBe(1000);
+    expect(texts(await loadRunDialogues(t.store, run.id))).toEqual(expected);
+  });
+
+  it("refuses a budget it cannot price", async () => {
+    const t = await (factories[0] as (typeof factories)[0])[1]("unpriced");
+    opened.push(t);
+    const { run, player, userModel } = await newRun(t.store, { budgetUsd: 1 });
+    await expect(executeRun(run.id, { store: t.store, player, userModel })).rejects.toMatchObject({
+      code: "bench.budget_unpriced",
+    });
+  });
+
+  it("fails one session on a model error and stops the whole run on an error every session would hit", async () => {
+    const t = await (factories[0] as (typeof factories)[0])[1]("failures");
+    opened.push(t);
+    let broken = true;
+    const flaky = scriptedModel("test:user", {
+      reply: (req) => {
+        if (broken && JSON.stringify(req.messages).includes("Archivist Vell"))
+          throw new LlmError("server", "upstream 503 after retries");
+        return "I nod and keep listening.";
+      },
+    });
+    const { run, player } = await newRun(t.store, { userModel: flaky, runs: 1 });
+    const outcome = await executeRun(run.id, { store: t.store, player, userModel: flaky });
+    expect(outcome.status).toBe("failed");
+    expect(outcome.failures).toHaveLength(1);
+    expect(outcome.failures[0]?.sessionId).toContain("en_builtin_002");
+    expect(outcome.progress.sessionsDone).toBe(1);
+    broken = false;
+    expect((await executeRun(run.id, { store: t.store, player, userModel: flaky })).status).toBe("complete");
+
+    const denied = scriptedModel("test:user", {
+      reply: () => {
+        throw new LlmError("auth", "invalid API key");
+      },
+    });
+    const second = await newRun(t.store, { userModel: denied, runs: 2, limit: 3 });
+    const stopped = await executeRun(second.run.id, { store: t.store, player: second.player, userModel: denied });
+    expect(stopped.status).toBe("failed");
+    expect(stopped.error).toMatchObject({ code: "llm.auth" });
+    // Stopped early: not every session was attempted.
+    expect(stopped.failures.length).toBeLessThan(6);
+  });
+
+  it("never stores two different turns for one round", async () => {
+    const t = await (factories[0] as (typeof factories)[0])[1]("conflict");
+    opened.push(t);
+    const { run, player, userModel } = await newRun(t.store, { turns: 2, runs: 1, limit: 1 });
     await executeRun(run.id, { store: t.store, player, userModel });
-    const playerModel = (player as unknown as { spec: string }) && userModel;
-    expect(playerModel.calls.length).toBeGreaterThan(0);
-    const simulatorSystem = userModel.calls[0]?.request.messages[0]?.content ?? "";
-    expect(simulatorSystem).toContain("Write only");
+    const [session] = await listSessions(t.store, run.id);
+    const [, , turn] = await loadSessionTurns(t.store, session!.id);
+    await commitTurn(t.store, run.id, session!.id, turn!.turn, turn!.meta, Date.now());
+    await expect(
+      commitTurn(t.store, run.id, session!.id, { ...turn!.turn, text: "different" }, turn!.meta, Date.now()),
+    ).rejects.toBeInstanceOf(TurnConflictError);
+    expect(await loadSessionTurns(t.store, session!.id)).toHaveLength(4);
   });
 });

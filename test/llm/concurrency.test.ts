@@ -26,12 +26,24 @@ describe("AdaptiveLimiter", () => {
     expect(order).toEqual(["c", "d"]);
   });
 
-  it("grows by one after a window of successes, never past the ceiling", async () => {
-    const limiter = new AdaptiveLimiter({ initial: 2, max: 3 });
-    for (let i = 0; i < 2; i++) limiter.release(await limiter.acquire(), "success");
-    expect(limiter.limit).toBe(3);
-    for (let i = 0; i < 30; i++) limiter.release(await limiter.acquire(), "success");
-    expect(limiter.limit).toBe(3);
+  it("grows by one per success until the first rate limit, never past the ceiling", async () => {
+    const limiter = new AdaptiveLimiter({ initial: 4, max: 64 });
+    for (let i = 0; i < 10; i++) limiter.release(await limiter.acquire(), "success");
+    expect(limiter.limit).toBe(14);
+    for (let i = 0; i < 100; i++) limiter.release(await limiter.acquire(), "success");
+    expect(limiter.limit).toBe(64);
+  });
+
+  it("after a rate limit, grows by one per full window of successes", async () => {
+    const limiter = new AdaptiveLimiter({ initial: 8, max: 64 });
+    limiter.release(await limiter.acquire(), "rate_limited");
+    expect(limiter.limit).toBe(4);
+    for (let i = 0; i < 3; i++) limiter.release(await limiter.acquire(), "success");
+    expect(limiter.limit).toBe(4);
+    limiter.release(await limiter.acquire(), "success");
+    expect(limiter.limit).toBe(5);
+    for (let i = 0; i < 5; i++) limiter.release(await limiter.acquire(), "success");
+    expect(limiter.limit).toBe(6);
   });
 
   it("halves on a rate limit, once per burst, down to the floor", async () => {

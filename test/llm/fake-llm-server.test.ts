@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { resolve } from "node:path";
 import { createInterface } from "node:readline";
 import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -139,10 +140,14 @@ describe("fake LLM server", () => {
 
 describe("fake LLM server launcher", () => {
   it("prints its base URL first and serves requests as a separate process", async () => {
-    const child = spawn(process.execPath, ["--import", "tsx", "test/support/fake-llm-server-main.ts"], {
-      env: { ...process.env, FAKE_LLM_PRESET: "echo" },
-      stdio: ["ignore", "pipe", "inherit"],
-    });
+    const child = spawn(
+      process.execPath,
+      ["--import", "tsx", resolve(import.meta.dirname, "../support/fake-llm-server-main.ts")],
+      {
+        env: { ...process.env, FAKE_LLM_PRESET: "echo" },
+        stdio: ["ignore", "pipe", "inherit"],
+      },
+    );
     try {
       const first = await new Promise<string>((resolve) => {
         createInterface({ input: child.stdout }).once("line", resolve);

@@ -22,9 +22,11 @@ export interface LimiterSlot {
 export type SlotOutcome = "success" | "rate_limited" | "failure";
 
 /**
- * An AIMD concurrency limit for one endpoint, as TCP does for congestion: grow by one after a full window of
- * successes, halve on a rate limit. A burst of 429s from calls launched under the same limit halves it once, not
- * once per call (the epoch check), so one overload does not collapse the limit to 1.
+ * An AIMD concurrency limit for one endpoint, as TCP does for congestion. Until the first rate limit it is in slow
+ * start: every success adds one, so the limit doubles per window and a healthy endpoint reaches its ceiling in a few
+ * dozen calls. After a rate limit it halves and then grows by one per full window of successes. A burst of 429s
+ * from calls launched under the same limit halves it once, not once per call (the epoch check), so one overload
+ * does not collapse the limit to 1.
  */
 export class AdaptiveLimiter {
   private current: number;
@@ -33,6 +35,7 @@ export class AdaptiveLimiter {
   private running = 0;
   private successes = 0;
   private epochNo = 0;
+  private slowStart = true;
   private readonly waiting: Array<{ grant: (slot: LimiterSlot) => void; reject: (e: unknown) => void }> = [];
 
   constructor(options: AdaptiveLimiterOptions = {}) {
@@ -84,13 +87,14 @@ export class AdaptiveLimiter {
     this.running--;
     if (outcome === "rate_limited") {
       if (slot.epoch === this.epochNo) {
+        this.slowStart = false;
         this.current = Math.max(this.min, Math.floor(this.current / 2));
         this.epochNo++;
         this.successes = 0;
       }
     } else if (outcome === "success") {
       this.successes++;
-      if (this.successes >= this.current && this.current < this.max) {
+      if (this.current < this.max && (this.slowStart || this.successes >= this.current)) {
         this.current++;
         this.successes = 0;
       }

@@ -79,7 +79,7 @@ export function buildNode(
       storyTime,
       kind: d.kind,
       causedBy,
-      witnesses: d.witnesses ?? [],
+      witnesses: perceivers(d),
       recordedAt: now,
       payload: d.payload,
     } as WorldEventInput;

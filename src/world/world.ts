@@ -43,6 +43,7 @@ export class World {
   current: string;
   private readonly ids: () => string;
   private readonly now: () => number;
+  private queue: Promise<unknown> = Promise.resolve();
 
   private constructor(
     readonly store: Store,
@@ -142,22 +143,24 @@ export class World {
    * Commit a turn to a branch (default: the one in view) and move that branch's head to it. The projection
    * follows when the branch is in view. Re-committing an existing node id with the same events is a no-op.
    */
-  async commit(input: CommitInput, options: { branch?: string } = {}): Promise<WorldNode> {
-    const branchName = options.branch ?? this.current;
-    const branch = this.branch(branchName);
-    if (input.id && this.ledger.get(input.id)) {
-      const existing = this.ledger.get(input.id) as WorldNode;
-      if (existing.events.length === input.events.length) return existing;
-    }
-    const parent = this.ledger.get(input.parent ?? branch.head);
-    if (!parent) throw new WorldError("world.no_node", `No turn ${input.parent} in this world.`);
-    const node = this.buildNode(input, parent, branchName);
-    const moved: Branch = { ...branch, head: node.id, updatedAt: node.createdAt };
-    await commitNode(this.store, this.record.id, node, [moved]);
-    this.ledger.add(node);
-    this.ledger.branches.set(branchName, moved);
-    if (branchName === this.current) this.follow();
-    return node;
+  commit(input: CommitInput, options: { branch?: string } = {}): Promise<WorldNode> {
+    return this.exclusive(async () => {
+      const branchName = options.branch ?? this.current;
+      const branch = this.branch(branchName);
+      if (input.id && this.ledger.get(input.id)) {
+        const existing = this.ledger.get(input.id) as WorldNode;
+        if (existing.events.length === input.events.length) return existing;
+      }
+      const parent = this.ledger.get(input.parent ?? branch.head);
+      if (!parent) throw new WorldError("world.no_node", `No turn ${input.parent} in this world.`);
+      const node = this.buildNode(input, parent, branchName);
+      const moved: Branch = { ...branch, head: node.id, updatedAt: node.createdAt };
+      await commitNode(this.store, this.record.id, node, [moved]);
+      this.ledger.add(node);
+      this.ledger.branches.set(branchName, moved);
+      if (branchName === this.current) this.follow();
+      return node;
+    });
   }
 
   /** Regenerate: commit a sibling of the head (same parent) and make it the head. */
@@ -175,15 +178,17 @@ export class World {
   }
 
   /** Point a branch's head at any recorded node (choose a swipe, redo a rolled-back turn). */
-  async resetHead(nodeId: string, branchName = this.current): Promise<void> {
-    if (!this.ledger.get(nodeId))
-      throw new WorldError("world.no_node", `No turn ${nodeId} in this world.`, {
-        hint: "See `troupe world timeline` for node ids.",
-      });
-    const moved: Branch = { ...this.branch(branchName), head: nodeId, updatedAt: this.now() };
-    await saveBranches(this.store, this.record.id, [moved]);
-    this.ledger.branches.set(branchName, moved);
-    if (branchName === this.current) this.follow();
+  resetHead(nodeId: string, branchName = this.current): Promise<void> {
+    return this.exclusive(async () => {
+      if (!this.ledger.get(nodeId))
+        throw new WorldError("world.no_node", `No turn ${nodeId} in this world.`, {
+          hint: "See `troupe world timeline` for node ids.",
+        });
+      const moved: Branch = { ...this.branch(branchName), head: nodeId, updatedAt: this.now() };
+      await saveBranches(this.store, this.record.id, [moved]);
+      this.ledger.branches.set(branchName, moved);
+      if (branchName === this.current) this.follow();
+    });
   }
 
   /** Roll a branch back to turn t: its head becomes the ancestor at t. Later turns stay in the ledger only. */
@@ -233,12 +238,14 @@ export class World {
   }
 
   /** Switch the branch in view, and remember it as the world's active branch. */
-  async checkout(name: string): Promise<void> {
-    this.branch(name);
-    await saveBranches(this.store, this.record.id, [], name);
-    this.record.activeBranch = name;
-    this.current = name;
-    this.follow();
+  checkout(name: string): Promise<void> {
+    return this.exclusive(async () => {
+      this.branch(name);
+      await saveBranches(this.store, this.record.id, [], name);
+      this.record.activeBranch = name;
+      this.current = name;
+      this.follow();
+    });
   }
 
   /** Show another branch in memory only (the stored active branch does not change). */
@@ -249,13 +256,39 @@ export class World {
   }
 
   /** Change a branch's status (accept or discard a proposal) and optionally move another branch's head. */
-  async setBranchStatus(name: string, status: Branch["status"], alsoMove?: { branch: string; head: string }) {
-    const t = this.now();
-    const changed: Branch[] = [{ ...this.branch(name), status, updatedAt: t }];
-    if (alsoMove) changed.push({ ...this.branch(alsoMove.branch), head: alsoMove.head, updatedAt: t });
-    await saveBranches(this.store, this.record.id, changed);
-    for (const b of changed) this.ledger.branches.set(b.name, b);
-    this.follow();
+  setBranchStatus(name: string, status: Branch["status"], alsoMove?: { branch: string; head: string }) {
+    return this.exclusive(async () => {
+      const t = this.now();
+      const changed: Branch[] = [{ ...this.branch(name), status, updatedAt: t }];
+      if (alsoMove) changed.push({ ...this.branch(alsoMove.branch), head: alsoMove.head, updatedAt: t });
+      await saveBranches(this.store, this.record.id, changed);
+      for (const b of changed) this.ledger.branches.set(b.name, b);
+      this.follow();
+    });
+  }
+
+  /**
+   * Run `fn` with the projection moved (in memory) to another node, then move it back to the branch head —
+   * how a swipe's context is assembled from its parent, or a past turn inspected. Calls are serialised with
+   * every other operation on this world, so nothing commits while the view is elsewhere.
+   */
+  view<T>(nodeId: string, fn: (projection: Projection) => T | Promise<T>): Promise<T> {
+    return this.exclusive(async () => {
+      if (!this.ledger.get(nodeId)) throw new WorldError("world.no_node", `No turn ${nodeId} in this world.`);
+      moveProjection(this.projection, this.ledger, nodeId);
+      try {
+        return await fn(this.projection);
+      } finally {
+        this.follow();
+      }
+    });
+  }
+
+  /** Serialise an operation after every earlier one (commits, head moves and views never interleave). */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.queue.then(fn, fn);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
   /** Move the projection to the current branch's head. */

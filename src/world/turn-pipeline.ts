@@ -1,0 +1,360 @@
+import type { LoreState } from "../cards/index.ts";
+import type { ChatModel } from "../llm/index.ts";
+import { type AssembledContext, assembleContext, type ContextOptions } from "./context-assembly.ts";
+import type { WorldNode } from "./event.ts";
+import { extractEvents } from "./extraction.ts";
+import { checkInvariants, type Resolution, type Violation } from "./invariants.ts";
+import { llmConsistencyCheck } from "./llm-check.ts";
+import type { ContextManifest } from "./manifest.ts";
+import type { EventDraft } from "./node-builder.ts";
+import { presentWith } from "./presence.ts";
+import { currentFacts, openHooks } from "./queries.ts";
+import type { World } from "./world.ts";
+import { WorldError } from "./world-error.ts";
+
+/** The models a turn uses. Extraction defaults to the generator; the LLM check runs only when given. */
+export interface TurnModels {
+  generator: ChatModel;
+  extractor?: ChatModel;
+  checker?: ChatModel;
+}
+
+/** A turn that has been generated and extracted but not committed. */
+export interface Proposal {
+  /** The node the turn hangs under (the head's parent for a swipe). */
+  parent: string;
+  speaker: string;
+  text: string;
+  storyTime: number;
+  /** `#0` is the line itself; the rest came from extraction (or from resolutions). */
+  drafts: EventDraft[];
+  generated: boolean;
+  manifest?: ContextManifest;
+  loreState?: LoreState;
+  model?: string;
+  /** Things the user should know (extraction problems, resolutions applied). */
+  notices: string[];
+  /** Violations the user accepted, kept with the commit for the audit trail. */
+  accepted: Violation[];
+}
+
+/** Options of one generated turn. */
+export interface GenerateOptions extends ContextOptions {
+  /** Hang the turn under this node instead of the head (a swipe passes the head's parent). */
+  parent?: string;
+  signal?: AbortSignal;
+  temperature?: number;
+  maxTokens?: number;
+}
+
+const stripSpeaker = (text: string, speaker: string) =>
+  text
+    .trim()
+    .replace(new RegExp(`^\\**${speaker.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\**\\s*:\\s*`, "i"), "")
+    .trim();
+
+/** The line event every turn starts with; its witnesses are everyone in the speaker's scene. */
+function lineDraft(speaker: string, text: string, witnesses: string[]): EventDraft {
+  return {
+    kind: "happened",
+    payload: { description: `${speaker} speaks`, utterance: { speaker, text }, importance: 2 },
+    witnesses,
+  };
+}
+
+async function extractInto(
+  world: World,
+  parent: string,
+  speaker: string,
+  text: string,
+  model: ChatModel,
+  signal?: AbortSignal,
+): Promise<{ drafts: EventDraft[]; storyTime: number; notices: string[] }> {
+  const setup = world.setup;
+  // The prompt is read from the parent's state; the model call happens outside any view.
+  const { present, storyTime } = await world.view(parent, (p) => ({
+    present: presentWith(p, setup, speaker),
+    storyTime: p.storyTimes[p.headTurn] ?? setup.startTime,
+  }));
+  const result = await world.view(parent, (p) =>
+    extractEvents(
+      model,
+      p,
+      { speaker, text, present, cast: setup.cast.map((c) => c.name), userName: setup.userName },
+      signal ? { signal } : {},
+    ),
+  );
+  return {
+    drafts: [lineDraft(speaker, text, present), ...result.drafts],
+    storyTime: storyTime + result.minutesPassed,
+    notices: result.notices,
+  };
+}
+
+/** Assemble the speaker's context at a node (default: the head). */
+export function contextFor(world: World, speaker: string, options: GenerateOptions = {}): Promise<AssembledContext> {
+  return world.view(options.parent ?? world.head().id, (p) => assembleContext(world.setup, p, speaker, options));
+}
+
+/** Generate a character's next line with any ChatModel and extract its events: a proposal, not yet committed. */
+export async function proposeLine(
+  world: World,
+  speaker: string,
+  models: TurnModels,
+  options: GenerateOptions = {},
+): Promise<Proposal> {
+  const parent = options.parent ?? world.head().id;
+  const context = await contextFor(world, speaker, { ...options, parent });
+  const result = await models.generator.chat(
+    {
+      messages: context.messages,
+      ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+      ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+    },
+    { role: "player", ...(options.signal ? { signal: options.signal } : {}), tags: { world: world.id, speaker } },
+  );
+  const text = stripSpeaker(result.text, speaker);
+  const extracted = await extractInto(
+    world,
+    parent,
+    speaker,
+    text,
+    models.extractor ?? models.generator,
+    options.signal,
+  );
+  return {
+    parent,
+    speaker,
+    text,
+    storyTime: extracted.storyTime,
+    drafts: extracted.drafts,
+    generated: true,
+    manifest: context.manifest,
+    ...(context.loreState ? { loreState: context.loreState } : {}),
+    model: models.generator.id,
+    notices: extracted.notices,
+    accepted: [],
+  };
+}
+
+/** The user's own line: canon by definition (only structural checks apply), with its events extracted. */
+export async function proposeUserLine(
+  world: World,
+  text: string,
+  models: Pick<TurnModels, "extractor" | "generator">,
+  options: { parent?: string; signal?: AbortSignal; storyTime?: number } = {},
+): Promise<Proposal> {
+  const parent = options.parent ?? world.head().id;
+  const speaker = world.setup.userName;
+  const extracted = await extractInto(
+    world,
+    parent,
+    speaker,
+    text.trim(),
+    models.extractor ?? models.generator,
+    options.signal,
+  );
+  return {
+    parent,
+    speaker,
+    text: text.trim(),
+    storyTime: options.storyTime ?? extracted.storyTime,
+    drafts: extracted.drafts,
+    generated: false,
+    notices: extracted.notices,
+    accepted: [],
+  };
+}
+
+/** Build the node a proposal would commit (for checks; it gets a throwaway id). */
+function trialNode(world: World, proposal: Proposal, parent: WorldNode): WorldNode {
+  return world.buildNode(
+    {
+      id: `${world.id}.trial`,
+      speaker: proposal.speaker,
+      text: proposal.text,
+      storyTime: Math.max(proposal.storyTime, 0),
+      events: proposal.drafts,
+    },
+    parent,
+    world.current,
+  );
+}
+
+/**
+ * Check a proposal: deterministic invariants first, then the optional LLM check. Returns the violations not yet
+ * accepted; an empty list means the proposal may be committed.
+ */
+export async function checkProposal(
+  world: World,
+  proposal: Proposal,
+  models: Pick<TurnModels, "checker"> = {},
+): Promise<Violation[]> {
+  const parent = world.ledger.get(proposal.parent);
+  if (!parent) throw new WorldError("world.no_node", `No turn ${proposal.parent} in this world.`);
+  if (proposal.storyTime < parent.storyTime)
+    return [
+      {
+        code: "time_backwards",
+        message: `story time would move backwards (to ${proposal.storyTime} from ${parent.storyTime})`,
+        options: ["regenerate", "edit", "accept_retcon"],
+      },
+    ];
+  const node = trialNode(world, proposal, parent);
+  const found = await world.view(proposal.parent, (p) =>
+    checkInvariants(p, world.setup, node, { generated: proposal.generated }),
+  );
+  if (models.checker && proposal.generated && found.length === 0) {
+    const llm = await world.view(proposal.parent, (p) =>
+      llmConsistencyCheck(models.checker as ChatModel, p, world.setup, node),
+    );
+    found.push(...llm);
+  }
+  const acceptedKeys = new Set(proposal.accepted.map((v) => `${v.code}|${v.message}`));
+  return found.filter((v) => !acceptedKeys.has(`${v.code}|${v.message}`));
+}
+
+/** Remove one draft and re-point "#k" references past it. References to the removed draft are dropped. */
+export function dropDraft(drafts: EventDraft[], index: number): EventDraft[] {
+  const fix = (c: string) => {
+    if (!c.startsWith("#")) return c;
+    const k = Number(c.slice(1));
+    return k === index ? undefined : k > index ? `#${k - 1}` : c;
+  };
+  return drafts
+    .filter((_, i) => i !== index)
+    .map((d) => ({ ...d, causedBy: (d.causedBy ?? []).map(fix).filter((c): c is string => c !== undefined) }));
+}
+
+/**
+ * Apply the user's decision about one violation to a proposal. `accept_retcon` records the violation as
+ * accepted and, where a retcon has a concrete meaning, adds it (the previous holder gives the item up, a second
+ * place becomes a move, the dead actor lives, the speaker learned it off-screen). `drop_event` removes the
+ * offending event. `regenerate` and `edit` are the caller's to do (a new proposal or new text).
+ */
+export async function resolveViolation(
+  world: World,
+  proposal: Proposal,
+  violation: Violation,
+  resolution: Resolution,
+): Promise<Proposal> {
+  if (!violation.options.includes(resolution))
+    throw new WorldError("world.bad_resolution", `"${resolution}" is not an option for this violation.`, {
+      hint: `Options: ${violation.options.join(", ")}.`,
+    });
+  if (resolution === "regenerate" || resolution === "edit")
+    throw new WorldError("world.resolution_external", `"${resolution}" needs a new proposal.`, {
+      hint: "Call proposeLine again (regenerate) or propose the edited text.",
+    });
+  const i = violation.eventIndex;
+  if (resolution === "drop_event") {
+    if (i === undefined || i === 0)
+      throw new WorldError("world.bad_resolution", "This violation is not tied to one removable event.");
+    return {
+      ...proposal,
+      drafts: dropDraft(proposal.drafts, i),
+      notices: [...proposal.notices, `dropped event ${i}: ${violation.message}`],
+    };
+  }
+  const drafts = [...proposal.drafts];
+  const d = i === undefined ? undefined : drafts[i];
+  const payload = d?.payload as Record<string, unknown> | undefined;
+  if (violation.code === "location" && d && payload && payload["op"] === "add") {
+    drafts[i as number] = { ...d, payload: { ...payload, op: "set" } };
+  } else if (violation.code === "possession" && d && payload) {
+    const holders = await world.view(proposal.parent, (p) =>
+      currentFacts(p, { predicate: payload["predicate"] as string }).filter(
+        (f) => f.object === payload["object"] && f.subject !== payload["subject"],
+      ),
+    );
+    for (const f of holders)
+      drafts.push({
+        kind: "changed",
+        payload: { op: "remove", subject: f.subject, predicate: f.predicate, object: f.object },
+        causedBy: [`#${i}`],
+        witnesses: d.witnesses ?? [],
+      });
+  } else if (violation.code === "dead_actor" && payload) {
+    const actor = (payload["actor"] ?? (payload["utterance"] as { speaker?: string } | undefined)?.speaker) as string;
+    drafts.push({
+      kind: "user_edit",
+      payload: {
+        op: "set",
+        subject: actor,
+        predicate: "status",
+        object: "alive",
+        reason: "retcon: accepted a violation",
+      },
+      witnesses: ["*"],
+    });
+  } else if (violation.code === "knowledge" && payload) {
+    const actor = (payload["actor"] ?? (payload["utterance"] as { speaker?: string } | undefined)?.speaker) as string;
+    const facts = [
+      ...((payload["uses"] as unknown[]) ?? []),
+      ...((payload["tells"] as { facts?: unknown[] } | undefined)?.facts ?? []),
+    ];
+    drafts.push({
+      kind: "happened",
+      payload: { description: `${actor} learned it off-screen (retcon)`, tells: { to: [actor], facts } },
+    });
+  }
+  return {
+    ...proposal,
+    drafts,
+    accepted: [...proposal.accepted, violation],
+    notices: [
+      ...proposal.notices,
+      `accepted as a retcon: ${violation.message}${violation.retcon ? ` (${violation.retcon})` : ""}`,
+    ],
+  };
+}
+
+/**
+ * Commit a proposal. Every violation must have been accepted (or the proposal regenerated/edited until it has
+ * none): anything else is refused, so no violation is ever silently dropped.
+ */
+export async function commitProposal(world: World, proposal: Proposal, pending: Violation[] = []): Promise<WorldNode> {
+  if (pending.length > 0)
+    throw new WorldError(
+      "world.unresolved_violations",
+      `${pending.length} violation(s) are unresolved: ${pending.map((v) => v.message).join("; ")}`,
+      {
+        hint: "Regenerate, edit, drop the event or accept each one as a retcon before committing.",
+      },
+    );
+  return world.commit({
+    parent: proposal.parent,
+    speaker: proposal.speaker,
+    text: proposal.text,
+    storyTime: proposal.storyTime,
+    events: proposal.drafts,
+    meta: {
+      ...(proposal.manifest ? { manifest: proposal.manifest } : {}),
+      ...(proposal.loreState ? { loreState: proposal.loreState } : {}),
+      ...(proposal.model ? { model: proposal.model } : {}),
+      ...(proposal.accepted.length ? { acceptedViolations: proposal.accepted } : {}),
+      ...(proposal.notices.length ? { notices: proposal.notices } : {}),
+    },
+  });
+}
+
+/** The outcome of `takeTurn`. */
+export type TurnOutcome =
+  | { status: "committed"; node: WorldNode; proposal: Proposal }
+  | { status: "needs_decision"; proposal: Proposal; violations: Violation[] };
+
+/** Generate, extract, check and — when nothing is violated — commit one character turn. */
+export async function takeTurn(
+  world: World,
+  speaker: string,
+  models: TurnModels,
+  options: GenerateOptions = {},
+): Promise<TurnOutcome> {
+  const proposal = await proposeLine(world, speaker, models, options);
+  const violations = await checkProposal(world, proposal, models);
+  if (violations.length > 0) return { status: "needs_decision", proposal, violations };
+  return { status: "committed", node: await commitProposal(world, proposal), proposal };
+}
+
+/** Hooks that are open at the head (re-exported for callers that drive turns). */
+export { openHooks };

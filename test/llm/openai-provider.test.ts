@@ -4,6 +4,7 @@ import {
   type ChatChunk,
   type ChatModel,
   type ChatRequest,
+  classifyNetworkError,
   collectStream,
   createOpenAICompatibleModel,
   LlmError,
@@ -165,6 +166,8 @@ describe("OpenAI-compatible provider over HTTP", () => {
       if (typeof fault === "object" && "status" in fault) expect(chatError.status).toBe(fault.status);
       const streamError = await failure(() => collectStream(model.stream(hello, { timeoutMs: 300 })));
       expect(streamError.kind).toBe(kind);
+      // The openai client's own retries are off: one request per call, the retry middleware decides the rest.
+      expect(server.callCount).toBe(2);
     });
   }
 
@@ -224,5 +227,22 @@ describe("OpenAI-compatible provider over HTTP", () => {
         if (chunk.type === "delta") midStream.abort();
     });
     expect(streamError.kind).toBe("aborted");
+  });
+});
+
+describe("classifyNetworkError", () => {
+  const target = { model: "m", baseUrl: "http://h/v1" };
+  const fetchFailed = (cause: unknown) => Object.assign(new TypeError("fetch failed"), { cause });
+  it("tells unreachable hosts from dropped connections and timeouts", () => {
+    expect(classifyNetworkError(fetchFailed({ code: "ENOTFOUND" }), target).kind).toBe("unreachable");
+    expect(classifyNetworkError(fetchFailed({ code: "EAI_AGAIN" }), target).kind).toBe("unreachable");
+    expect(classifyNetworkError(fetchFailed({ code: "EHOSTUNREACH" }), target).kind).toBe("unreachable");
+    const happyEyeballs = Object.assign(new AggregateError([{ code: "ECONNREFUSED" }, { code: "ECONNREFUSED" }]), {});
+    expect(classifyNetworkError(fetchFailed(happyEyeballs), target).kind).toBe("unreachable");
+    expect(classifyNetworkError(fetchFailed({ code: "ECONNRESET" }), target).kind).toBe("connection");
+    expect(classifyNetworkError(fetchFailed({ code: "UND_ERR_SOCKET" }), target).kind).toBe("connection");
+    expect(classifyNetworkError(fetchFailed({ code: "UND_ERR_HEADERS_TIMEOUT" }), target).kind).toBe("timeout");
+    expect(classifyNetworkError(new TypeError("terminated"), target).kind).toBe("connection");
+    expect(classifyNetworkError(fetchFailed({ code: "ENOTFOUND" }), target).hint).toMatch(/does not resolve/);
   });
 });

@@ -8,7 +8,7 @@ import { llmConsistencyCheck } from "./llm-check.ts";
 import type { ContextManifest } from "./manifest.ts";
 import type { EventDraft } from "./node-builder.ts";
 import { presentWith } from "./presence.ts";
-import { currentFacts, openHooks } from "./queries.ts";
+import { currentFacts } from "./queries.ts";
 import type { World } from "./world.ts";
 import { WorldError } from "./world-error.ts";
 
@@ -355,6 +355,3 @@ export async function takeTurn(
   if (violations.length > 0) return { status: "needs_decision", proposal, violations };
   return { status: "committed", node: await commitProposal(world, proposal), proposal };
 }
-
-/** Hooks that are open at the head (re-exported for callers that drive turns). */
-export { openHooks };

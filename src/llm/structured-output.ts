@@ -88,21 +88,32 @@ export async function generateObject<S extends z.ZodType>(
   let messages = instruct ? withInstruction(request.messages, format) : [...request.messages];
   let total: ChatResult | undefined;
   let problem = "";
+  let lastText = "";
   for (let attempt = 1; attempt <= repairs + 1; attempt++) {
-    const result = await model.chat({ ...request, messages, responseFormat: format }, callOptions);
-    total = combine(total, result);
-    const extracted = extractJson(result.text);
-    if (extracted.ok) {
-      const parsed = schema.safeParse(extracted.value);
-      if (parsed.success) return { object: parsed.data as z.infer<S>, result: total, attempts: attempt };
-      problem = `it does not match the schema: ${describeIssues(parsed.error)}`;
-    } else {
-      problem =
-        result.finishReason === "length" ? `${extracted.error}; it was cut off at the token limit` : extracted.error;
+    try {
+      const result = await model.chat({ ...request, messages, responseFormat: format }, callOptions);
+      total = combine(total, result);
+      lastText = result.text;
+      const extracted = extractJson(result.text);
+      if (extracted.ok) {
+        const parsed = schema.safeParse(extracted.value);
+        if (parsed.success) return { object: parsed.data as z.infer<S>, result: total, attempts: attempt };
+        problem = `it does not match the schema: ${describeIssues(parsed.error)}`;
+      } else {
+        problem =
+          result.finishReason === "length" ? `${extracted.error}; it was cut off at the token limit` : extracted.error;
+      }
+    } catch (error) {
+      // Providers that validate their own output (the local grammar path) reject it as invalid_output: that is a
+      // failed attempt like any other, and earns the same repair.
+      if (!(error instanceof LlmError) || error.kind !== "invalid_output") throw error;
+      problem = error.message.replace(/\.$/, "");
+      const text = error.details?.["text"];
+      lastText = typeof text === "string" ? text : "";
     }
     messages = [
       ...messages,
-      { role: "assistant", content: result.text },
+      { role: "assistant", content: lastText },
       {
         role: "user",
         content: `Your previous answer was not usable: ${problem}. Reply again with only the corrected JSON value, matching the schema exactly.`,
@@ -112,6 +123,6 @@ export async function generateObject<S extends z.ZodType>(
   throw new LlmError("invalid_output", `${model.id} did not return valid "${name}" JSON: ${problem}.`, {
     model: model.id,
     hint: "The model cannot follow this schema reliably; try a stronger model, a lower temperature or a larger maxTokens.",
-    details: { attempts: repairs + 1, problem, text: total?.text.slice(0, 2000) },
+    details: { attempts: repairs + 1, problem, text: lastText.slice(0, 2000) },
   });
 }

@@ -72,3 +72,26 @@ describe("generateObject", () => {
     expect(model.calls[0]?.request.messages).toEqual(ask.messages);
   });
 });
+
+describe("generateObject with a provider that validates its own output", () => {
+  it("treats the provider's invalid_output as a failed attempt and repairs", async () => {
+    const model = createFakeModel({
+      script: {
+        default: [
+          new LlmError("invalid_output", 'The answer does not match schema "output": score: Too big.', {
+            details: { text: '{"score": 9, "flags": []}' },
+          }),
+          '{"score": 3, "flags": []}',
+        ],
+      },
+    });
+    const { object, attempts } = await generateObject(model, ask, Verdict);
+    expect(object).toEqual({ score: 3, flags: [] });
+    expect(attempts).toBe(2);
+    expect(model.calls[1]?.request.messages.at(-2)).toEqual({
+      role: "assistant",
+      content: '{"score": 9, "flags": []}',
+    });
+    expect(model.calls[1]?.request.messages.at(-1)?.content).toMatch(/score: Too big/);
+  });
+});

@@ -1,0 +1,171 @@
+import { UsageError } from "../core/index.ts";
+import { createLocalCounter } from "./local-counts.ts";
+import { createNgramEncoder, type EncodedTurn } from "./ngram-encoder.ts";
+import { type CjkTokens, tokenize } from "./tokenize.ts";
+import { checkWindow } from "./window.ts";
+
+/** Options of the near-duplicate finders. */
+export interface NearDuplicateOptions {
+  /**
+   * Jaccard similarity of shingle sets at or above which two turns are near-duplicates (default 0.5: half of all
+   * distinct shingles of the two turns are shared — independent turns share a few percent, while a copy with a
+   * word changed in every sentence still shares well over half).
+   */
+  threshold?: number;
+  /** Shingle length in tokens (default 3: word trigrams in English, character trigrams in Chinese). */
+  shingleSize?: number;
+  /** Compare each turn with only the previous `window` turns (default Infinity: all earlier turns). */
+  window?: number;
+  /** How Han and kana are tokenized (default "char"; see `tokenize`). */
+  cjk?: CjkTokens;
+}
+
+/** A pair of near-duplicate turns. */
+export interface NearDuplicatePair {
+  /** Index of the earlier turn. */
+  first: number;
+  /** Index of the later turn. */
+  second: number;
+  /** Jaccard similarity of their shingle sets. */
+  similarity: number;
+}
+
+/** An earlier turn a new turn nearly duplicates. */
+export interface NearDuplicateMatch {
+  /** Index of the earlier turn. */
+  index: number;
+  /** Jaccard similarity. */
+  similarity: number;
+}
+
+/** An incremental near-duplicate finder over texts. */
+export interface NearDuplicateIndex {
+  /** Add a turn; returns the earlier turns (in the window) it nearly duplicates, most similar first. */
+  add(text: string): NearDuplicateMatch[];
+}
+
+/** The same over encoded turns (shingles = n-grams of order `shingleSize` from a shared encoder). */
+export interface EncodedNearDuplicateIndex {
+  add(turn: EncodedTurn): NearDuplicateMatch[];
+}
+
+/** Jaccard similarity |A ∩ B| / |A ∪ B| of two sets (0 for two empty sets). */
+export function jaccard<T>(a: ReadonlySet<T>, b: ReadonlySet<T>): number {
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  let shared = 0;
+  for (const x of small) if (large.has(x)) shared++;
+  const union = a.size + b.size - shared;
+  return union === 0 ? 0 : shared / union;
+}
+
+/** Validated near-duplicate settings with defaults. */
+export function nearDuplicateSettings(options: NearDuplicateOptions): { threshold: number; k: number; window: number } {
+  const threshold = options.threshold ?? 0.5;
+  if (!(threshold > 0 && threshold <= 1)) {
+    throw new UsageError("text.invalid_threshold", `threshold must be in (0, 1], got ${threshold}.`);
+  }
+  const k = options.shingleSize ?? 3;
+  if (!Number.isInteger(k) || k < 1) {
+    throw new UsageError("text.invalid_shingle", `shingleSize must be a positive integer, got ${k}.`);
+  }
+  return { threshold, k, window: checkWindow(options.window ?? Number.POSITIVE_INFINITY) };
+}
+
+/**
+ * Streaming near-duplicate detection by exact Jaccard similarity of token-shingle sets (w-shingling, Broder et al.
+ * 1997). Shingles are the encoder's dense n-gram ids, and an inverted index from shingle id to the turns holding
+ * it counts the shared shingles of a new turn with every earlier turn in one pass: the cost is the number of
+ * (shingle, earlier turn with that shingle) pairs — small for ordinary text, since few word trigrams recur — and
+ * the result is exact (no MinHash sampling error). A turn shorter than the shingle size has no shingles and never
+ * matches.
+ */
+export function createEncodedNearDuplicateIndex(
+  shingleSize: number,
+  threshold: number,
+  window: number,
+): EncodedNearDuplicateIndex {
+  const postings: number[][] = [];
+  const heads: number[] = [];
+  const sizes: number[] = [];
+  const shingles: Array<Int32Array | undefined> = [];
+  const counter = createLocalCounter();
+  let shared = new Int32Array(64);
+  let oldest = 0;
+  return {
+    add(turn) {
+      const index = sizes.length;
+      const own = counter.count(turn.grams[shingleSize - 1] ?? new Int32Array(0)).ids.slice();
+      if (shared.length < index + 1) {
+        const grown = new Int32Array(Math.max(index + 1, shared.length * 2));
+        grown.set(shared);
+        shared = grown;
+      }
+      const touched: number[] = [];
+      for (const id of own) {
+        const list = postings[id];
+        if (!list) continue;
+        for (let p = heads[id] as number; p < list.length; p++) {
+          const t = list[p] as number;
+          if (shared[t] === 0) touched.push(t);
+          shared[t] = (shared[t] as number) + 1;
+        }
+      }
+      const matches: NearDuplicateMatch[] = [];
+      for (const t of touched) {
+        const inter = shared[t] as number;
+        shared[t] = 0;
+        const similarity = inter / (own.length + (sizes[t] as number) - inter);
+        if (similarity >= threshold) matches.push({ index: t, similarity });
+      }
+      matches.sort((a, b) => b.similarity - a.similarity || a.index - b.index);
+      for (const id of own) {
+        const list = postings[id];
+        if (list) list.push(index);
+        else {
+          postings[id] = [index];
+          heads[id] = 0;
+        }
+      }
+      sizes.push(own.length);
+      shingles.push(own);
+      while (index - oldest + 1 > window) {
+        // The evicted turn is the oldest live entry of each of its shingles' lists: advance past it.
+        for (const id of shingles[oldest] as Int32Array) {
+          const list = postings[id] as number[];
+          const head = (heads[id] as number) + 1;
+          if (head === list.length) {
+            list.length = 0;
+            heads[id] = 0;
+          } else if (head > 32 && head * 2 > list.length) {
+            list.splice(0, head);
+            heads[id] = 0;
+          } else heads[id] = head;
+        }
+        shingles[oldest] = undefined;
+        oldest++;
+      }
+      return matches;
+    },
+  };
+}
+
+/** Streaming near-duplicate detection over texts (see `createEncodedNearDuplicateIndex` for the method). */
+export function createNearDuplicateIndex(options: NearDuplicateOptions = {}): NearDuplicateIndex {
+  const { threshold, k, window } = nearDuplicateSettings(options);
+  const encoder = createNgramEncoder(k);
+  const index = createEncodedNearDuplicateIndex(k, threshold, window);
+  const cjk = options.cjk ?? "char";
+  return {
+    add: (text) => index.add(cjk === "char" ? encoder.encodeText(text) : encoder.encodeTokens(tokenize(text, { cjk }))),
+  };
+}
+
+/** All pairs of near-duplicate turns in a transcript. */
+export function nearDuplicates(turns: readonly string[], options: NearDuplicateOptions = {}): NearDuplicatePair[] {
+  const index = createNearDuplicateIndex(options);
+  const pairs: NearDuplicatePair[] = [];
+  turns.forEach((text, second) => {
+    for (const m of index.add(text)) pairs.push({ first: m.index, second, similarity: m.similarity });
+  });
+  return pairs;
+}

@@ -1,0 +1,95 @@
+import { ensureInt32 } from "./int-buffer.ts";
+import { createNgramEncoder, type EncodedTurn, type NgramEncoder } from "./ngram-encoder.ts";
+import { checkN, ngramCounts, ngrams, ngramTokens } from "./ngrams.ts";
+import { checkWindow } from "./window.ts";
+
+/**
+ * Within one sequence, the share of n-gram occurrences that repeat an earlier occurrence — Welleck et al.'s (2019)
+ * seq-rep-n, which equals 1 − distinct-n of that sequence. NaN when the sequence has no n-grams.
+ */
+export function repeatedNgramRate(tokens: readonly string[], n: number): number {
+  const grams = ngrams(tokens, n);
+  if (grams.length === 0) return Number.NaN;
+  return 1 - new Set(grams).size / grams.length;
+}
+
+/** An n-gram that occurs more than once. */
+export interface RepeatedNgram {
+  /** Its tokens. */
+  tokens: string[];
+  /** How many times it occurs. */
+  count: number;
+}
+
+/** The n-grams occurring at least `minCount` times (default 2), most frequent first — the quotes for a flag. */
+export function repeatedNgrams(tokens: readonly string[], n: number, minCount = 2): RepeatedNgram[] {
+  return [...ngramCounts(tokens, n)]
+    .filter(([, c]) => c >= minCount)
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([key, count]) => ({ tokens: ngramTokens(key), count }));
+}
+
+/** What a new turn repeats from the recent history. */
+export interface HistoryOverlap {
+  /** Share of this turn's n-gram occurrences already seen in the window; NaN when the turn has no n-grams. */
+  rate: number;
+  /** The distinct n-grams of this turn that were seen in the window, in order of first appearance. */
+  repeated: string[][];
+}
+
+/** A rolling record of the n-grams of the last `window` turns. */
+export interface NgramHistory {
+  /** Measure what `tokens` repeats from the window, then add them to it. */
+  push(tokens: readonly string[]): HistoryOverlap;
+}
+
+/** The same over encoded turns from a shared encoder. */
+export interface EncodedNgramHistory {
+  push(turn: EncodedTurn): HistoryOverlap;
+}
+
+/** Windowed repeat tracking over encoded turns: window counts live in a typed array indexed by n-gram id. */
+export function createEncodedNgramHistory(encoder: NgramEncoder, n: number, window: number): EncodedNgramHistory {
+  let counts: Int32Array = new Int32Array(64);
+  let mark: Int32Array = new Int32Array(64);
+  let turnNo = 0;
+  const turns: Int32Array[] = [];
+  return {
+    push(turn) {
+      const grams = (turn.grams[n - 1] as Int32Array).slice();
+      turnNo++;
+      let top = -1;
+      for (const id of grams) if (id > top) top = id;
+      counts = ensureInt32(counts, top + 1);
+      mark = ensureInt32(mark, top + 1);
+      let seen = 0;
+      const repeated: string[][] = [];
+      for (const id of grams) {
+        if ((counts[id] as number) > 0) {
+          seen++;
+          if (mark[id] !== turnNo) {
+            mark[id] = turnNo;
+            repeated.push(encoder.tokensOf(n, id));
+          }
+        }
+      }
+      for (const id of grams) counts[id] = (counts[id] as number) + 1;
+      turns.push(grams);
+      if (turns.length > window) for (const id of turns.shift() as Int32Array) counts[id] = (counts[id] as number) - 1;
+      return { rate: grams.length === 0 ? Number.NaN : seen / grams.length, repeated };
+    },
+  };
+}
+
+/**
+ * Cross-turn repetition: for each new turn, the share of its n-grams that already occurred in the previous
+ * `window` turns (default 20), with the repeated n-grams for quoting. O(the turn's n-grams) whatever the window
+ * size; catches loops and stock phrases that recur turn after turn, which within-turn rates miss.
+ */
+export function createNgramHistory(options: { n?: number; window?: number } = {}): NgramHistory {
+  const n = options.n ?? 3;
+  checkN(n);
+  const encoder = createNgramEncoder(n);
+  const history = createEncodedNgramHistory(encoder, n, checkWindow(options.window ?? 20));
+  return { push: (tokens) => history.push(encoder.encodeTokens(tokens)) };
+}

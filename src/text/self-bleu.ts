@@ -1,0 +1,99 @@
+import { type BleuOptions, type BleuSettings, bleuFromCounts, bleuSettings, closestLength } from "./bleu.ts";
+import { createLocalCounter } from "./local-counts.ts";
+import { createNgramEncoder, type EncodedTurn } from "./ngram-encoder.ts";
+
+/** Self-BLEU of a set of turns. */
+export interface SelfBleu {
+  /** Mean of the per-turn BLEU scores; NaN with fewer than two turns. Higher means more self-similar. */
+  mean: number;
+  /** BLEU of each turn against all the others. */
+  perSequence: number[];
+}
+
+/**
+ * Self-BLEU (Zhu et al. 2018, Texygen): each turn is scored with BLEU-4 against all the other turns as references,
+ * and the scores are averaged. Exact, in time linear in the total number of n-grams rather than quadratic in the
+ * number of turns: the clip count of an n-gram is its largest count in any *other* turn, which is the largest
+ * count overall unless this turn holds it — then the second largest. So one pass records, per n-gram, the top two
+ * counts and the owner of the top one.
+ */
+export function selfBleu(sequences: readonly (readonly string[])[], options: BleuOptions = {}): SelfBleu {
+  const settings = bleuSettings(options);
+  const encoder = createNgramEncoder(settings.maxN);
+  const turns = sequences.map((s) => encoder.encodeTokens(s));
+  return selfBleuEncoded(
+    turns,
+    Array.from({ length: settings.maxN }, (_, k) => encoder.size(k + 1)),
+    settings,
+  );
+}
+
+/** Self-BLEU of encoded turns; `sizes[k]` bounds the ids of order k + 1. */
+export function selfBleuEncoded(
+  turns: readonly EncodedTurn[],
+  sizes: readonly number[],
+  settings: BleuSettings,
+): SelfBleu {
+  const T = turns.length;
+  if (T < 2) return { mean: Number.NaN, perSequence: T === 1 ? [Number.NaN] : [] };
+  const clipped = Array.from({ length: T }, () => new Float64Array(settings.maxN));
+  const totals = Array.from({ length: T }, () => new Float64Array(settings.maxN));
+  const counter = createLocalCounter();
+  for (let k = 0; k < settings.maxN; k++) {
+    const size = sizes[k] as number;
+    const first = new Int32Array(size);
+    const second = new Int32Array(size);
+    const owner = new Int32Array(size).fill(-1);
+    const local = turns.map((turn) => counter.count(turn.grams[k] as Int32Array));
+    local.forEach(({ ids, counts }, t) => {
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] as number;
+        const c = counts[i] as number;
+        if (c > (first[id] as number)) {
+          second[id] = first[id] as number;
+          first[id] = c;
+          owner[id] = t;
+        } else if (c > (second[id] as number)) second[id] = c;
+      }
+    });
+    local.forEach(({ ids, counts }, t) => {
+      let clip = 0;
+      let total = 0;
+      for (let i = 0; i < ids.length; i++) {
+        const id = ids[i] as number;
+        const c = counts[i] as number;
+        clip += Math.min(c, owner[id] === t ? (second[id] as number) : (first[id] as number));
+        total += c;
+      }
+      (clipped[t] as Float64Array)[k] = clip;
+      (totals[t] as Float64Array)[k] = total;
+    });
+  }
+  const sortedLengths = turns.map((t) => t.length).sort((a, b) => a - b);
+  const perSequence = turns.map((turn, t) =>
+    bleuFromCounts(
+      clipped[t] as Float64Array,
+      totals[t] as Float64Array,
+      turn.length,
+      closestOtherLength(sortedLengths, turn.length),
+      settings,
+    ),
+  );
+  return { mean: perSequence.reduce((a, b) => a + b, 0) / T, perSequence };
+}
+
+/** Closest length to c in a sorted list after removing one copy of c itself (the turn's own length). */
+function closestOtherLength(sorted: readonly number[], c: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((sorted[mid] as number) < c) lo = mid + 1;
+    else hi = mid;
+  }
+  // sorted[lo] is the turn's own copy of c; the closest other length is a neighbour (possibly another c).
+  const candidates: number[] = [];
+  if (lo - 1 >= 0) candidates.push(sorted[lo - 1] as number);
+  if (lo + 1 < sorted.length) candidates.push(sorted[lo + 1] as number);
+  return closestLength(candidates, c);
+}

@@ -1,0 +1,204 @@
+import { type BleuOptions, bleuSettings } from "./bleu.ts";
+import { compressionRatio } from "./compression.ts";
+import { type GarbleSignals, garbleSignals } from "./garble.ts";
+import { ensureInt32 } from "./int-buffer.ts";
+import { type LengthTrend, lengthTrend } from "./length-trend.ts";
+import {
+  createEncodedNearDuplicateIndex,
+  type NearDuplicateMatch,
+  type NearDuplicatePair,
+  nearDuplicateSettings,
+} from "./near-duplicates.ts";
+import { createNgramEncoder, type EncodedTurn } from "./ngram-encoder.ts";
+import { createEncodedNgramHistory } from "./repeated-ngrams.ts";
+import { type LanguageMix, type LanguageMixOptions, languageMix } from "./script-mix.ts";
+import { selfBleuEncoded } from "./self-bleu.ts";
+import { createEncodedSelfBleuWindow } from "./self-bleu-window.ts";
+import { type CjkTokens, tokenize } from "./tokenize.ts";
+import { checkWindow } from "./window.ts";
+
+/** Options of `createTranscriptMetrics`. */
+export interface TranscriptMetricsOptions {
+  /** Scenario language ("en", "zh", …): the expected language for mixing, and the segmenter language. */
+  lang: string;
+  /** Turns of history each new turn is compared with for repeated n-grams and self-BLEU (default 20, one chunk). */
+  window?: number;
+  /** n of the cross-turn repeated n-gram rate (default 3). */
+  repeatN?: number;
+  /** BLEU settings of the final (and the optional rolling) self-BLEU (default BLEU-4, NLTK method1 smoothing). */
+  bleu?: BleuOptions;
+  /**
+   * Also score every turn with BLEU against the window's turns (`TurnMetrics.selfBleu`). Off by default: it roughly
+   * doubles the per-turn cost (4-grams must be interned on every turn) while the repeated n-gram rate and the
+   * near-duplicate matches already carry the per-turn repetition signal; the summary's exact self-BLEU is always
+   * computed.
+   */
+  rollingSelfBleu?: boolean;
+  /** Jaccard threshold for near-duplicate turns (default 0.5). */
+  nearDuplicateThreshold?: number;
+  /** Earlier turns a turn is checked against for near-duplicates (default Infinity: all of them). */
+  nearDuplicateWindow?: number;
+  /** Han/kana tokens: "char" (default, fast) or "word" (Intl.Segmenter, ~10× slower on zh). */
+  cjk?: CjkTokens;
+  /** Language-mix options (allowed extra scripts, minimum span length). */
+  languageMix?: LanguageMixOptions;
+  /** gzip level for the summary's compression ratio (default 9). */
+  compressionLevel?: number;
+}
+
+/** Metrics of one turn, computed as it arrives. */
+export interface TurnMetrics {
+  /** 0-based index of the turn in this transcript. */
+  index: number;
+  /** Length in tokens: words in space-delimited languages, characters (or words with cjk "word") in zh/ja. */
+  length: number;
+  /** Distinct-1 within the turn (NaN for an empty turn). */
+  distinct1: number;
+  /** Distinct-2 within the turn (NaN below 2 tokens). */
+  distinct2: number;
+  /** Share of the turn's n-grams (n = repeatN) already used in the window (NaN when it has none). */
+  repeatedNgramRate: number;
+  /** Those repeated n-grams' tokens. */
+  repeatedNgrams: string[][];
+  /** BLEU of the turn against the window's turns (NaN for the first turn, or when `rollingSelfBleu` is off). */
+  selfBleu: number;
+  /** Earlier turns this one nearly duplicates. */
+  nearDuplicates: NearDuplicateMatch[];
+  /** Script mix against the scenario language. */
+  languageMix: LanguageMix;
+  /** Garbled-text signals. */
+  garble: GarbleSignals;
+}
+
+/** Transcript-level metrics over every turn pushed so far. */
+export interface TranscriptSummary {
+  /** Number of turns. */
+  turns: number;
+  /** Corpus distinct-1 over all turns. */
+  distinct1: number;
+  /** Corpus distinct-2. */
+  distinct2: number;
+  /** Corpus distinct-3. */
+  distinct3: number;
+  /** Exact self-BLEU over all turns (each against all others); NaN below 2 turns. */
+  selfBleu: number;
+  /** gzip compression ratio of all turns joined (higher = more repetitive); NaN for no text. */
+  compressionRatio: number;
+  /** Every pair of near-duplicate turns (within `nearDuplicateWindow`). */
+  nearDuplicatePairs: NearDuplicatePair[];
+  /** Foreign letters ÷ letters over the whole transcript. */
+  foreignRatio: number;
+  /** Length trend (null below 2 turns). */
+  lengthTrend: LengthTrend | null;
+}
+
+/** A streaming analyser for one speaker's turns in one transcript. */
+export interface TranscriptMetrics {
+  /** Analyse the next turn. */
+  push(text: string): TurnMetrics;
+  /** Transcript-level metrics so far (cheap enough to call once per chunk or at the end). */
+  summary(): TranscriptSummary;
+}
+
+/**
+ * Everything the rule-based detectors need, per turn, in one pass: length, within-turn distinct-n, cross-turn
+ * repeated n-grams and rolling self-BLEU over a window, near-duplicates of earlier turns, language mix and garble
+ * signals. Each turn is tokenized and interned once (dense n-gram ids shared by every metric), and every per-turn
+ * structure costs O(the turn's own n-grams) — so throughput does not fall as a 100-turn session goes on. Feed it
+ * one speaker's turns (e.g. the NPC's); use one analyser per transcript.
+ */
+export function createTranscriptMetrics(options: TranscriptMetricsOptions): TranscriptMetrics {
+  const window = checkWindow(options.window ?? 20);
+  const bleu = bleuSettings(options.bleu);
+  const repeatN = options.repeatN ?? 3;
+  const near = nearDuplicateSettings({
+    ...(options.nearDuplicateThreshold === undefined ? {} : { threshold: options.nearDuplicateThreshold }),
+    window: options.nearDuplicateWindow ?? Number.POSITIVE_INFINITY,
+  });
+  const rolling = options.rollingSelfBleu === true;
+  // Orders encoded on every turn; the summary's self-BLEU extends turns to bleu.maxN only when it runs.
+  const perTurnOrders = Math.max(repeatN, near.k, 3, rolling ? bleu.maxN : 0);
+  const encoder = createNgramEncoder(Math.max(perTurnOrders, bleu.maxN));
+  const history = createEncodedNgramHistory(encoder, repeatN, window);
+  const bleuWindow = rolling ? createEncodedSelfBleuWindow(bleu, window) : undefined;
+  const duplicates = createEncodedNearDuplicateIndex(near.k, near.threshold, near.window);
+  const cjk = options.cjk ?? "char";
+  const texts: string[] = [];
+  const turns: EncodedTurn[] = [];
+  const pairs: NearDuplicatePair[] = [];
+  const totals = [0, 0, 0];
+  const stamp: Int32Array[] = [new Int32Array(64), new Int32Array(64)];
+  let letters = 0;
+  let foreign = 0;
+  // Within-turn distinct-n: stamp each id with the turn number the first time the turn uses it.
+  const withinDistinct = (turn: EncodedTurn, k: number): number => {
+    const ids = turn.grams[k] as Int32Array;
+    if (ids.length === 0) return Number.NaN;
+    let top = -1;
+    for (const id of ids) if (id > top) top = id;
+    stamp[k] = ensureInt32(stamp[k] as Int32Array, top + 1);
+    const marks = stamp[k] as Int32Array;
+    const mark = turns.length + 1;
+    let unique = 0;
+    for (const id of ids) {
+      if (marks[id] !== mark) {
+        marks[id] = mark;
+        unique++;
+      }
+    }
+    return unique / ids.length;
+  };
+  return {
+    push(text) {
+      const index = texts.length;
+      const turn =
+        cjk === "char"
+          ? encoder.encodeText(text, perTurnOrders)
+          : encoder.encodeTokens(tokenize(text, { cjk, lang: options.lang }), perTurnOrders);
+      const distinct1 = withinDistinct(turn, 0);
+      const distinct2 = withinDistinct(turn, 1);
+      for (let k = 0; k < 3; k++) totals[k]! += (turn.grams[k] as Int32Array).length;
+      const overlap = history.push(turn);
+      const nearDuplicates = duplicates.add(turn);
+      for (const m of nearDuplicates) pairs.push({ first: m.index, second: index, similarity: m.similarity });
+      const mix = languageMix(text, options.lang, options.languageMix);
+      letters += mix.letters;
+      foreign += mix.foreignLetters;
+      const selfBleu = bleuWindow ? bleuWindow.push(turn) : Number.NaN;
+      texts.push(text);
+      turns.push(turn);
+      return {
+        index,
+        length: turn.length,
+        distinct1,
+        distinct2,
+        repeatedNgramRate: overlap.rate,
+        repeatedNgrams: overlap.repeated,
+        selfBleu,
+        nearDuplicates,
+        languageMix: mix,
+        garble: garbleSignals(text),
+      };
+    },
+    summary() {
+      const ratio = (k: number) =>
+        (totals[k] as number) === 0 ? Number.NaN : encoder.size(k + 1) / (totals[k] as number);
+      return {
+        turns: texts.length,
+        distinct1: ratio(0),
+        distinct2: ratio(1),
+        distinct3: ratio(2),
+        selfBleu: selfBleuEncoded(
+          turns.map((t) => encoder.extend(t, bleu.maxN)),
+          Array.from({ length: bleu.maxN }, (_, k) => encoder.size(k + 1)),
+          bleu,
+        ).mean,
+        compressionRatio:
+          texts.length === 0 ? Number.NaN : compressionRatio(texts, { level: options.compressionLevel ?? 9 }),
+        nearDuplicatePairs: [...pairs],
+        foreignRatio: letters === 0 ? 0 : foreign / letters,
+        lengthTrend: turns.length < 2 ? null : lengthTrend(turns.map((t) => t.length)),
+      };
+    },
+  };
+}

@@ -1,7 +1,147 @@
+import { normalizeBookObject } from "./book-normalize.ts";
 import { CardError } from "./card-error.ts";
-import type { CardContainer, LoadedCard } from "./card-schema.ts";
+import type { CardContainer, CardSpec, CharacterCardV3, LoadedCard } from "./card-schema.ts";
+import { coerceOptional, ensureObject, ensureString, ensureStringArray, type NormalizeLog } from "./field-coerce.ts";
+import { isRecord } from "./json-guard.ts";
 
-/** Normalise a parsed card object (V1, V2 or V3) to V3 shape, applying spec defaults and keeping unknown keys. */
-export function normalizeCard(_json: unknown, _container: CardContainer = "json"): LoadedCard {
-  throw new CardError("cards.not_implemented", "not implemented yet (issue 5 in progress)");
+/** The six V1 fields, in V1 order (every one defaults to ""). */
+export const V1_FIELDS = ["name", "description", "personality", "scenario", "first_mes", "mes_example"] as const;
+
+/** V2 string fields beyond V1 (default ""). */
+const V2_STRINGS = ["creator_notes", "system_prompt", "post_history_instructions", "creator", "character_version"];
+
+/** Fields V3 adds to `data`, in spec order. */
+export const V3_ONLY_FIELDS = [
+  "assets",
+  "nickname",
+  "creator_notes_multilingual",
+  "source",
+  "group_only_greetings",
+  "creation_date",
+  "modification_date",
+] as const;
+
+function detectSpec(json: Record<string, unknown>): CardSpec {
+  const spec = json["spec"];
+  if (spec === "chara_card_v3") return "v3";
+  if (spec === "chara_card_v2") return "v2";
+  if (typeof spec === "string") {
+    if (spec === "lorebook_v3") {
+      throw new CardError("card.is_lorebook", "this file is a lorebook (lorebook_v3), not a character card", {
+        hint: "Use `troupe lorebook …` for lorebooks.",
+      });
+    }
+    throw new CardError("card.unknown_spec", `unknown card spec "${spec}"`, {
+      hint: "troupe reads chara_card_v2 and chara_card_v3 cards, and V1 cards (a plain object with a name).",
+    });
+  }
+  if (isRecord(json["entries"])) {
+    throw new CardError("card.is_lorebook", "this file is a SillyTavern World Info lorebook, not a character card", {
+      hint: "Use `troupe lorebook …` for lorebooks.",
+    });
+  }
+  if (typeof json["name"] === "string" || V1_FIELDS.some((f) => typeof json[f] === "string")) return "v1";
+  throw new CardError("card.unrecognized", "this JSON is not a character card (no spec, no name)", {
+    hint: "A card is a V2/V3 object with `spec` and `data`, or a V1 object with `name`, `description`, … .",
+  });
+}
+
+/** Normalise the `data` object (a copy) to the V3 field set with defaults. */
+function normalizeData(raw: Record<string, unknown>, log: NormalizeLog): Record<string, unknown> {
+  const d: Record<string, unknown> = { ...raw };
+  for (const f of [...V1_FIELDS, ...V2_STRINGS]) ensureString(d, f, `data.${f}`, log);
+  for (const f of ["alternate_greetings", "tags"]) ensureStringArray(d, f, `data.${f}`, log);
+  ensureObject(d, "extensions", "data.extensions", log);
+  const book = d["character_book"];
+  if (isRecord(book)) d["character_book"] = normalizeBookObject(book, "data.character_book", log);
+  else if (book !== undefined) {
+    log.warnings.push(`data.character_book should be an object; ${book === null ? "null" : typeof book} was dropped`);
+    delete d["character_book"];
+  }
+  ensureStringArray(d, "group_only_greetings", "data.group_only_greetings", log);
+  checkV3Optionals(d, log);
+  return d;
+}
+
+function checkV3Optionals(d: Record<string, unknown>, log: NormalizeLog): void {
+  coerceOptional(d, "nickname", "string", "data.nickname", log);
+  for (const f of ["creation_date", "modification_date"]) coerceOptional(d, f, "number", `data.${f}`, log);
+  if (d["source"] !== undefined) ensureStringArray(d, "source", "data.source", log);
+  const assets = d["assets"];
+  if (assets !== undefined && !Array.isArray(assets)) {
+    log.warnings.push("data.assets should be an array; it is kept but ignored");
+  } else if (Array.isArray(assets)) {
+    d["assets"] = assets.map((a, i) => {
+      if (!isRecord(a)) return a;
+      const copy = { ...a };
+      for (const f of ["type", "uri", "name", "ext"]) ensureString(copy, f, `data.assets.${i}.${f}`, log);
+      return copy;
+    });
+  }
+  const notes = d["creator_notes_multilingual"];
+  if (notes !== undefined && !(isRecord(notes) && Object.values(notes).every((v) => typeof v === "string"))) {
+    log.warnings.push("data.creator_notes_multilingual should map language codes to strings; it is kept but ignored");
+  }
+}
+
+/**
+ * Normalise a parsed card (V1, V2 or V3) to V3 shape. Key order is kept, defaults the specs require are appended
+ * and recorded in `addedDefaults`, wrongly typed values are repaired with a warning, and unknown keys (top level,
+ * `data`, `extensions`, lorebook entries) are kept untouched.
+ */
+export function normalizeCard(json: unknown, container: CardContainer = "json"): LoadedCard {
+  if (!isRecord(json)) {
+    throw new CardError("card.not_object", "a character card must be a JSON object", {
+      hint: "The file parsed as JSON but holds an array or a plain value.",
+    });
+  }
+  const spec = detectSpec(json);
+  const log: NormalizeLog = { warnings: [], added: [] };
+  let card: Record<string, unknown>;
+  let specVersion: string;
+  if (spec === "v1") {
+    const data: Record<string, unknown> = {};
+    const extra: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(json)) {
+      if ((V1_FIELDS as readonly string[]).includes(k)) data[k] = v;
+      else extra[k] = v;
+    }
+    // V1 carries only the six fields; the V2/V3 fields added here are all defaults and never written back to V1.
+    card = { spec: "chara_card_v3", spec_version: "3.0", data: normalizeData(data, log), ...extra };
+    specVersion = "1";
+  } else {
+    const data = json["data"];
+    if (!isRecord(data)) {
+      throw new CardError("card.missing_data", `a ${json["spec"]} card must have a \`data\` object`, {
+        hint: "The card's fields live under `data`; this file has none.",
+      });
+    }
+    const version = json["spec_version"];
+    specVersion = typeof version === "string" ? version : spec === "v3" ? "3.0" : "2.0";
+    if (typeof version !== "string") {
+      if (version === undefined) log.added.push("spec_version");
+      else log.warnings.push(`spec_version should be a string; ${JSON.stringify(version)} was replaced`);
+    }
+    if (spec === "v3" && Number.parseFloat(specVersion) > 3) {
+      log.warnings.push(
+        `spec_version ${specVersion} is newer than 3.0; fields troupe does not know are kept as they are`,
+      );
+    }
+    card = {};
+    for (const [k, v] of Object.entries(json)) {
+      if (k === "spec") card[k] = "chara_card_v3";
+      else if (k === "spec_version") card[k] = spec === "v3" ? specVersion : "3.0";
+      else if (k === "data") card[k] = normalizeData(data, log);
+      else card[k] = v;
+    }
+    if (!("spec_version" in card)) card["spec_version"] = spec === "v3" ? specVersion : "3.0";
+  }
+  return {
+    card: card as CharacterCardV3,
+    source: { spec, specVersion, container },
+    files: {},
+    warnings: log.warnings,
+    addedDefaults: log.added,
+    original: json,
+  };
 }

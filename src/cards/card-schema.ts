@@ -2,7 +2,8 @@ import { z } from "zod";
 
 // One schema per concept. Every object is "loose": keys the specs do not define are kept, because the V2 and V3
 // specs both say an application must never destroy data it does not understand. Optional fields stay optional
-// (absent stays absent) so a card can be written back exactly as it came in.
+// (absent stays absent) and optional lorebook fields accept `null`, which real exporters write for "not set", so
+// a card or book can be written back exactly as it came in.
 
 /** A V3 asset: `{type, uri, name, ext}` (`uri` is https, a data URL, `embeded://path` or `ccdefault:`). */
 export const CardAssetSchema = z.looseObject({
@@ -28,25 +29,25 @@ export const LoreEntrySchema = z.looseObject({
   case_sensitive: z.boolean().nullable().optional(),
   /** V3: every key is a regular expression (RE2 syntax here; an invalid pattern never matches). */
   use_regex: z.boolean(),
-  constant: z.boolean().optional(),
-  name: z.string().optional(),
-  priority: z.number().optional(),
+  constant: z.boolean().nullable().optional(),
+  name: z.string().nullable().optional(),
+  priority: z.number().nullable().optional(),
   id: z.union([z.number(), z.string()]).optional(),
-  comment: z.string().optional(),
-  selective: z.boolean().optional(),
-  secondary_keys: z.array(z.string()).optional(),
+  comment: z.string().nullable().optional(),
+  selective: z.boolean().nullable().optional(),
+  secondary_keys: z.array(z.string()).nullable().optional(),
   /** `before_char` or `after_char` by the spec; kept as any string so unusual values survive a round trip. */
-  position: z.string().optional(),
+  position: z.string().nullable().optional(),
 });
 export type LoreEntry = z.infer<typeof LoreEntrySchema>;
 
 /** A lorebook in V3 shape (a V2 `character_book` is the same object without `use_regex`). */
 export const LorebookSchema = z.looseObject({
-  name: z.string().optional(),
-  description: z.string().optional(),
-  scan_depth: z.number().optional(),
-  token_budget: z.number().optional(),
-  recursive_scanning: z.boolean().optional(),
+  name: z.string().nullable().optional(),
+  description: z.string().nullable().optional(),
+  scan_depth: z.number().nullable().optional(),
+  token_budget: z.number().nullable().optional(),
+  recursive_scanning: z.boolean().nullable().optional(),
   extensions: z.record(z.string(), z.unknown()),
   entries: z.array(LoreEntrySchema),
 });

@@ -1,5 +1,11 @@
 import { CardError } from "./card-error.ts";
-import type { CardContainer, CardSpec, CharacterCardV3, LoadedCard } from "./card-schema.ts";
+import { cardToJson } from "./card-export.ts";
+import { V3_ONLY_FIELDS } from "./card-normalize.ts";
+import { embedInPng, placeholderPng } from "./card-png.ts";
+import type { CardAsset, CardContainer, CardSpec, CharacterCardV3, LoadedCard } from "./card-schema.ts";
+import { writeCharx } from "./charx.ts";
+import { isRecord } from "./json-guard.ts";
+import { isPng } from "./png-chunks.ts";
 
 /** Options for writing a card. */
 export interface WriteCardOptions {
@@ -7,26 +13,110 @@ export interface WriteCardOptions {
   spec?: CardSpec;
   /** For PNG: the image to embed the card in (default: the image it came in, else a generated placeholder). */
   image?: Uint8Array;
-  /** For CharX: extra members (assets) by path. */
+  /** For CharX: extra members (assets) by path, added to those the card came with. */
   files?: Record<string, Uint8Array>;
 }
 
-/** Write a card into a container: JSON text, PNG (`ccv3` + backfilled V2 `chara`) or CharX. */
-export function writeCard(_card: LoadedCard, _container: CardContainer, _options: WriteCardOptions = {}): Uint8Array {
-  throw new CardError("cards.not_implemented", "not implemented yet (issue 5 in progress)");
+/** The notice the V3 spec asks for in a V2 backfill that cannot carry everything. */
+export const BACKFILL_NOTICE =
+  "This character card is Character Card V3, but it is loaded as a Character Card V2. Please use a Character Card V3 compatible application to use this character card properly.";
+
+const MAIN_ICON_PATH = "assets/icon/images/main.png";
+
+function asLoaded(card: CharacterCardV3 | LoadedCard): LoadedCard {
+  if ("card" in card && "source" in card) return card as LoadedCard;
+  return {
+    card: card as CharacterCardV3,
+    source: { spec: "v3", specVersion: (card as CharacterCardV3).spec_version, container: "json" },
+    files: {},
+    warnings: [],
+    addedDefaults: [],
+    original: card,
+  };
 }
 
-/** The card as JSON text in the given spec. */
-export function writeCardJson(_card: CharacterCardV3 | LoadedCard, _options: WriteCardOptions = {}): string {
-  throw new CardError("cards.not_implemented", "not implemented yet (issue 5 in progress)");
+function jsonFor(loaded: LoadedCard, spec: CardSpec, strip: boolean): Record<string, unknown> {
+  return cardToJson(loaded.card, {
+    spec,
+    addedDefaults: loaded.addedDefaults,
+    stripDecorators: strip,
+    ...(spec === loaded.source.spec && spec !== "v3" ? { specVersion: loaded.source.specVersion } : {}),
+  });
 }
 
-/** The card embedded in a PNG: `ccv3` (V3) plus `chara` (V2 backfill without decorators). */
-export function writeCardPng(_card: CharacterCardV3 | LoadedCard, _options: WriteCardOptions = {}): Uint8Array {
-  throw new CardError("cards.not_implemented", "not implemented yet (issue 5 in progress)");
+/** The card as JSON text in the given spec (default: the spec it was read in). */
+export function writeCardJson(card: CharacterCardV3 | LoadedCard, options: WriteCardOptions = {}): string {
+  const loaded = asLoaded(card);
+  return `${JSON.stringify(jsonFor(loaded, options.spec ?? loaded.source.spec, false), null, 2)}\n`;
 }
 
-/** The card as a CharX zip (`card.json` plus assets). */
-export function writeCardCharx(_card: CharacterCardV3 | LoadedCard, _options: WriteCardOptions = {}): Uint8Array {
-  throw new CardError("cards.not_implemented", "not implemented yet (issue 5 in progress)");
+/** The PNG bytes of a CharX card's main icon, when it has one embedded. */
+function mainIconFile(loaded: LoadedCard): Uint8Array | undefined {
+  const main = loaded.card.data.assets?.find((a) => a.type === "icon" && a.name === "main");
+  const file = main?.uri.startsWith("embeded://") ? loaded.files[main.uri.slice("embeded://".length)] : undefined;
+  return file && isPng(file) ? file : undefined;
+}
+
+/** True when a V2 reader would miss something: decorators in the book, or V3-only fields with real values. */
+function backfillLoses(card: CharacterCardV3): boolean {
+  const d = card.data as Record<string, unknown>;
+  const hasV3Data = V3_ONLY_FIELDS.some((f) => {
+    const v = d[f];
+    return v !== undefined && !(Array.isArray(v) && v.length === 0);
+  });
+  return hasV3Data || (card.data.character_book?.entries ?? []).some((e) => e.content.startsWith("@@"));
+}
+
+/**
+ * The card embedded in a PNG/APNG: `ccv3` carries the full V3 card; `chara` carries a V2 backfill with decorators
+ * stripped (as the V3 spec requires), plus the spec's notice in `creator_notes` when the backfill loses something.
+ */
+export function writeCardPng(card: CharacterCardV3 | LoadedCard, options: WriteCardOptions = {}): Uint8Array {
+  const loaded = asLoaded(card);
+  const image = options.image ?? loaded.image ?? mainIconFile(loaded) ?? placeholderPng();
+  if (!isPng(image)) {
+    throw new CardError("card.png.not_png", "the image to embed the card in is not a PNG", {
+      hint: "Cards can only be embedded in PNG or APNG images; convert the image to PNG first.",
+    });
+  }
+  const ccv3 = jsonFor(loaded, "v3", false);
+  const chara = jsonFor(loaded, "v2", true);
+  const data = chara["data"];
+  if (backfillLoses(loaded.card) && isRecord(data)) {
+    const notes = typeof data["creator_notes"] === "string" ? data["creator_notes"] : "";
+    data["creator_notes"] = notes === "" ? BACKFILL_NOTICE : `${BACKFILL_NOTICE}\n\n${notes}`;
+  }
+  return embedInPng(image, { chara, ccv3 });
+}
+
+/**
+ * The card as a CharX zip: `card.json` (V3) plus every member the card came with. A card that came as a PNG gets
+ * its image as the main icon (`embeded://assets/icon/images/main.png`), since a CharX has no image of its own.
+ */
+export function writeCardCharx(card: CharacterCardV3 | LoadedCard, options: WriteCardOptions = {}): Uint8Array {
+  const loaded = asLoaded(card);
+  const files = { ...loaded.files, ...options.files };
+  const json = jsonFor(loaded, "v3", false);
+  const image = options.image ?? loaded.image;
+  const data = json["data"] as Record<string, unknown>;
+  if (image && isPng(image)) {
+    const assets = (
+      Array.isArray(data["assets"]) ? data["assets"] : [{ type: "icon", uri: "ccdefault:", name: "main", ext: "png" }]
+    ) as CardAsset[];
+    const main = assets.find((a) => isRecord(a) && a.type === "icon" && a.name === "main");
+    if (!main) assets.push({ type: "icon", uri: `embeded://${MAIN_ICON_PATH}`, name: "main", ext: "png" });
+    else if (main.uri === "ccdefault:") Object.assign(main, { uri: `embeded://${MAIN_ICON_PATH}`, ext: "png" });
+    if (!main || main.uri === `embeded://${MAIN_ICON_PATH}`) {
+      files[MAIN_ICON_PATH] = image;
+      data["assets"] = assets;
+    }
+  }
+  return writeCharx(json, files);
+}
+
+/** Write a card into a container: JSON text (UTF-8), PNG (`ccv3` + backfilled V2 `chara`) or CharX. */
+export function writeCard(card: LoadedCard, container: CardContainer, options: WriteCardOptions = {}): Uint8Array {
+  if (container === "json") return Buffer.from(writeCardJson(card, options), "utf8");
+  if (container === "png") return writeCardPng(card, options);
+  return writeCardCharx(card, options);
 }

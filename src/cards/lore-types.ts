@@ -29,6 +29,12 @@ export interface LoreCompileOptions {
   macros?: MacroContext;
   /** Locale used to find word boundaries in text without spaces (default `zh`). */
   segmenterLocale?: string;
+  /**
+   * `indexed` (default) finds every plain key in one pass with an Aho–Corasick automaton; `naive` tests every key of
+   * every entry against the scan text, as SillyTavern does. Both give identical results (a test checks it); naive is
+   * the baseline the perf benchmark compares against.
+   */
+  matcher?: "indexed" | "naive";
 }
 
 /** A message in the scan window. Plain strings are message texts without a speaker name. */
@@ -56,7 +62,7 @@ export interface LoreScanInput {
   seed: number | string;
   /** Timed-effect and match-history state from the previous pass (see emptyLoreState). */
   state?: LoreState;
-  /** Global scan depth in messages (default: the first book's `scan_depth`, else 2 as in SillyTavern). */
+  /** Scan depth in messages for entries that do not set their own (default: each book's `scan_depth`, else 2 as in SillyTavern). */
   scanDepth?: number;
   /** Token budget for all activated content (default: the smallest `token_budget` of the books, else unlimited). */
   tokenBudget?: number;

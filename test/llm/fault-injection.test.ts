@@ -22,7 +22,7 @@ function configFor(endpoint: Record<string, unknown>): TroupeConfig {
     env: { MINIMAX_API_KEY: "k", MINIMAX_BASE_URL: server.minimaxBaseUrl },
     cwd: "/nonexistent",
   });
-  return { ...base, models: { target: { timeoutMs: 400, ...endpoint } }, retry: { ...base.retry, maxRetries: 8 } };
+  return { ...base, models: { target: { timeoutMs: 1_000, ...endpoint } }, retry: { ...base.retry, maxRetries: 8 } };
 }
 
 async function stack(endpoint: Record<string, unknown>, meter: UsageMeter): Promise<ChatModel> {
@@ -66,11 +66,14 @@ for (const api of ["openai", "minimax"] as const) {
         .reduce((sum, [, n]) => sum + (n ?? 0), 0);
       expect(new Set(Object.keys(faults)).size).toBeGreaterThanOrEqual(7);
       expect(results.every((r) => r.text.length > 0 && r.finishReason === "stop")).toBe(true);
-      expect(results.reduce((sum, r) => sum + (r.retries ?? 0), 0)).toBe(failedAttempts);
-      expect(server.callCount).toBe(60 + failedAttempts);
-      expect(meter.snapshot()).toMatchObject({ calls: 60, failedCalls: 0, retries: failedAttempts });
+      // Every request beyond the first of each call is a retry, and every injected failure caused one. (On a loaded
+      // machine a slow answer can also run into the timeout, so retries may exceed the failures injected.)
+      const retries = results.reduce((sum, r) => sum + (r.retries ?? 0), 0);
+      expect(retries).toBe(server.callCount - 60);
+      expect(retries).toBeGreaterThanOrEqual(failedAttempts);
+      expect(meter.snapshot()).toMatchObject({ calls: 60, failedCalls: 0, retries });
       // Rate limits waited at least their Retry-After.
-      expect(delays.length).toBe(failedAttempts);
+      expect(delays.length).toBe(retries);
       expect(delays.filter((d) => d >= 20).length).toBeGreaterThanOrEqual(faults.rate_limit ?? 0);
     });
 

@@ -231,9 +231,9 @@ describe("MiniMax native provider over HTTP", () => {
     ];
     for (const [fault, kind] of cases) {
       script(fault);
-      expect((await failure(() => collectStream(model.stream(hello, { timeoutMs: 300 })))).kind).toBe(kind);
+      expect((await failure(() => collectStream(model.stream(hello, { timeoutMs: 1_000 })))).kind).toBe(kind);
       if (!(typeof fault === "object" && "mode" in fault && fault.mode === "stall"))
-        expect((await failure(() => model.chat(hello, { timeoutMs: 300 }))).kind).toBe(kind);
+        expect((await failure(() => model.chat(hello, { timeoutMs: 1_000 }))).kind).toBe(kind);
     }
   });
 

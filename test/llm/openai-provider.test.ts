@@ -159,12 +159,12 @@ describe("OpenAI-compatible provider over HTTP", () => {
   for (const [name, fault, kind, retryable] of faults) {
     it(`maps ${name} to ${kind} (chat and stream)`, async () => {
       script(fault);
-      const chatError = await failure(() => model.chat(hello, { timeoutMs: 300 }));
+      const chatError = await failure(() => model.chat(hello, { timeoutMs: 1_000 }));
       expect(chatError.kind).toBe(kind);
       expect(chatError.retryable).toBe(retryable);
       if (name.startsWith("429")) expect(chatError.retryAfterMs).toBe(7000);
       if (typeof fault === "object" && "status" in fault) expect(chatError.status).toBe(fault.status);
-      const streamError = await failure(() => collectStream(model.stream(hello, { timeoutMs: 300 })));
+      const streamError = await failure(() => collectStream(model.stream(hello, { timeoutMs: 1_000 })));
       expect(streamError.kind).toBe(kind);
       // The openai client's own retries are off: one request per call, the retry middleware decides the rest.
       expect(server.callCount).toBe(2);
@@ -177,7 +177,7 @@ describe("OpenAI-compatible provider over HTTP", () => {
       const { deltas, error } = await (async () => {
         const seen: string[] = [];
         try {
-          for await (const chunk of model.stream(hello, { timeoutMs: 300 }))
+          for await (const chunk of model.stream(hello, { timeoutMs: 1_000 }))
             if (chunk.type === "delta") seen.push(chunk.text);
         } catch (e) {
           return { deltas: seen, error: e as LlmError };

@@ -57,6 +57,7 @@ export interface ExecuteFlags {
   concurrency?: number;
   budget?: number;
   queue?: string;
+  queueName?: string;
   detach?: boolean;
 }
 
@@ -166,7 +167,7 @@ async function viaQueue(
     );
   }
   await checkRedis(url);
-  const queue = openBenchQueue(url);
+  const queue = openBenchQueue(url, flags.queueName);
   try {
     const { sessions } = await readRunProgress(store, run.id);
     const open = sessions.filter((s) => s.status !== "complete").map((s) => s.id);

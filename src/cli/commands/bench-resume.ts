@@ -13,6 +13,7 @@ interface ResumeFlags {
   cassetteMode?: string;
   cache?: boolean;
   queue?: string;
+  queueName?: string;
   detach?: boolean;
 }
 
@@ -31,6 +32,7 @@ export function registerBenchResume(bench: Command): void {
     .option("--cassette-mode <mode>", "record | replay | auto", "auto")
     .option("--no-cache", "do not use the response cache")
     .option("--queue <redis-url>", "continue on `troupe worker` processes through Redis")
+    .option("--queue-name <name>", "BullMQ queue name, to run separate worker fleets on one Redis", "troupe-bench")
     .option("--detach", "with --queue: enqueue and return")
     .addHelpText(
       "after",
@@ -76,7 +78,7 @@ Examples:
         return executeAndReport(ctx, run, models, estimate, {
           concurrency,
           ...(flags.budget === undefined ? {} : { budget: flags.budget }),
-          ...(queue ? { queue } : {}),
+          ...(queue ? { queue, queueName: flags.queueName } : {}),
           ...(flags.detach ? { detach: true } : {}),
         });
       }),

@@ -49,6 +49,7 @@ interface RunFlags {
   cassetteMode?: string;
   cache?: boolean;
   queue?: string;
+  queueName?: string;
   detach?: boolean;
   dryRun?: boolean;
   id?: string;
@@ -124,6 +125,7 @@ export function registerBenchRun(bench: Command): void {
     .option("--cassette-mode <mode>", "record | replay | auto (replay what is there, record the rest)", "auto")
     .option("--no-cache", "do not use the response cache")
     .option("--queue <redis-url>", "distribute sessions as BullMQ jobs for `troupe worker` processes (env REDIS_URL)")
+    .option("--queue-name <name>", "BullMQ queue name, to run separate worker fleets on one Redis", "troupe-bench")
     .option("--detach", "with --queue: enqueue and return instead of watching")
     .option("--dry-run", "print the estimate and stop")
     .option("--id <run-id>", "choose the run id (default: timestamp + random)")
@@ -224,7 +226,7 @@ export function registerBenchRun(bench: Command): void {
           );
         const queue = flags.queue ?? (flags.detach ? ctx.config.redisUrl : undefined);
         return executeAndReport(ctx, run, models, estimate, {
-          ...(queue ? { queue } : {}),
+          ...(queue ? { queue, queueName: flags.queueName } : {}),
           ...(flags.detach ? { detach: true } : {}),
         });
       }),

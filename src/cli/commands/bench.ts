@@ -15,7 +15,9 @@ export function registerBench(program: Command): void {
     .command("bench")
     .description(
       "reproduce MiniMax's Role-play Benchmark: generate long sessions against a user simulator, then judge them",
-    );
+    )
+    // Subcommands copy this when created: a bad flag then ends as a usage error (exit 2), not process.exit(1).
+    .exitOverride();
   registerBenchRun(bench);
   registerBenchResume(bench);
   registerBenchStatus(bench);

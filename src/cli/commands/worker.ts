@@ -8,6 +8,7 @@ import { modelsForRun } from "./bench-models.ts";
 
 interface WorkerFlags {
   queue?: string;
+  queueName: string;
   concurrency: number;
   lockMs: number;
   stalledMs: number;
@@ -18,8 +19,10 @@ interface WorkerFlags {
 export function registerWorker(program: Command): void {
   program
     .command("worker")
+    .exitOverride()
     .description("process distributed bench sessions from a Redis queue (see `troupe bench run --queue`)")
     .option("--queue <redis-url>", "the Redis the runs were queued on (env REDIS_URL)")
+    .option("--queue-name <name>", "BullMQ queue name (as given to bench run --queue-name)", "troupe-bench")
     .option("-c, --concurrency <n>", "sessions this worker runs at once", intFlag(1, 4096), 4)
     .option(
       "--lock-ms <ms>",
@@ -63,6 +66,7 @@ Examples:
         const worker = await startBenchWorker({
           store,
           redisUrl: url,
+          queueName: flags.queueName,
           concurrency: flags.concurrency,
           lockMs: flags.lockMs,
           stalledCheckMs: flags.stalledMs,

@@ -1,0 +1,151 @@
+import { mkdtempSync } from "node:fs";
+import { hostname, tmpdir } from "node:os";
+import { join } from "node:path";
+import { Queue } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type Dialogue, listSessions, loadRunDialogues, readRunProgress, runUsage } from "../../src/bench/index.ts";
+import { openStore, type Store } from "../../src/store/index.ts";
+import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
+import { freshPostgresSchema, postgresAvailable } from "../support/postgres.ts";
+import { runTroupe, startTroupe, type TroupeProcess } from "./troupe-process.ts";
+
+const REDIS_URL = process.env["TROUPE_TEST_REDIS"] ?? "redis://127.0.0.1:6379";
+
+async function redisAvailable(): Promise<boolean> {
+  const client = new Redis(REDIS_URL, {
+    lazyConnect: true,
+    connectTimeout: 2_000,
+    maxRetriesPerRequest: 0,
+    retryStrategy: () => null,
+  });
+  client.on("error", () => {});
+  try {
+    await client.connect();
+    await client.ping();
+    return true;
+  } catch (error) {
+    if (process.env["TROUPE_REQUIRE_REDIS"] === "1")
+      throw new Error(`TROUPE_REQUIRE_REDIS=1 but Redis at ${REDIS_URL} is unreachable: ${error}`);
+    return false;
+  } finally {
+    client.disconnect();
+  }
+}
+
+const ready = (await postgresAvailable()) && (await redisAvailable());
+const texts = (ds: Dialogue[]) =>
+  Object.fromEntries(
+    ds.map((d) => [`${d.seed_id}/${d.run_id}`, d.dialogue.map((t) => `${t.round}:${t.role}:${t.text}`)]),
+  );
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreSQL", () => {
+  let server: FakeLlmServer;
+  let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
+  let store: Store;
+  const queueName = `troupe-test-${process.pid}-${Date.now().toString(36)}`;
+  const workers: TroupeProcess[] = [];
+
+  beforeAll(async () => {
+    server = await startFakeLlmServer({ latencyMs: 40 });
+    schema = await freshPostgresSchema("bench_dist");
+    store = await openStore({ databaseUrl: schema.url, poolSize: 2 });
+  });
+  afterAll(async () => {
+    for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
+    await store?.close();
+    await schema?.drop();
+    const queue = new Queue(queueName, { connection: { url: REDIS_URL } });
+    await queue.obliterate({ force: true }).catch(() => {});
+    await queue.close();
+    await server?.close();
+  });
+
+  it("two workers share the sessions; a killed worker's session is taken over with no turn lost or duplicated", async () => {
+    const flags = [
+      "--suite",
+      "builtin-en",
+      "--limit",
+      "2",
+      "--runs",
+      "2",
+      "--turns",
+      "24",
+      "--model",
+      `${server.openaiBaseUrl}#npc`,
+      "--user-model",
+      `${server.openaiBaseUrl}#user`,
+    ];
+    const env = { DATABASE_URL: schema.url };
+    const cwd = mkdtempSync(join(tmpdir(), "troupe-dist-"));
+    const queued = await runTroupe(
+      ["bench", "run", ...flags, "--queue", REDIS_URL, "--queue-name", queueName, "--detach", "--id", "dist", "--json"],
+      { cwd, env },
+    );
+    expect(queued.code, queued.stderr).toBe(0);
+    expect(JSON.parse(queued.stdout)).toMatchObject({ run: "dist", status: "queued", queued: 4 });
+
+    const workerArgs = [
+      "worker",
+      "--queue",
+      REDIS_URL,
+      "--queue-name",
+      queueName,
+      "--concurrency",
+      "1",
+      "--lock-ms",
+      "2000",
+      "--stalled-ms",
+      "1000",
+    ];
+    const a = startTroupe(workerArgs, { cwd, env });
+    const b = startTroupe(workerArgs, { cwd, env });
+    workers.push(a, b);
+    const nameA = `${hostname()}:${a.child.pid}`;
+    const nameB = `${hostname()}:${b.child.pid}`;
+    await Promise.all([a.waitFor(/waiting for sessions/), b.waitFor(/waiting for sessions/)]);
+
+    // Kill worker A -9 in the middle of a session it is generating.
+    let victim: string | undefined;
+    for (let i = 0; i < 600 && !victim; i++) {
+      const { sessions } = await readRunProgress(store, "dist");
+      const usage = await runUsage(store, "dist");
+      const mine = sessions.find(
+        (s) => s.worker === nameA && s.status === "running" && (usage.turnsBySession.get(s.id) ?? 0) >= 6,
+      );
+      if (mine) victim = mine.id;
+      else await sleep(50);
+    }
+    expect(victim, "worker A never started a session").toBeDefined();
+    a.child.kill("SIGKILL");
+    expect((await a.done).signal).toBe("SIGKILL");
+
+    let progress = await readRunProgress(store, "dist");
+    for (let i = 0; i < 300 && progress.progress.sessionsDone < 4; i++) {
+      await sleep(200);
+      progress = await readRunProgress(store, "dist");
+    }
+    expect(progress.progress.sessionsDone).toBe(4);
+    expect(progress.progress.turnsDone).toBe(4 * 26);
+    const sessions = await listSessions(store, "dist");
+    expect(sessions.find((s) => s.id === victim)?.worker).toBe(nameB);
+    expect(progress.run.status).toBe("complete");
+
+    // The same run generated locally, without queue or workers, gives the same dialogues.
+    const localCwd = mkdtempSync(join(tmpdir(), "troupe-dist-local-"));
+    const local = await runTroupe(["bench", "run", ...flags, "--id", "local"], { cwd: localCwd });
+    expect(local.code, local.stderr).toBe(0);
+    const localStore = await openStore({ home: join(localCwd, ".troupe") });
+    const expectedLocal = texts(await loadRunDialogues(localStore, "local"));
+    await localStore.close();
+    const distributed = texts(await loadRunDialogues(store, "dist"));
+    expect(Object.keys(distributed)).toHaveLength(4);
+    expect(distributed).toEqual(expectedLocal);
+
+    b.child.kill("SIGTERM");
+    const stopped = await b.done;
+    expect(stopped.code).toBe(0);
+    expect(stopped.stderr).toMatch(/stopping/);
+  }, 180_000);
+});

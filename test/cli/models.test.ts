@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
@@ -59,7 +60,14 @@ describe("troupe models test", () => {
     expect(JSON.parse(r.stdout)).toMatchObject({ model: "minimax:M2-her", ok: true, structured: { ok: true } });
   });
 
-  it("explains an invalid spec, a missing key, a wrong key and an unreachable host", () => {
+  it("explains an invalid spec, a missing key, a wrong key and an unreachable host", async () => {
+    // A port that was free a moment ago: bound, then released.
+    const closedPort = await new Promise<number>((done) => {
+      const probe = createServer().listen(0, "127.0.0.1", () => {
+        const { port } = probe.address() as { port: number };
+        probe.close(() => done(port));
+      });
+    });
     const invalid = troupe(["models", "test", "gpt4"]);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/^error: Invalid model spec "gpt4"/m);
@@ -77,9 +85,7 @@ describe("troupe models test", () => {
     expect(wrong.stderr).toMatch(/MiniMax returned 2049/);
     expect(wrong.stderr).toMatch(/hint: Check MINIMAX_API_KEY/);
 
-    const closedPort = new URL(baseUrl);
-    closedPort.port = String(Number(closedPort.port) === 65535 ? 65534 : Number(closedPort.port) + 1);
-    const unreachable = troupe(["models", "test", `${closedPort.origin}/v1#m`]);
+    const unreachable = troupe(["models", "test", `http://127.0.0.1:${closedPort}/v1#m`]);
     expect(unreachable.code).toBe(4);
     expect(unreachable.stderr).toMatch(/Cannot reach .* \(ECONNREFUSED\)/);
     expect(unreachable.stderr).toMatch(/hint: Nothing is listening there/);

@@ -1,3 +1,4 @@
+import type { TurnMetrics } from "../../text/index.ts";
 import type { Flag, Severity } from "../judge/flag.ts";
 import type { QuotableTurn } from "../judge/quote-check.ts";
 import { dimensionOf, type Subtype } from "../taxonomy.ts";
@@ -13,13 +14,23 @@ export interface DetectorInput {
   turns: readonly QuotableTurn[];
 }
 
+/** What each detector receives: the input plus the generated NPC turns and their text metrics, computed once. */
+export interface DetectorContext extends DetectorInput {
+  /** Generated NPC turns (round ≥ 2), in order. */
+  npc: QuotableTurn[];
+  /** `metrics[i]` = text metrics of `npc[i]` (one streaming pass of src/text over the NPC's turns). */
+  metrics: TurnMetrics[];
+  /** `tokens[i]` = src/text tokens of `npc[i]` (lowercased words; one per Han character). */
+  tokens: string[][];
+}
+
 /** A rule-based check over a whole session that emits flags in the judge's shape. */
 export interface Detector {
   /** Stable name, recorded as the flag's `by`. */
   name: string;
   /** Subtypes it can raise. */
   subtypes: readonly Subtype[];
-  detect(input: DetectorInput): Flag[];
+  detect(context: DetectorContext): Flag[];
 }
 
 /** The NPC turns a detector may flag: generated ones only (the scripted prologue is the scenario's, not the model's). */

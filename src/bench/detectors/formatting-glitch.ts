@@ -1,5 +1,5 @@
 import type { Flag } from "../judge/flag.ts";
-import { type Detector, detectorFlag, scoredNpcTurns } from "./detector.ts";
+import { type Detector, detectorFlag } from "./detector.ts";
 
 // Leaked chat-template tokens and unfilled card placeholders: they only appear when a template or prompt broke.
 const LEAK =
@@ -14,7 +14,7 @@ export const formattingGlitchDetector: Detector = {
   subtypes: ["formatting_glitch"],
   detect(input) {
     const flags: Flag[] = [];
-    for (const turn of scoredNpcTurns(input.turns)) {
+    for (const turn of input.npc) {
       const leak = LEAK.exec(turn.text);
       if (leak) {
         flags.push(

@@ -1,43 +1,54 @@
 import type { Flag } from "../judge/flag.ts";
-import { type Detector, detectorFlag, scoredNpcTurns } from "./detector.ts";
+import { type Detector, detectorFlag } from "./detector.ts";
 
-// Each rule names a kind of corruption that real text does not produce: the Unicode replacement character, UTF-8
-// read as Latin-1 (mojibake), control characters, dense runs of unrelated symbols, and long vowel-less letter runs.
-const SYMBOL_RUN = /(?:[#$%^&@|\\`<>{}=+\u00a4-\u00bf]\s?){6,}/gu;
+// Where to quote each kind of corruption from (the decision itself comes from src/text's garble signals).
+const AROUND_REPLACEMENT = /[^\n]{0,12}\uFFFD[^\n]{0,12}/u;
+const AROUND_CONTROL = /[^\n]{0,8}[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F][^\n]{0,8}/u;
+const AROUND_PRIVATE = /[^\n]{0,8}[\uE000-\uF8FF][^\n]{0,8}/u;
+const MOJIBAKE_WORD =
+  /\S{0,8}[\u00C2-\u00F4][\u0080-\u00BF\u20AC\u2122\u0153\u201C\u201D\u2018\u2019\u02DC\u2013\u2014]\S{0,8}/u;
+const LATIN_RUN = /[A-Za-z\u00C0-\u024F]{30,}/u;
+// Eight or more consonants with no vowel (not even y): no English word and no pinyin looks like that.
+const CONSONANT_RUN = /(?<![\p{L}])[b-df-hj-np-tv-xz]{8,}(?![\p{L}])/iu;
+const SYMBOL_RUN = /(?:[#$%^&@|\\`<>{}=+[\]/\p{S}]\s?){6,}/gu;
 
-/** A run of six or more symbols made of at least four different ones ("#@$%&^"), unlike "======" or "~~~~~~". */
+/** A run of six or more symbols made of at least four different ones ("#@$%&^"), unlike "~~~~~~" or an emoji row. */
 function symbolNoise(text: string): string | undefined {
-  for (const m of text.matchAll(SYMBOL_RUN)) if (new Set(m[0].replace(/\s/g, "")).size >= 4) return m[0];
+  for (const m of text.matchAll(SYMBOL_RUN)) {
+    const distinct = new Set(m[0].replace(/\s/g, ""));
+    if (distinct.size >= 4 && !/\p{Extended_Pictographic}/u.test(m[0])) return m[0];
+  }
   return undefined;
 }
 
-const RULES: ReadonlyArray<[RegExp, string]> = [
-  [/[^\n]{0,12}\uFFFD[^\n]{0,12}/u, "replacement characters: text was decoded wrongly"],
-  [
-    /[^\s]{0,8}(?:Ã[\u0080-\u00BF]|â€[\u0080-\u00BF\u2122\u0153\u201C\u201D\u02DC]|Â[\u00A0-\u00BF]|ï¿½|[æçåè][\u0080-\u00BF]{2})[^\s]{0,8}/u,
-    "mojibake: UTF-8 shown as Latin-1",
-  ],
-  [/[^\n]{0,8}[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F][^\n]{0,8}/u, "control characters in the text"],
-  [/\b[b-df-hj-np-tv-xz]{9,}\b/iu, "a long letter run with no vowels"],
-];
-
-/** Garbled text: encoding junk, control characters, symbol noise, unpronounceable letter runs. */
+/**
+ * Garbled text, decided on src/text's garble signals: replacement characters (U+FFFD), control or private-use
+ * characters, UTF-8 read as Latin-1 (mojibake), a 30+ letter run with no space, 8+ consonants with no vowel, or
+ * a dense run of unrelated symbols. One flag per turn, quoting the corrupted spot.
+ */
 export const garbledTextDetector: Detector = {
   name: "garbled-text",
   subtypes: ["garbled_text"],
   detect(input) {
     const flags: Flag[] = [];
-    for (const turn of scoredNpcTurns(input.turns)) {
-      for (const [rule, reason] of RULES) {
-        const m = rule.exec(turn.text);
-        if (m) {
-          flags.push(detectorFlag("garbled-text", "garbled_text", turn, m[0], 2, reason));
-          break;
-        }
+    input.npc.forEach((turn, i) => {
+      const g = input.metrics[i]!.garble;
+      let hit: [string | undefined, string] | undefined;
+      if (g.replacementChars > 0)
+        hit = [AROUND_REPLACEMENT.exec(turn.text)?.[0], "replacement characters: text was decoded wrongly"];
+      else if (g.controlChars > 0) hit = [AROUND_CONTROL.exec(turn.text)?.[0], "control characters in the text"];
+      else if (g.privateUse > 0) hit = [AROUND_PRIVATE.exec(turn.text)?.[0], "private-use characters in the text"];
+      else if (g.mojibake > 0 && MOJIBAKE_WORD.test(turn.text))
+        hit = [MOJIBAKE_WORD.exec(turn.text)?.[0], "mojibake: UTF-8 shown as Latin-1"];
+      else if (g.longestLatinRun >= 30) hit = [LATIN_RUN.exec(turn.text)?.[0], "a long run of letters with no space"];
+      else if (g.longestLatinRun >= 8 && CONSONANT_RUN.test(turn.text))
+        hit = [CONSONANT_RUN.exec(turn.text)?.[0], "a letter string with no vowels"];
+      else {
+        const noise = symbolNoise(turn.text);
+        if (noise) hit = [noise, "a run of unrelated symbols"];
       }
-      const noise = flags.at(-1)?.round === turn.round ? undefined : symbolNoise(turn.text);
-      if (noise) flags.push(detectorFlag("garbled-text", "garbled_text", turn, noise, 2, "a run of unrelated symbols"));
-    }
+      if (hit) flags.push(detectorFlag("garbled-text", "garbled_text", turn, hit[0] ?? "", 2, hit[1]));
+    });
     return flags;
   },
 };

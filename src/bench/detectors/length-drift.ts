@@ -1,5 +1,5 @@
 import type { Flag } from "../judge/flag.ts";
-import { type Detector, detectorFlag, scoredNpcTurns } from "./detector.ts";
+import { type Detector, detectorFlag } from "./detector.ts";
 
 function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
@@ -17,7 +17,7 @@ export const lengthDriftDetector: Detector = {
   name: "length-drift",
   subtypes: ["length_drift"],
   detect(input) {
-    const npc = scoredNpcTurns(input.turns);
+    const npc = input.npc;
     if (npc.length < 8) return [];
     const lengths = npc.map((t) => [...t.text].length);
     const base = Math.max(1, median(lengths.slice(0, 5)));

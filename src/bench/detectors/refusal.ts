@@ -1,5 +1,5 @@
 import type { Flag } from "../judge/flag.ts";
-import { type Detector, detectorFlag, scoredNpcTurns } from "./detector.ts";
+import { type Detector, detectorFlag } from "./detector.ts";
 
 // Assistant-style refusals: phrasing that steps out of the fiction to decline. An in-character "I won't tell you,
 // traveller" does not match; "I'm sorry, but I can't continue this role-play" does.
@@ -27,7 +27,7 @@ export const refusalDetector: Detector = {
   detect(input) {
     const rule = input.lang.startsWith("zh") ? REFUSAL_ZH : REFUSAL_EN;
     const flags: Flag[] = [];
-    for (const turn of scoredNpcTurns(input.turns)) {
+    for (const turn of input.npc) {
       const m = rule.exec(turn.text) ?? (input.lang.startsWith("zh") ? REFUSAL_EN : REFUSAL_ZH).exec(turn.text);
       if (m)
         flags.push(
@@ -61,7 +61,7 @@ export const aiDisclosureDetector: Detector = {
   detect(input) {
     const artificial = ARTIFICIAL_CHARACTER.test(input.aiSetting ?? "");
     const flags: Flag[] = [];
-    for (const turn of scoredNpcTurns(input.turns)) {
+    for (const turn of input.npc) {
       const m = ASSISTANT_ONLY.exec(turn.text) ?? (artificial ? null : AI_PLAIN.exec(turn.text));
       if (m)
         flags.push(

@@ -1,5 +1,5 @@
 import type { Flag } from "../judge/flag.ts";
-import { type Detector, detectorFlag, scoredNpcTurns } from "./detector.ts";
+import { type Detector, detectorFlag } from "./detector.ts";
 
 const MARKUP = /\*[^*\n]*\*|\uff08[^\uff09\n]*\uff09|\([^()\n]*\)|\[[^\]\n]*\]/g;
 const FAREWELL_EN =
@@ -24,7 +24,7 @@ export const silenceDetector: Detector = {
   detect(input) {
     const zh = input.lang.startsWith("zh");
     const flags: Flag[] = [];
-    for (const turn of scoredNpcTurns(input.turns)) {
+    for (const turn of input.npc) {
       const text = turn.text.trim();
       const words = spokenSize(text, zh);
       if (text.replace(/[\s\p{P}\p{S}]/gu, "").length === 0) {

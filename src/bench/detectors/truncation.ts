@@ -1,5 +1,5 @@
 import type { Flag } from "../judge/flag.ts";
-import { type Detector, detectorFlag, scoredNpcTurns } from "./detector.ts";
+import { type Detector, detectorFlag } from "./detector.ts";
 
 /**
  * Truncation: a long reply that stops mid-sentence — its last character is a letter, digit or comma rather than
@@ -13,7 +13,7 @@ export const truncationDetector: Detector = {
     const zh = input.lang.startsWith("zh");
     const minLength = zh ? 40 : 120;
     const flags: Flag[] = [];
-    for (const turn of scoredNpcTurns(input.turns)) {
+    for (const turn of input.npc) {
       const text = turn.text.trimEnd();
       if (text.length < minLength) continue;
       if (/[\p{L}\p{N},，、]$/u.test(text)) {

@@ -1,0 +1,69 @@
+import { createTranscriptMetrics, tokenize } from "../../text/index.ts";
+import type { Flag } from "../judge/flag.ts";
+import type { Subtype } from "../taxonomy.ts";
+import type { Detector, DetectorContext, DetectorInput } from "./detector.ts";
+import { scoredNpcTurns } from "./detector.ts";
+import { formattingGlitchDetector } from "./formatting-glitch.ts";
+import { garbledTextDetector } from "./garbled-text.ts";
+import { languageMixDetector } from "./language-mix.ts";
+import { lengthDriftDetector } from "./length-drift.ts";
+import { aiDisclosureDetector, refusalDetector } from "./refusal.ts";
+import { loopDetector, stagnationDetector, stockPhraseDetector, withinTurnRepetitionDetector } from "./repetition.ts";
+import { silenceDetector } from "./silence.ts";
+import { speaksForUserDetector } from "./speaks-for-user.ts";
+import { truncationDetector } from "./truncation.ts";
+
+/** Every rule-based detector, in report order. */
+export const DETECTORS: readonly Detector[] = [
+  garbledTextDetector,
+  languageMixDetector,
+  withinTurnRepetitionDetector,
+  formattingGlitchDetector,
+  truncationDetector,
+  loopDetector,
+  stockPhraseDetector,
+  lengthDriftDetector,
+  stagnationDetector,
+  aiDisclosureDetector,
+  speaksForUserDetector,
+  silenceDetector,
+  refusalDetector,
+];
+
+/**
+ * The subtypes a rule can find reliably: for these the flaw-injection evaluation must show precision and recall of
+ * at least 0.95 (`npm run detectors:eval`). Stagnation is detected but advisory (a rule cannot see plot).
+ */
+export const RULE_DETECTABLE_SUBTYPES: readonly Subtype[] = [
+  "garbled_text",
+  "mixed_language",
+  "heavy_repetition",
+  "formatting_glitch",
+  "truncation",
+  "loop",
+  "single_pattern_phrasing",
+  "length_drift",
+  "ai_self_disclosure",
+  "speaks_for_user",
+  "silence_no_hook",
+  "over_refusal",
+];
+
+/**
+ * Run the detectors over one session's NPC turns (generated rounds only). Text metrics are computed once, in one
+ * streaming pass of src/text, and shared by every detector. Flags come sorted by round.
+ */
+export function runDetectors(input: DetectorInput, detectors: readonly Detector[] = DETECTORS): Flag[] {
+  const npc = scoredNpcTurns(input.turns);
+  const zh = input.lang.startsWith("zh");
+  const metrics = createTranscriptMetrics({ lang: input.lang || "en", languageMix: { minSpanLetters: zh ? 4 : 2 } });
+  const context: DetectorContext = {
+    ...input,
+    npc,
+    metrics: npc.map((t) => metrics.push(t.text)),
+    tokens: npc.map((t) => tokenize(t.text)),
+  };
+  return detectors
+    .flatMap((d) => d.detect(context))
+    .sort((a, b) => a.round - b.round || a.subtype.localeCompare(b.subtype));
+}

@@ -12,7 +12,9 @@ describe("flaw-injection set", () => {
     expect(a).toEqual(b);
     for (const s of a) {
       expect(s.turns).toHaveLength(102);
-      s.turns.forEach((t, i) => expect([t.round, t.role]).toEqual([i, i % 2 === 0 ? "ai" : "user"]));
+      s.turns.forEach((t, i) => {
+        expect([t.round, t.role]).toEqual([i, i % 2 === 0 ? "ai" : "user"]);
+      });
       for (const f of s.flaws) expect(s.turns[f.round]!.role).toBe("ai");
     }
     expect(new Set(a.flatMap((s) => s.flaws.map((f) => f.subtype)))).toEqual(new Set(INJECTABLE_SUBTYPES));

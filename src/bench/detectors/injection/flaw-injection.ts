@@ -107,7 +107,7 @@ const INJECTORS: Record<Exclude<InjectableSubtype, "loop" | "single_pattern_phra
     }[variant] as string;
     return { text, variant };
   },
-  truncation(s, turn, rng, zh) {
+  truncation(_s, turn, rng, zh) {
     // Make the reply long, then cut it inside a word of its speech (never inside a stage direction).
     const speech = zh
       ? "我跟你说，那天晚上我们沿着河岸一直走到了旧磨坊，磨坊的门半开着，里面堆满了发霉的麻袋和"

@@ -50,11 +50,13 @@ export function writeCardJson(card: CharacterCardV3 | LoadedCard, options: Write
   return `${JSON.stringify(jsonFor(loaded, options.spec ?? loaded.source.spec, false), null, 2)}\n`;
 }
 
-/** The PNG bytes of a CharX card's main icon, when it has one embedded. */
-function mainIconFile(loaded: LoadedCard): Uint8Array | undefined {
-  const main = loaded.card.data.assets?.find((a) => a.type === "icon" && a.name === "main");
-  const file = main?.uri.startsWith("embeded://") ? loaded.files[main.uri.slice("embeded://".length)] : undefined;
-  return file && isPng(file) ? file : undefined;
+/** The PNG bytes of a CharX card's main icon (and its index in `assets`), when it has one embedded. */
+function mainIconFile(loaded: LoadedCard): { bytes: Uint8Array; index: number } | undefined {
+  const assets = loaded.card.data.assets ?? [];
+  const index = assets.findIndex((a) => a.type === "icon" && a.name === "main");
+  const uri = assets[index]?.uri;
+  const file = uri?.startsWith("embeded://") ? loaded.files[uri.slice("embeded://".length)] : undefined;
+  return file && isPng(file) ? { bytes: file, index } : undefined;
 }
 
 /** True when a V2 reader would miss something: decorators in the book, or V3-only fields with real values. */
@@ -73,7 +75,8 @@ function backfillLoses(card: CharacterCardV3): boolean {
  */
 export function writeCardPng(card: CharacterCardV3 | LoadedCard, options: WriteCardOptions = {}): Uint8Array {
   const loaded = asLoaded(card);
-  const image = options.image ?? loaded.image ?? mainIconFile(loaded) ?? placeholderPng();
+  const icon = (options.image ?? loaded.image) ? undefined : mainIconFile(loaded);
+  const image = options.image ?? loaded.image ?? icon?.bytes ?? placeholderPng();
   if (!isPng(image)) {
     throw new CardError("card.png.not_png", "the image to embed the card in is not a PNG", {
       hint: "Cards can only be embedded in PNG or APNG images; convert the image to PNG first.",
@@ -81,6 +84,13 @@ export function writeCardPng(card: CharacterCardV3 | LoadedCard, options: WriteC
   }
   const ccv3 = jsonFor(loaded, "v3", false);
   const chara = jsonFor(loaded, "v2", true);
+  if (icon) {
+    // The embedded icon became the PNG itself, which is what `ccdefault:` means for a PNG card.
+    for (const json of [ccv3, chara]) {
+      const assets = (json["data"] as Record<string, unknown>)["assets"];
+      if (Array.isArray(assets)) assets[icon.index] = { ...assets[icon.index], uri: "ccdefault:", ext: "png" };
+    }
+  }
   const data = chara["data"];
   if (backfillLoses(loaded.card) && isRecord(data)) {
     const notes = typeof data["creator_notes"] === "string" ? data["creator_notes"] : "";

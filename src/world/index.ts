@@ -83,6 +83,7 @@ export {
   type GenerateOptions,
   type Proposal,
   proposeLine,
+  proposeText,
   proposeUserLine,
   resolveViolation,
   type TurnModels,
@@ -91,6 +92,7 @@ export {
 } from "./turn-pipeline.ts";
 export { MAIN_BRANCH, World, type WorldDeps } from "./world.ts";
 export { WorldError } from "./world-error.ts";
+export { castFromCard, commitGreeting, setupFromCards } from "./world-from-card.ts";
 export {
   type CastMember,
   CastMemberSchema,

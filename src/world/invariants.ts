@@ -61,7 +61,7 @@ export function foreignSpeakerLines(text: string, speaker: string, names: string
   const out: string[] = [];
   for (const name of names) {
     if (name === speaker) continue;
-    const m = new RegExp(`^\\s*\\**${escapeRegExp(name)}\\**\\s*:`, "im").exec(text);
+    const m = new RegExp(`(?:^|[.!?"”)\\]]\\s+)\\**${escapeRegExp(name)}\\**\\s*:`, "im").exec(text);
     if (m) out.push(m[0].trim());
   }
   return out;

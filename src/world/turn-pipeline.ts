@@ -166,6 +166,38 @@ export async function proposeUserLine(
   };
 }
 
+/**
+ * A line the user wrote for a character (editing a proposal): extracted like any line, and not "generated", so
+ * the user-agency rule does not apply — the user may write their own actions into it.
+ */
+export async function proposeText(
+  world: World,
+  speaker: string,
+  text: string,
+  models: Pick<TurnModels, "extractor" | "generator">,
+  options: { parent?: string; signal?: AbortSignal } = {},
+): Promise<Proposal> {
+  const parent = options.parent ?? world.head().id;
+  const extracted = await extractInto(
+    world,
+    parent,
+    speaker,
+    text.trim(),
+    models.extractor ?? models.generator,
+    options.signal,
+  );
+  return {
+    parent,
+    speaker,
+    text: text.trim(),
+    storyTime: extracted.storyTime,
+    drafts: extracted.drafts,
+    generated: false,
+    notices: [...extracted.notices, "edited by the user"],
+    accepted: [],
+  };
+}
+
 /** Build the node a proposal would commit (for checks; it gets a throwaway id). */
 function trialNode(world: World, proposal: Proposal, parent: WorldNode): WorldNode {
   return world.buildNode(

@@ -1,0 +1,96 @@
+import { createInterface } from "node:readline";
+import type { Command } from "commander";
+import { UsageError } from "../../core/index.ts";
+import { resolveModel } from "../../llm/index.ts";
+import { type DirectorMode, World } from "../../world/index.ts";
+import { action } from "../run-command.ts";
+import { ChatSession } from "./chat-session.ts";
+
+/** `troupe chat <world> --model <spec>`: interactive role-play in the terminal. */
+export function registerChat(program: Command): void {
+  program
+    .command("chat")
+    .description("role-play in a world in the terminal: swipes, rollback, branches, /why")
+    .argument("<world>", "world id, id prefix or name (create one with `troupe world new`)")
+    .requiredOption("--model <spec>", "the model that plays the characters")
+    .option("--extract-model <spec>", "the model that extracts world events (default: --model)")
+    .option("--check-model <spec>", "a model for the optional LLM consistency check (default: none)")
+    .option("--director <mode>", "auto | round_robin | manual (manual: use /as <name>)", "auto")
+    .option("--budget <tokens>", "prompt token budget", "3000")
+    .option("--branch <name>", "continue on this branch")
+    .addHelpText(
+      "after",
+      `
+Each line you type is committed to the world's ledger; the director picks who answers and says why. A reply
+that breaks a rule (two places at once, a dead character acting, knowledge the speaker cannot have, a lore hard
+fact, deciding what you do) is shown with options and committed only when you decide. /help lists commands.
+
+Examples:
+  troupe chat Seraphina --model openai:gpt-4.1-mini
+  troupe chat w3f2a --model local:../shared/models/stories260K.gguf
+  troupe chat Seraphina --model minimax:MiniMax-M2-her --check-model openai:gpt-4.1-mini`,
+    )
+    .action(
+      action(
+        async (
+          ctx,
+          ref: string,
+          options: {
+            model: string;
+            extractModel?: string;
+            checkModel?: string;
+            director: string;
+            budget: string;
+            branch?: string;
+          },
+        ) => {
+          if (!["auto", "round_robin", "manual"].includes(options.director))
+            throw new UsageError("chat.bad_director", `Unknown director mode "${options.director}".`, {
+              hint: "Use auto, round_robin or manual.",
+            });
+          const budget = Number(options.budget);
+          if (!Number.isInteger(budget) || budget < 200)
+            throw new UsageError("chat.bad_budget", "--budget must be a whole number of tokens, at least 200.");
+          const store = await ctx.store();
+          const world = await World.open(store, ref);
+          if (options.branch) await world.checkout(options.branch);
+          const common = { config: ctx.config, store, logger: ctx.logger };
+          const generator = await resolveModel(options.model, common);
+          const extractor = options.extractModel ? await resolveModel(options.extractModel, common) : generator;
+          const checker = options.checkModel ? await resolveModel(options.checkModel, common) : undefined;
+          const session = new ChatSession(
+            world,
+            { generator, extractor, ...(checker ? { checker } : {}) },
+            {
+              director: options.director as DirectorMode,
+              budgetTokens: budget,
+              out: (line) => ctx.print(line),
+            },
+          );
+          session.start();
+          const rl = createInterface({
+            input: process.stdin,
+            output: process.stdout,
+            terminal: process.stdin.isTTY === true,
+          });
+          rl.setPrompt("> ");
+          rl.prompt();
+          for await (const line of rl) {
+            let go = true;
+            try {
+              go = await session.handle(line);
+            } catch (error) {
+              // A failed call or a bad command must not end the session: say what happened and keep going.
+              const e = error as { message?: string; hint?: string };
+              ctx.print(`error: ${e.message ?? String(error)}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
+            }
+            if (!go) break;
+            rl.prompt();
+          }
+          rl.close();
+          ctx.print("bye — everything so far is saved.");
+          return undefined;
+        },
+      ),
+    );
+}

@@ -74,12 +74,15 @@ export function activateLore(lore: CompiledLore | Lorebook | LoreSource[], input
     input.globalScanData ?? {},
     compiled.segmenterLocale,
   );
+  const forced = new Set(input.forced ?? []);
   const matcher: LoreMatcher = createMatcher(compiled, buffer);
+  matcher.addCandidates(
+    compiled.entries.filter((e) => effects.sticky.has(e.hash) || forced.has(e.uid)).map((e) => e.index),
+  );
   const budget = input.tokenBudget ?? compiled.defaults.tokenBudget ?? Number.POSITIVE_INFINITY;
   const recursive = input.recursive ?? compiled.defaults.recursive;
   const assistantCount =
     input.assistantMessageCount ?? input.messages.filter((m) => typeof m !== "string" && m.role === "assistant").length;
-  const forced = new Set(input.forced ?? []);
   const decisions: LoreDecision[] = [];
   const decide = (
     e: CompiledEntry,
@@ -134,7 +137,7 @@ export function activateLore(lore: CompiledLore | Lorebook | LoreSource[], input
         matcher,
       });
       if (verdict.activate) found.push({ entry: e, reason: verdict.reason, matches: verdict.matches });
-      else if (verdict.code !== "no_match" || input.traceAll) {
+      else if (input.traceAll || isRelevant(e, verdict, viewFor(e), matcher, isSticky(e) || forced.has(e.uid))) {
         decide(
           e,
           loop,
@@ -300,6 +303,24 @@ export function activateLore(lore: CompiledLore | Lorebook | LoreSource[], input
     loops: loop,
     disabledUiPrompts,
   };
+}
+
+/**
+ * Whether a suppression is worth explaining: the entry would otherwise have been in play (a primary key matched,
+ * or it activates without keys). Entries whose keys simply did not match are not listed (SillyTavern does not log
+ * them either), which also keeps the explanation the same whichever matcher found the keys.
+ */
+function isRelevant(
+  e: CompiledEntry,
+  verdict: { code: LoreDecisionCode; matches: LoreKeyMatch[] },
+  view: ScanView,
+  matcher: LoreMatcher,
+  special: boolean,
+): boolean {
+  if (verdict.code === "no_match" || verdict.code === "no_keys") return false;
+  if (verdict.matches.length > 0 || special || e.settings.constant) return true;
+  if (e.decorators.some((d) => d.name === "activate" || d.name === "keep_activate_after_match")) return true;
+  return e.primary.some((k) => matcher.match(k, view, "primary") !== undefined);
 }
 
 function describeReason(p: Pending): string {

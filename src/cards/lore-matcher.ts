@@ -16,6 +16,8 @@ export interface ScanView {
 export interface LoreMatcher {
   /** Entry indices worth looking at in this loop, ascending (the naive matcher returns every entry). */
   candidates(): number[];
+  /** Make entries candidates whatever the text says (sticky and forced entries). */
+  addCandidates(indices: Iterable<number>): void;
   /** The first place (in buffer order) where the key matches, or undefined. */
   match(key: CompiledKey, view: ScanView, role: LoreKeyMatch["role"]): LoreKeyMatch | undefined;
   /** Scan newly activated content for the next loop. */
@@ -107,6 +109,8 @@ export class NaiveMatcher implements LoreMatcher {
   candidates(): number[] {
     return this.lore.entries.map((e) => e.index);
   }
+
+  addCandidates(): void {}
 
   match(key: CompiledKey, view: ScanView, role: LoreKeyMatch["role"]): LoreKeyMatch | undefined {
     if (key.kind === "regex") return matchRegex(key, view, this.joined, role);
@@ -209,6 +213,10 @@ export class IndexedMatcher implements LoreMatcher {
 
   candidates(): number[] {
     return [...this.pool].sort((a, b) => a - b);
+  }
+
+  addCandidates(indices: Iterable<number>): void {
+    for (const i of indices) this.pool.add(i);
   }
 
   match(key: CompiledKey, view: ScanView, role: LoreKeyMatch["role"]): LoreKeyMatch | undefined {

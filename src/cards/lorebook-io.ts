@@ -146,7 +146,7 @@ function asLoaded(book: Lorebook | LoadedLorebook): { book: Lorebook; added: Rea
  */
 export function convertLorebook(input: Lorebook | LoadedLorebook, format: LorebookFormat): Record<string, unknown> {
   const { book, added } = asLoaded(input);
-  if (format === "sillytavern") return structuredClone(v3BookToSt(book, added).file);
+  if (format === "sillytavern") return structuredClone(v3BookToSt(book).file);
   if (format === "character_book") return structuredClone(bookToSpecJson(book, "v2", added, "", false));
   const data = bookToSpecJson(book, "v3", added, "", false);
   const extensions = { ...(data["extensions"] as Record<string, unknown>) };

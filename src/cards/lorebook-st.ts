@@ -123,12 +123,7 @@ export function stEntryToV3(e: Record<string, unknown>, fallbackId: string): Rec
 }
 
 /** A V3 entry as a SillyTavern World Info entry (the inverse of stEntryToV3). */
-export function v3EntryToSt(
-  entry: LoreEntry,
-  uid: number | string,
-  added: ReadonlySet<string>,
-  path: string,
-): Record<string, unknown> {
+export function v3EntryToSt(entry: LoreEntry, uid: number | string): Record<string, unknown> {
   const ext = entry.extensions;
   const extra = isRecord(ext[ST_EXTRA]) ? (ext[ST_EXTRA] as Record<string, unknown>) : {};
   const out: Record<string, unknown> = {
@@ -157,7 +152,8 @@ export function v3EntryToSt(
   for (const f of V3_PASSTHROUGH) {
     const v = (entry as Record<string, unknown>)[f];
     if (v === undefined) continue;
-    if (f === "use_regex" && v === false && added.has(`${path}.use_regex`)) continue;
+    // false is what every format assumes without the field, so it is only written when true.
+    if (f === "use_regex" && v === false) continue;
     out[f] = v;
   }
   const v3Extra: Record<string, unknown> = {};
@@ -189,10 +185,7 @@ export function stBookToV3(file: Record<string, unknown>): Record<string, unknow
 }
 
 /** A V3 book as a SillyTavern World Info file. Entries are keyed by their id; duplicate or missing ids get free numbers. */
-export function v3BookToSt(
-  book: Lorebook,
-  added: ReadonlySet<string>,
-): { file: Record<string, unknown>; warnings: string[] } {
+export function v3BookToSt(book: Lorebook): { file: Record<string, unknown>; warnings: string[] } {
   const warnings: string[] = [];
   const file: Record<string, unknown> = {};
   const entries: Record<string, unknown> = {};
@@ -213,7 +206,7 @@ export function v3BookToSt(
     }
     taken.add(String(uid));
     used.add(String(uid));
-    entries[String(uid)] = v3EntryToSt(entry, uid, added, `entries.${i}`);
+    entries[String(uid)] = v3EntryToSt(entry, uid);
   });
   file["entries"] = entries;
   for (const f of BOOK_FIELDS) if (book[f] !== undefined) file[f] = book[f];

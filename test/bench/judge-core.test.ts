@@ -4,7 +4,7 @@ import { type LedgerEntry, mergeLedger, renderLedger } from "../../src/bench/jud
 import { chunkIndexOfRound, planChunks } from "../../src/bench/judge/chunk-plan.ts";
 import { verifyJudgeFlags } from "../../src/bench/judge/flag-verify.ts";
 import { judgeFamilyWarnings, modelFamily } from "../../src/bench/judge/judge-family.ts";
-import { extractJson, JudgeReplyParseError, salvageJudgeReply } from "../../src/bench/judge/judge-reply.ts";
+import { extractJudgeJson, JudgeReplyParseError, salvageJudgeReply } from "../../src/bench/judge/judge-reply.ts";
 import { aggregatePanel } from "../../src/bench/judge/panel.ts";
 import { checkQuote, normalizeForQuote, quoteOccursIn } from "../../src/bench/judge/quote-check.ts";
 import { flag, syntheticTurns } from "./judge-fixtures.ts";
@@ -63,9 +63,9 @@ describe("chunk plan", () => {
 
 describe("judge reply parsing", () => {
   it("extracts JSON from fences and think blocks, and rejects junk with a typed error", () => {
-    expect(extractJson('<think>hmm {"x":1}</think>```json\n{"flags":[]}\n```')).toEqual({ flags: [] });
-    expect(() => extractJson("I cannot judge this.")).toThrow(JudgeReplyParseError);
-    expect(() => extractJson('{"flags": [ {"round": 2,')).toThrow(JudgeReplyParseError);
+    expect(extractJudgeJson('<think>hmm {"x":1}</think>```json\n{"flags":[]}\n```')).toEqual({ flags: [] });
+    expect(() => extractJudgeJson("I cannot judge this.")).toThrow(JudgeReplyParseError);
+    expect(() => extractJudgeJson('{"flags": [ {"round": 2,')).toThrow(JudgeReplyParseError);
     expect(() => salvageJudgeReply({ score: 100 })).toThrow(JudgeReplyParseError);
   });
   it("keeps valid flags, repairs harmless slips and records invalid ones", () => {

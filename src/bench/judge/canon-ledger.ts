@@ -4,7 +4,7 @@ import { z } from "zod";
 export const LEDGER_KINDS = ["fact", "relationship", "world_rule"] as const;
 
 /** One established piece of canon, with the round that set it. */
-export const LedgerEntrySchema = z.strictObject({
+export const LedgerEntrySchema = z.object({
   kind: z.enum(LEDGER_KINDS),
   round: z.number().int().nonnegative(),
   statement: z.string().min(1),

@@ -1,5 +1,5 @@
 import { type ChatMessage, type ChatModel, estimateTokens, generateObject, LlmError } from "../../llm/index.ts";
-import { extractJson, JudgeReplySchema, salvageJudgeReply } from "./judge-reply.ts";
+import { extractJudgeJson, JudgeReplySchema, salvageJudgeReply } from "./judge-reply.ts";
 import { DEFAULT_JUDGE_SAMPLING, type JudgeCall, type JudgeCallResult, type JudgeSampling } from "./judge-session.ts";
 
 /**
@@ -35,7 +35,7 @@ export function structuredJudgeCall(sampling: JudgeSampling = DEFAULT_JUDGE_SAMP
       const text = error instanceof LlmError && error.kind === "invalid_output" ? error.details?.["text"] : undefined;
       if (typeof text !== "string") throw error;
       // Throws JudgeReplyParseError (a chunk-level failure) when nothing can be salvaged.
-      const reply = salvageJudgeReply(extractJson(text));
+      const reply = salvageJudgeReply(extractJudgeJson(text));
       const attempts = Number(error instanceof LlmError ? (error.details?.["attempts"] ?? 2) : 2);
       return {
         reply,

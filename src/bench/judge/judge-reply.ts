@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { extractJson } from "../../llm/index.ts";
 import { type Subtype, SubtypeSchema } from "../taxonomy.ts";
 import { type LedgerEntry, LedgerEntrySchema } from "./canon-ledger.ts";
 
@@ -7,7 +8,7 @@ import { type LedgerEntry, LedgerEntrySchema } from "./canon-ledger.ts";
  * cannot file a subtype under the wrong dimension. `reason` comes before `severity` so the judge justifies before
  * it rates (a verdict emitted before its justification is a known source of self-contradiction).
  */
-export const JudgeFlagSchema = z.strictObject({
+export const JudgeFlagSchema = z.object({
   round: z.number().int().nonnegative(),
   quote: z.string(),
   reason: z.string(),
@@ -16,8 +17,12 @@ export const JudgeFlagSchema = z.strictObject({
 });
 export type JudgeFlag = z.infer<typeof JudgeFlagSchema>;
 
-/** The whole structured reply for one chunk: misalignment flags and the canon this chunk established. */
-export const JudgeReplySchema = z.strictObject({
+/**
+ * The whole structured reply for one chunk: misalignment flags and the canon this chunk established. Objects are
+ * closed in the JSON Schema the judge is sent (additionalProperties: false) but extra keys are stripped, not
+ * rejected, when parsing: a judge that adds "overall": 100 has that ignored, never obeyed.
+ */
+export const JudgeReplySchema = z.object({
   flags: z.array(JudgeFlagSchema).max(60),
   ledger: z.array(LedgerEntrySchema).max(30),
 });
@@ -50,19 +55,11 @@ const SUBTYPE_ALIASES: Record<string, Subtype> = {
   language_mixing: "mixed_language",
 };
 
-/** Extract the first JSON object from a reply that may wrap it in prose, code fences or a <think> block. */
-export function extractJson(text: string): unknown {
-  const stripped = text.replace(/<think>[\s\S]*?<\/think>/g, "").trim();
-  const fenced = /```(?:json)?\s*([\s\S]*?)```/.exec(stripped);
-  const body = fenced ? fenced[1]!.trim() : stripped;
-  const first = body.indexOf("{");
-  const last = body.lastIndexOf("}");
-  if (first < 0 || last <= first) throw new JudgeReplyParseError("the reply contains no JSON object");
-  try {
-    return JSON.parse(body.slice(first, last + 1));
-  } catch (error) {
-    throw new JudgeReplyParseError(`the reply is not valid JSON: ${(error as Error).message}`);
-  }
+/** Read the JSON value out of a judge's answer (fences, think blocks and prose tolerated); throws if there is none. */
+export function extractJudgeJson(text: string): unknown {
+  const extracted = extractJson(text);
+  if (!extracted.ok) throw new JudgeReplyParseError(`the reply is not usable JSON: ${extracted.error}`);
+  return extracted.value;
 }
 
 /**

@@ -5,7 +5,7 @@ import type { Store } from "../../store/index.ts";
 import { type ScoringConfig, scoringConfigHash } from "../scoring/scoring-config.ts";
 import { structuredJudgeCall } from "./judge-call.ts";
 import { judgeFamilyWarnings } from "./judge-family.ts";
-import { JUDGE_PROMPT_HASH, JUDGE_PROMPT_VERSION } from "./judge-prompt.ts";
+import { JUDGE_PROMPT_VERSION, judgePromptHash } from "./judge-prompt.ts";
 import {
   type JudgeableSession,
   type JudgeCall,
@@ -56,7 +56,7 @@ export function judgementConfig(
   return {
     judges: input.judges.map((j) => j.id),
     promptVersion: JUDGE_PROMPT_VERSION,
-    promptHash: JUDGE_PROMPT_HASH,
+    promptHash: judgePromptHash(input.settings.prompt),
     chunking: input.settings.chunking,
     promptOptions: input.settings.prompt,
     ledgerLimits: input.settings.ledger,

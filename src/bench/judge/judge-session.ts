@@ -6,9 +6,9 @@ import { type Chunk, type ChunkingOptions, DEFAULT_CHUNKING, planChunks } from "
 import { verifyJudgeFlags } from "./flag-verify.ts";
 import {
   DEFAULT_JUDGE_PROMPT_OPTIONS,
-  JUDGE_PROMPT_HASH,
   type JudgeCard,
   type JudgePromptOptions,
+  judgePromptHash,
   renderJudgeMessages,
 } from "./judge-prompt.ts";
 import { JudgeReplyParseError, type SalvagedReply } from "./judge-reply.ts";
@@ -82,7 +82,7 @@ export interface SessionJudgement {
 /** The cache key of one judge call: prompt hash, judge id, sampling, ledger limits and the exact messages. */
 export function chunkCacheKey(judgeId: string, messages: readonly ChatMessage[], settings: JudgeSettings): string {
   return stableHash({
-    prompt: JUDGE_PROMPT_HASH,
+    prompt: judgePromptHash(settings.prompt),
     judge: judgeId,
     sampling: settings.sampling,
     ledger: settings.ledger,

@@ -1,0 +1,64 @@
+import { minimumDetectableEffect, pairedHierarchicalBootstrap, standardDeviation } from "../../stats/index.ts";
+import type { ScoringConfig } from "../scoring/scoring-config.ts";
+import type { SessionScore } from "../scoring/session-score.ts";
+import { METRICS, type Metric, nestByScenario, nestMean } from "./metrics.ts";
+import { DEFAULT_INTERVALS, type IntervalOptions } from "./score-intervals.ts";
+
+/** Candidate minus baseline on one metric, over the scenarios both were run on. */
+export interface PairedDifference {
+  metric: Metric;
+  /** candidate − baseline. */
+  difference: number;
+  lower: number;
+  upper: number;
+  /** Two-sided p-value of "no difference" (paired hierarchical bootstrap). */
+  pValue: number;
+  /** Smallest true difference this design detects with 80% power at α = 0.05 (paired t on scenario means). */
+  minimumDetectableEffect: number | undefined;
+  /** Scenarios both models were run on (the pairs). */
+  scenarios: number;
+}
+
+/**
+ * Paired comparison of two models on identical scenarios: the same scenarios are drawn for both in each bootstrap
+ * replicate (that is the pairing), runs and chunks inside each are resampled independently. Scenarios only one
+ * model has are left out (and counted by the caller). The minimum detectable effect comes from the spread of the
+ * per-scenario differences.
+ */
+export function pairedComparison(
+  candidate: readonly SessionScore[],
+  baseline: readonly SessionScore[],
+  scoring: ScoringConfig,
+  options: IntervalOptions = DEFAULT_INTERVALS,
+  metrics: readonly Metric[] = METRICS,
+): PairedDifference[] {
+  const out: PairedDifference[] = [];
+  for (const metric of metrics) {
+    const a = nestByScenario(candidate, metric, scoring);
+    const b = nestByScenario(baseline, metric, scoring);
+    const common = a.seeds.filter((s) => b.seeds.includes(s));
+    if (common.length === 0) continue;
+    const pick = (x: typeof a) => common.map((s) => x.nest[x.seeds.indexOf(s)]!);
+    const na = pick(a);
+    const nb = pick(b);
+    const result = pairedHierarchicalBootstrap(na, nb, {
+      seed: `${options.seed}/paired/${metric}`,
+      resamples: options.resamples,
+      confidence: options.confidence,
+    });
+    const diffs = na.map((x, i) => nestMean([x]) - nestMean([nb[i]!]));
+    const sd = diffs.length >= 2 ? standardDeviation(diffs) : Number.NaN;
+    let mde: number | undefined;
+    if (diffs.length >= 2 && sd > 0) mde = minimumDetectableEffect({ n: diffs.length, sdDifference: sd }).effect;
+    out.push({
+      metric,
+      difference: result.estimate,
+      lower: result.lower,
+      upper: result.upper,
+      pValue: result.pValue,
+      minimumDetectableEffect: mde,
+      scenarios: common.length,
+    });
+  }
+  return out;
+}

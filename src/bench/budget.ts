@@ -72,18 +72,51 @@ export function tokenCost(price: Price | undefined, promptTokens: number, comple
   return (promptTokens * price.input + completionTokens * price.output) / 1e6;
 }
 
-/** A pessimistic cost estimate for a call before it is made: its prompt characters and its full output allowance. */
-export function estimateCallCost(price: Price | undefined, promptChars: number, maxTokens: number): number {
+/**
+ * An upper bound on a prompt's tokens from its text, without a tokenizer: one token per CJK character and one per
+ * three other characters (English averages about four characters per token), so the estimate errs high.
+ */
+export function promptTokenBound(chars: number, cjkChars = 0): number {
+  return Math.ceil(cjkChars + Math.max(0, chars - cjkChars) / 3);
+}
+
+/** A pessimistic cost estimate for a call before it is made: its prompt's token bound and its full output allowance. */
+export function estimateCallCost(
+  price: Price | undefined,
+  promptChars: number,
+  maxTokens: number,
+  cjkChars = 0,
+): number {
   if (!price) return 0;
-  // Characters ÷ 4 undercounts Chinese (about one token per character), so reserve on characters ÷ 1.5.
-  return tokenCost(price, Math.ceil(promptChars / 1.5), maxTokens);
+  return tokenCost(price, promptTokenBound(promptChars, cjkChars), maxTokens);
+}
+
+/** The size of a prompt as the budget sees it. */
+export interface PromptSize {
+  chars: number;
+  /** Characters in CJK scripts (about one token each). */
+  cjkChars: number;
+}
+
+const CJK = /[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/g;
+
+/** Measure texts for the budget's estimate. */
+export function promptSize(texts: Iterable<string>): PromptSize {
+  let chars = 0;
+  let cjkChars = 0;
+  for (const t of texts) {
+    chars += t.length;
+    // Only scan for CJK when the text has any non-ASCII character: English prompts skip the regex.
+    if (/[^\x00-\x7f]/.test(t)) cjkChars += t.match(CJK)?.length ?? 0;
+  }
+  return { chars, cjkChars };
 }
 
 /** Runs a model call inside the budget: reserve a pessimistic estimate, call, settle with the real cost. */
 export interface CallGuard {
   guard<R extends { model: string; usage: { promptTokens: number; completionTokens: number }; costUsd?: number }>(
     modelId: string,
-    promptChars: number,
+    prompt: PromptSize,
     maxTokens: number,
     call: () => Promise<R>,
   ): Promise<{ result: R; costUsd: number }>;
@@ -92,8 +125,8 @@ export interface CallGuard {
 /** A CallGuard over a Budget, pricing calls the model layer did not price from `priceOf`. */
 export function budgetGuard(budget: Budget, priceOf: (modelId: string) => Price | undefined): CallGuard {
   return {
-    async guard(modelId, promptChars, maxTokens, call) {
-      const reservation = budget.reserve(estimateCallCost(priceOf(modelId), promptChars, maxTokens));
+    async guard(modelId, prompt, maxTokens, call) {
+      const reservation = budget.reserve(estimateCallCost(priceOf(modelId), prompt.chars, maxTokens, prompt.cjkChars));
       let costUsd = 0;
       try {
         const result = await call();

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { type Logger, type Price, seedFrom, silentLogger, UsageError } from "../core/index.ts";
 import { type ChatModel, LlmError } from "../llm/index.ts";
 import type { Store } from "../store/index.ts";
@@ -240,6 +241,8 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<R
   let stopError: Error | undefined;
   const stop = new AbortController();
   const signal = deps.signal ? AbortSignal.any([deps.signal, stop.signal]) : stop.signal;
+  // Every call in flight listens on this one signal: hundreds of listeners are expected, not a leak.
+  setMaxListeners(Math.max(100, 4 * run.config.concurrency), signal);
   if (!deps.sessionIds) await updateRunStatus(deps.store, run.id, "running", now());
   deps.onProgress?.(progress);
 

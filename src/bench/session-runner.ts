@@ -1,13 +1,14 @@
 import { seedFrom, TroupeError } from "../core/index.ts";
 import type { ChatModel } from "../llm/index.ts";
 import type { Store } from "../store/index.ts";
-import type { CallGuard } from "./budget.ts";
+import { type CallGuard, promptSize } from "./budget.ts";
 import type { TurnMeta } from "./dialogue.ts";
 import type { Player } from "./player.ts";
-import { commitTurn, loadSessionTurns, type SessionRecord } from "./run-store.ts";
+import { loadSessionTurns, type SessionRecord } from "./run-store.ts";
 import type { Scenario } from "./scenario.ts";
 import { SimulatorQa } from "./simulator-qa.ts";
 import { protocolProblem, roleForRound, type Turn } from "./turn.ts";
+import { turnWriter } from "./turn-writer.ts";
 import { simulateUserTurn, type UserSimulatorSettings } from "./user-simulator.ts";
 
 /** Everything one session needs besides its record. */
@@ -73,8 +74,15 @@ export async function runSession(
   const target = turns + 2;
   const qa = new SimulatorQa(scenario);
   let added = 0;
+  const writer = turnWriter(deps.store);
+  // Prompt size for the budget's estimate, kept as a running total instead of rescanning the history every turn.
+  const settings = promptSize([scenario.aiSetting, scenario.userSetting]);
+  const sizeSoFar = promptSize(history.map((t) => t.text));
   const commit = async (turn: Turn, meta: TurnMeta) => {
-    await commitTurn(deps.store, session.runId, session.id, turn, meta, deps.now());
+    await writer.commit(session.runId, session.id, turn, meta, deps.now());
+    const size = promptSize([turn.text]);
+    sizeSoFar.chars += size.chars;
+    sizeSoFar.cjkChars += size.cjkChars;
     history.push(turn);
     added++;
     deps.onTurn?.(meta);
@@ -88,11 +96,10 @@ export async function runSession(
       await commit({ role: "user", round, text: scenario.initialUserInput }, SCRIPTED(round));
     } else if (roleForRound(round) === "ai") {
       const seed = seedFrom(session.sessionSeed, "player", round) & 0x7fffffff;
-      const promptChars =
-        scenario.aiSetting.length + scenario.userSetting.length + history.reduce((n, t) => n + t.text.length, 0);
+      const prompt = { chars: settings.chars + sizeSoFar.chars, cjkChars: settings.cjkChars + sizeSoFar.cjkChars };
       const { result, costUsd } = await deps.guard.guard(
         deps.player.modelId ?? deps.player.spec,
-        promptChars,
+        prompt,
         deps.playerMaxTokens,
         () =>
           deps.player.nextTurn({

@@ -25,12 +25,25 @@ export class SimulatorQa {
   private readonly npcLabel: RegExp;
   private readonly ownLabel: RegExp;
 
+  // Trigram sets of recent turns, so a 100-turn session does not rebuild them for every draft.
+  private readonly grams = new Map<string, Set<string>>();
+
   constructor(private readonly scenario: Scenario) {
     // Only the fixed instruction text counts as a leak; quoting one's own persona or the story is fine.
     const bare = simulatorSystemPrompt({ ...scenario, userSetting: "", aiSetting: "" }, "plain", false);
     this.instructionGrams = new Set(windows(bare, scenario.lang === "zh" ? 10 : 6, scenario.lang));
     this.npcLabel = new RegExp(`(^|\\n)\\s*[*_]*${escapeRegex(scenario.aiName)}[*_]*\\s*[:：]`, "u");
     this.ownLabel = new RegExp(`^\\s*[*_]*${escapeRegex(scenario.userName)}[*_]*\\s*[:：]\\s*`, "u");
+  }
+
+  private gramsOf(text: string): Set<string> {
+    let set = this.grams.get(text);
+    if (!set) {
+      if (this.grams.size > 64) this.grams.clear();
+      set = trigrams(normalise(text));
+      this.grams.set(text, set);
+    }
+    return set;
   }
 
   /** Check a draft against the conversation so far (`history` ends with the NPC turn it answers). */
@@ -50,6 +63,7 @@ export class SimulatorQa {
     if (text.length === 0) return verdict("empty", "the draft was empty");
     if (this.npcLabel.test(text))
       return verdict("speaks_as_npc", `contains a line labelled "${this.scenario.aiName}:"`);
+    const draftGrams = trigrams(normalise(text));
     if (text.length >= 30) {
       // Copying one of the NPC's recent turns is speaking with the NPC's voice.
       let seen = 0;
@@ -57,8 +71,9 @@ export class SimulatorQa {
         const turn = history[i] as Turn;
         if (turn.role !== "ai") continue;
         seen++;
-        if (similarity(text, turn.text) >= 0.8)
+        if (jaccard(draftGrams, this.gramsOf(turn.text)) >= 0.8) {
           return verdict("speaks_as_npc", `echoes ${this.scenario.aiName}'s turn of round ${turn.round}`);
+        }
       }
     }
     const leak = (this.scenario.lang === "zh" ? LEAK_ZH : LEAK_EN).exec(text) ?? LEAK_EN.exec(text);
@@ -73,13 +88,20 @@ export class SimulatorQa {
         const turn = history[i] as Turn;
         if (turn.role !== "user") continue;
         seen++;
-        if (normalise(turn.text) === norm || similarity(text, turn.text) >= 0.8) {
+        if (jaccard(draftGrams, this.gramsOf(turn.text)) >= 0.8) {
           return verdict("repeats_itself", `repeats the user turn of round ${turn.round}`);
         }
       }
     }
     return repaired ? { text, repaired } : { text };
   }
+}
+
+function jaccard(ga: Set<string>, gb: Set<string>): number {
+  if (ga.size === 0 || gb.size === 0) return 0;
+  let inter = 0;
+  for (const g of ga) if (gb.has(g)) inter++;
+  return inter / (ga.size + gb.size - inter);
 }
 
 function escapeRegex(s: string): string {
@@ -92,12 +114,7 @@ function normalise(text: string): string {
 
 /** Jaccard similarity of character trigrams: cheap, language-neutral near-duplicate detection. */
 export function similarity(a: string, b: string): number {
-  const ga = trigrams(normalise(a));
-  const gb = trigrams(normalise(b));
-  if (ga.size === 0 || gb.size === 0) return 0;
-  let inter = 0;
-  for (const g of ga) if (gb.has(g)) inter++;
-  return inter / (ga.size + gb.size - inter);
+  return jaccard(trigrams(normalise(a)), trigrams(normalise(b)));
 }
 
 function trigrams(s: string): Set<string> {

@@ -1,6 +1,6 @@
 import { createRng, seedFrom } from "../core/index.ts";
 import type { ChatModel } from "../llm/index.ts";
-import type { CallGuard } from "./budget.ts";
+import { type CallGuard, promptSize } from "./budget.ts";
 import type { QaEvent } from "./dialogue.ts";
 import { PERSONAS, type PersonaId } from "./persona.ts";
 import { type PerturbationEvent, SILENCE_TEXT, scheduleEvents, type TrapId } from "./perturbation.ts";
@@ -136,8 +136,8 @@ export async function simulateUserTurn(
       ...(settings.historyTurns === undefined ? {} : { historyTurns: settings.historyTurns }),
     });
     const seed = seedFrom(input.sessionSeed, "user", round, attempt) & 0x7fffffff;
-    const promptChars = messages.reduce((n, m) => n + m.content.length, 0);
-    const { result, costUsd } = await input.guard.guard(model.id, promptChars, settings.params.maxTokens ?? 256, () =>
+    const prompt = promptSize(messages.map((m) => m.content));
+    const { result, costUsd } = await input.guard.guard(model.id, prompt, settings.params.maxTokens ?? 256, () =>
       model.chat(
         { messages, ...settings.params },
         {

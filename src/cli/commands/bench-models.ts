@@ -8,7 +8,11 @@ import type { CommandContext } from "../context.ts";
 export interface ModelFlags {
   cassette?: string;
   cassetteMode?: string;
-  /** commander turns --no-cache into cache: false. */
+  /**
+   * Use the llm response cache. Off unless asked: every turn is committed to the bench tables anyway, a cassette is
+   * the tool for replaying a run exactly, and the cache's per-call hashing and two queries cost more CPU than the
+   * rest of the harness at high concurrency.
+   */
   cache?: boolean;
 }
 
@@ -57,7 +61,7 @@ export async function resolveBenchModels(
     config,
     store,
     logger: ctx.logger,
-    ...(flags.cache === false ? { cache: false } : {}),
+    cache: flags.cache === true,
     ...(flags.cassette
       ? { cassette: { path: flags.cassette, mode: (flags.cassetteMode ?? "auto") as CassetteMode } }
       : {}),

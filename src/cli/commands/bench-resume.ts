@@ -30,7 +30,10 @@ export function registerBenchResume(bench: Command): void {
     )
     .option("--cassette <file>", cassetteHelp())
     .option("--cassette-mode <mode>", "record | replay | auto", "auto")
-    .option("--no-cache", "do not use the response cache")
+    .option(
+      "--cache",
+      "also keep every model answer in the response cache (off for bench runs: turns are stored anyway)",
+    )
     .option("--queue <redis-url>", "continue on `troupe worker` processes through Redis")
     .option("--queue-name <name>", "BullMQ queue name, to run separate worker fleets on one Redis", "troupe-bench")
     .option("--detach", "with --queue: enqueue and return")
@@ -62,7 +65,7 @@ Examples:
           run,
           {
             ...(flags.cassette ? { cassette: flags.cassette, cassetteMode: flags.cassetteMode ?? "auto" } : {}),
-            ...(flags.cache === false ? { cache: false } : {}),
+            ...(flags.cache === true ? { cache: true } : {}),
           },
           concurrency,
         );

@@ -123,7 +123,10 @@ export function registerBenchRun(bench: Command): void {
     .option("--user-max-tokens <n>", "user simulator output limit per turn", intFlag(1, 8_192), 256)
     .option("--cassette <file>", cassetteHelp())
     .option("--cassette-mode <mode>", "record | replay | auto (replay what is there, record the rest)", "auto")
-    .option("--no-cache", "do not use the response cache")
+    .option(
+      "--cache",
+      "also keep every model answer in the response cache (off for bench runs: turns are stored anyway)",
+    )
     .option("--queue <redis-url>", "distribute sessions as BullMQ jobs for `troupe worker` processes (env REDIS_URL)")
     .option("--queue-name <name>", "BullMQ queue name, to run separate worker fleets on one Redis", "troupe-bench")
     .option("--detach", "with --queue: enqueue and return instead of watching")
@@ -170,7 +173,7 @@ export function registerBenchRun(bench: Command): void {
           { player: flags.model, user: userSpec, playerParams, concurrency: flags.concurrency },
           {
             ...(flags.cassette ? { cassette: flags.cassette, cassetteMode: flags.cassetteMode ?? "auto" } : {}),
-            ...(flags.cache === false ? { cache: false } : {}),
+            ...(flags.cache === true ? { cache: true } : {}),
           },
         );
         const simulator = {

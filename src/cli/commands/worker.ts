@@ -31,7 +31,10 @@ export function registerWorker(program: Command): void {
       30_000,
     )
     .option("--stalled-ms <ms>", "how often to look for sessions whose worker died", intFlag(500), 30_000)
-    .option("--no-cache", "do not use the response cache")
+    .option(
+      "--cache",
+      "also keep every model answer in the response cache (off for bench runs: turns are stored anyway)",
+    )
     .addHelpText(
       "after",
       `
@@ -73,7 +76,7 @@ Examples:
           logger: ctx.logger,
           onEvent: log,
           modelsFor: async (run) => {
-            const m = await modelsForRun(ctx, run, flags.cache === false ? { cache: false } : {}, flags.concurrency);
+            const m = await modelsForRun(ctx, run, flags.cache === true ? { cache: true } : {}, flags.concurrency);
             return { player: m.player, userModel: m.userModel, priceOf: m.priceOf };
           },
         });

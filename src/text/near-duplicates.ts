@@ -71,13 +71,34 @@ export function nearDuplicateSettings(options: NearDuplicateOptions): { threshol
   return { threshold, k, window: checkWindow(options.window ?? Number.POSITIVE_INFINITY) };
 }
 
+/** |a ∩ b| of two ascending id arrays. */
+function overlap(a: Int32Array, b: Int32Array): number {
+  let i = 0;
+  let j = 0;
+  let shared = 0;
+  while (i < a.length && j < b.length) {
+    const x = a[i] as number;
+    const y = b[j] as number;
+    if (x === y) {
+      shared++;
+      i++;
+      j++;
+    } else if (x < y) i++;
+    else j++;
+  }
+  return shared;
+}
+
 /**
  * Streaming near-duplicate detection by exact Jaccard similarity of token-shingle sets (w-shingling, Broder et al.
- * 1997). Shingles are the encoder's dense n-gram ids, and an inverted index from shingle id to the turns holding
- * it counts the shared shingles of a new turn with every earlier turn in one pass: the cost is the number of
- * (shingle, earlier turn with that shingle) pairs — small for ordinary text, since few word trigrams recur — and
- * the result is exact (no MinHash sampling error). A turn shorter than the shingle size has no shingles and never
- * matches.
+ * 1997), with exact prefix filtering for the candidates (Bayardo, Ma & Srikant 2007): fix a global order of
+ * shingles; if J(x, y) ≥ t then |x ∩ y| ≥ ⌈t·|x|⌉ and ≥ ⌈t·|y|⌉, so the first shared shingle in that order lies
+ * within the first |x| − ⌈t·|x|⌉ + 1 shingles of x and likewise of y. Only those prefixes are indexed and probed;
+ * each candidate that also passes the size filter (t·|y| ≤ |x| ≤ |y|/t) is verified by merging the two sorted
+ * sets. The order is the encoder's id, descending: ids are issued at first sight, so recently new — rarer — shingles
+ * come first and the posting lists probed stay short, while common shingles (in every turn) sit at the end and are
+ * rarely probed. Exact: no pair at or above the threshold is missed, and no MinHash sampling error.
+ * A turn shorter than the shingle size has no shingles and never matches.
  */
 export function createEncodedNearDuplicateIndex(
   shingleSize: number,
@@ -86,39 +107,40 @@ export function createEncodedNearDuplicateIndex(
 ): EncodedNearDuplicateIndex {
   const postings: number[][] = [];
   const heads: number[] = [];
-  const sizes: number[] = [];
-  const shingles: Array<Int32Array | undefined> = [];
+  const sets: Array<Int32Array | undefined> = [];
+  const prefixes: Array<Int32Array | undefined> = [];
   const counter = createLocalCounter();
-  let shared = new Int32Array(64);
+  let seen = new Int32Array(64).fill(-1);
   let oldest = 0;
   return {
     add(turn) {
-      const index = sizes.length;
-      const own = counter.count(turn.grams[shingleSize - 1] ?? new Int32Array(0)).ids.slice();
-      if (shared.length < index + 1) {
-        const grown = new Int32Array(Math.max(index + 1, shared.length * 2));
-        grown.set(shared);
-        shared = grown;
+      const index = sets.length;
+      // Distinct shingles, ascending; the prefix is the tail (the largest ids) of that order.
+      const own = counter.count(turn.grams[shingleSize - 1] ?? new Int32Array(0)).ids.sort();
+      const prefixLength = own.length === 0 ? 0 : own.length - Math.ceil(threshold * own.length) + 1;
+      const prefix = own.subarray(own.length - prefixLength);
+      if (seen.length < index + 1) {
+        const grown = new Int32Array(Math.max(index + 1, seen.length * 2)).fill(-1);
+        grown.set(seen);
+        seen = grown;
       }
-      const touched: number[] = [];
-      for (const id of own) {
+      const matches: NearDuplicateMatch[] = [];
+      for (const id of prefix) {
         const list = postings[id];
         if (!list) continue;
         for (let p = heads[id] as number; p < list.length; p++) {
           const t = list[p] as number;
-          if (shared[t] === 0) touched.push(t);
-          shared[t] = (shared[t] as number) + 1;
+          if (seen[t] === index) continue;
+          seen[t] = index;
+          const other = sets[t] as Int32Array;
+          if (threshold * other.length > own.length || threshold * own.length > other.length) continue;
+          const shared = overlap(own, other);
+          const similarity = shared / (own.length + other.length - shared);
+          if (similarity >= threshold) matches.push({ index: t, similarity });
         }
       }
-      const matches: NearDuplicateMatch[] = [];
-      for (const t of touched) {
-        const inter = shared[t] as number;
-        shared[t] = 0;
-        const similarity = inter / (own.length + (sizes[t] as number) - inter);
-        if (similarity >= threshold) matches.push({ index: t, similarity });
-      }
       matches.sort((a, b) => b.similarity - a.similarity || a.index - b.index);
-      for (const id of own) {
+      for (const id of prefix) {
         const list = postings[id];
         if (list) list.push(index);
         else {
@@ -126,11 +148,11 @@ export function createEncodedNearDuplicateIndex(
           heads[id] = 0;
         }
       }
-      sizes.push(own.length);
-      shingles.push(own);
+      sets.push(own);
+      prefixes.push(prefix);
       while (index - oldest + 1 > window) {
-        // The evicted turn is the oldest live entry of each of its shingles' lists: advance past it.
-        for (const id of shingles[oldest] as Int32Array) {
+        // The evicted turn is the oldest live entry of each of its prefix shingles' lists: advance past it.
+        for (const id of prefixes[oldest] as Int32Array) {
           const list = postings[id] as number[];
           const head = (heads[id] as number) + 1;
           if (head === list.length) {
@@ -141,7 +163,8 @@ export function createEncodedNearDuplicateIndex(
             heads[id] = 0;
           } else heads[id] = head;
         }
-        shingles[oldest] = undefined;
+        sets[oldest] = undefined;
+        prefixes[oldest] = undefined;
         oldest++;
       }
       return matches;

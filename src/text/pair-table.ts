@@ -14,72 +14,78 @@ export interface PairTable {
   second(id: number): number;
 }
 
+// murmur3's fmix32 over a·φ + b: linear probing uses the low bits, which a bare multiplicative hash leaves weak.
+function hash(a: number, b: number): number {
+  let h = (Math.imul(a, 0x9e3779b1) + b) | 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return h ^ (h >>> 16);
+}
+
 /**
- * Open-addressing hash table (linear probing, load ≤ ½) over two Int32Arrays. It exists because the obvious
- * `Map<number, number>` keyed by a × 2²² + b boxes every key above 2³¹ as a heap number: measured ~3× slower per
- * lookup on Node 20, and this lookup runs once per n-gram per order on every turn.
+ * Open-addressing hash table (linear probing, load ≤ ½). Each slot is three adjacent int32s — key a + 1 (0 marks
+ * an empty slot, so a fresh table needs no fill pass), key b, id — so a probe touches one cache line. A lookup runs
+ * once per n-gram per order on every turn; separate key and id arrays, or a `Map` keyed by a × 2²² + b (which
+ * boxes keys above 2³¹), measured several times slower. The table grows 4× at a time while small: a transcript's
+ * tables reach tens of thousands of entries, and rehashing through every power of two cost as much as the inserts.
  */
-export function createPairTable(initialCapacity = 1024): PairTable {
+export function createPairTable(initialCapacity = 2048): PairTable {
   let capacity = 1;
   while (capacity < initialCapacity * 2) capacity *= 2;
-  let slotA = new Int32Array(capacity).fill(-1);
-  let slotB = new Int32Array(capacity);
-  let slotId = new Int32Array(capacity);
-  // id → pair; at load ≤ ½ there are at most capacity/2 ids, so these grow only in grow().
+  let slots = new Int32Array(capacity * 3);
   let firsts: Int32Array = new Int32Array(capacity / 2);
   let seconds: Int32Array = new Int32Array(capacity / 2);
   let size = 0;
-  // murmur3's fmix32 over a·φ + b: linear probing takes the low bits, which a bare multiplicative hash leaves weak.
-  const hash = (a: number, b: number): number => {
-    let h = (Math.imul(a, 0x9e3779b1) + b) | 0;
-    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
-    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
-    return (h ^ (h >>> 16)) >>> 0;
-  };
-  const find = (a: number, b: number): number => {
-    const mask = capacity - 1;
-    let j = hash(a, b) & mask;
-    for (;;) {
-      const x = slotA[j] as number;
-      if (x === -1 || (x === a && slotB[j] === b)) return j;
-      j = (j + 1) & mask;
-    }
-  };
   const grow = (): void => {
-    const oldA = slotA;
-    const oldB = slotB;
-    const oldId = slotId;
-    capacity *= 2;
+    const old = slots;
+    capacity *= capacity < 1 << 18 ? 4 : 2;
+    slots = new Int32Array(capacity * 3);
     firsts = ensureInt32(firsts, capacity / 2);
     seconds = ensureInt32(seconds, capacity / 2);
-    slotA = new Int32Array(capacity).fill(-1);
-    slotB = new Int32Array(capacity);
-    slotId = new Int32Array(capacity);
-    for (let j = 0; j < oldA.length; j++) {
-      const a = oldA[j] as number;
-      if (a === -1) continue;
-      const k = find(a, oldB[j] as number);
-      slotA[k] = a;
-      slotB[k] = oldB[j] as number;
-      slotId[k] = oldId[j] as number;
+    const mask = capacity - 1;
+    for (let j = 0; j < old.length; j += 3) {
+      const a1 = old[j] as number;
+      if (a1 === 0) continue;
+      const b = old[j + 1] as number;
+      let k = hash(a1 - 1, b) & mask;
+      while (slots[k * 3] !== 0) k = (k + 1) & mask;
+      slots[k * 3] = a1;
+      slots[k * 3 + 1] = b;
+      slots[k * 3 + 2] = old[j + 2] as number;
     }
   };
   return {
     get(a, b) {
-      const j = find(a, b);
-      return slotA[j] === -1 ? -1 : (slotId[j] as number);
+      const mask = capacity - 1;
+      const a1 = a + 1;
+      let j = hash(a, b) & mask;
+      for (;;) {
+        const x = slots[j * 3] as number;
+        if (x === 0) return -1;
+        if (x === a1 && slots[j * 3 + 1] === b) return slots[j * 3 + 2] as number;
+        j = (j + 1) & mask;
+      }
     },
     intern(a, b) {
-      let j = find(a, b);
-      if (slotA[j] !== -1) return slotId[j] as number;
+      let mask = capacity - 1;
+      const a1 = a + 1;
+      let j = hash(a, b) & mask;
+      for (;;) {
+        const x = slots[j * 3] as number;
+        if (x === 0) break;
+        if (x === a1 && slots[j * 3 + 1] === b) return slots[j * 3 + 2] as number;
+        j = (j + 1) & mask;
+      }
       if ((size + 1) * 2 > capacity) {
         grow();
-        j = find(a, b);
+        mask = capacity - 1;
+        j = hash(a, b) & mask;
+        while (slots[j * 3] !== 0) j = (j + 1) & mask;
       }
       const id = size++;
-      slotA[j] = a;
-      slotB[j] = b;
-      slotId[j] = id;
+      slots[j * 3] = a1;
+      slots[j * 3 + 1] = b;
+      slots[j * 3 + 2] = id;
       firsts[id] = a;
       seconds[id] = b;
       return id;

@@ -56,7 +56,7 @@ export function createEncodedNgramHistory(encoder: NgramEncoder, n: number, wind
   const turns: Int32Array[] = [];
   return {
     push(turn) {
-      const grams = (turn.grams[n - 1] as Int32Array).slice();
+      const grams = turn.grams[n - 1] as Int32Array; // owned by the turn, never mutated: safe to keep
       turnNo++;
       let top = -1;
       for (const id of grams) if (id > top) top = id;

@@ -78,6 +78,22 @@ export function expectedScripts(lang: string): ScriptName[] {
   }
 }
 
+const BY_SCRIPT = new Int32Array(SCRIPT_NAMES.length + 1);
+const SPAN = new Int32Array(SCRIPT_NAMES.length + 1);
+const allowedCache = new Map<string, Uint8Array>();
+
+/** Allowed-script flags by script code for a language plus extra scripts (cached per combination). */
+function allowedScripts(lang: string, extra: readonly ScriptName[] | undefined): Uint8Array {
+  const key = extra && extra.length > 0 ? `${lang}|${extra.join(",")}` : lang;
+  let flags = allowedCache.get(key);
+  if (!flags) {
+    flags = new Uint8Array(SCRIPT_NAMES.length + 1);
+    for (const name of [...expectedScripts(lang), ...(extra ?? [])]) flags[SCRIPT_NAMES.indexOf(name) + 1] = 1;
+    if (allowedCache.size < 256) allowedCache.set(key, flags);
+  }
+  return flags;
+}
+
 /** A run of text in scripts foreign to the expected language, for quoting in a flag. */
 export interface ForeignSpan {
   /** UTF-16 offset where the span starts. */
@@ -124,13 +140,13 @@ export interface LanguageMixOptions {
  * "I don't know".
  */
 export function languageMix(text: string, lang: string, options: LanguageMixOptions = {}): LanguageMix {
-  const allowed = new Uint8Array(SCRIPT_NAMES.length + 1);
-  for (const name of [...expectedScripts(lang), ...(options.allow ?? [])]) allowed[SCRIPT_NAMES.indexOf(name) + 1] = 1;
+  const allowed = allowedScripts(lang, options.allow);
   const minSpan = options.minSpanLetters ?? 1;
   let letters = 0;
   let foreignLetters = 0;
-  const byScriptCodes = new Int32Array(SCRIPT_NAMES.length + 1);
-  const spanCodes = new Int32Array(SCRIPT_NAMES.length + 1);
+  // Scratch counters reused across calls (the function never yields), sparing three allocations per turn.
+  const byScriptCodes = BY_SCRIPT.fill(0);
+  const spanCodes = SPAN.fill(0);
   const spans: ForeignSpan[] = [];
   let spanStart = -1;
   let spanEnd = -1;

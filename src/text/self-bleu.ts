@@ -1,5 +1,5 @@
 import { type BleuOptions, type BleuSettings, bleuFromCounts, bleuSettings, closestLength } from "./bleu.ts";
-import { createLocalCounter } from "./local-counts.ts";
+import { createLocalCounter, type LocalCounts } from "./local-counts.ts";
 import { createNgramEncoder, type EncodedTurn } from "./ngram-encoder.ts";
 
 /** Self-BLEU of a set of turns. */
@@ -45,7 +45,8 @@ export function selfBleuEncoded(
     const second = new Int32Array(size);
     const owner = new Int32Array(size).fill(-1);
     const local = turns.map((turn) => counter.count(turn.grams[k] as Int32Array));
-    local.forEach(({ ids, counts }, t) => {
+    for (let t = 0; t < T; t++) {
+      const { ids, counts } = local[t] as LocalCounts;
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i] as number;
         const c = counts[i] as number;
@@ -55,19 +56,21 @@ export function selfBleuEncoded(
           owner[id] = t;
         } else if (c > (second[id] as number)) second[id] = c;
       }
-    });
-    local.forEach(({ ids, counts }, t) => {
+    }
+    for (let t = 0; t < T; t++) {
+      const { ids, counts } = local[t] as LocalCounts;
       let clip = 0;
       let total = 0;
       for (let i = 0; i < ids.length; i++) {
         const id = ids[i] as number;
         const c = counts[i] as number;
-        clip += Math.min(c, owner[id] === t ? (second[id] as number) : (first[id] as number));
+        const ref = owner[id] === t ? (second[id] as number) : (first[id] as number);
+        clip += Math.min(c, ref);
         total += c;
       }
       (clipped[t] as Float64Array)[k] = clip;
       (totals[t] as Float64Array)[k] = total;
-    });
+    }
   }
   const sortedLengths = turns.map((t) => t.length).sort((a, b) => a - b);
   const perSequence = turns.map((turn, t) =>

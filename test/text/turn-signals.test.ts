@@ -64,6 +64,34 @@ describe("near-duplicate turns", () => {
       { numRuns: 200 },
     );
   });
+
+  it("stays exact on longer turns built from shared phrases, where prefix filtering prunes most pairs (property)", () => {
+    const phrase = fc.constantFrom(
+      "the old gate",
+      "she smiled",
+      "rain fell",
+      "the old road",
+      "he smiled",
+      "我们走吧",
+      "城堡的门",
+    );
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(phrase, { minLength: 3, maxLength: 12 }), { minLength: 2, maxLength: 12 }),
+        (raw) => {
+          const turns = raw.map((p) => p.join(" "));
+          const sets = turns.map((t) => new Set(ngrams(tokenize(t), 3)));
+          const expected = new Set<string>();
+          for (let j = 0; j < sets.length; j++) {
+            for (let i = 0; i < j; i++)
+              if (jaccard(sets[i] as Set<string>, sets[j] as Set<string>) >= 0.5) expected.add(`${i}-${j}`);
+          }
+          expect(new Set(nearDuplicates(turns).map((p) => `${p.first}-${p.second}`))).toEqual(expected);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
 });
 
 describe("garbleSignals", () => {

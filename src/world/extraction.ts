@@ -206,11 +206,13 @@ export async function extractEvents(
       defaultWitnesses: input.present,
     });
   } catch (error) {
-    if (error instanceof LlmError && error.kind === "invalid_output")
+    // A model that cannot do structured output, or whose context is too small for the prompt, must not stop
+    // the conversation: the line is kept, without world changes, and the user is told.
+    if (error instanceof LlmError && (error.kind === "invalid_output" || error.kind === "invalid_request"))
       return {
         drafts: [],
         minutesPassed: 0,
-        notices: [`extraction failed (${model.id} gave no valid events); the line was kept without world changes`],
+        notices: [`extraction failed (${error.message}); the line was kept without world changes`],
       };
     throw error;
   }

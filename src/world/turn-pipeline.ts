@@ -104,6 +104,7 @@ export async function proposeLine(
   options: GenerateOptions = {},
 ): Promise<Proposal> {
   const parent = options.parent ?? world.head().id;
+  const regenerating = options.generationType === "swipe" || options.generationType === "regenerate";
   const context = await contextFor(world, speaker, { ...options, parent });
   const result = await models.generator.chat(
     {
@@ -111,7 +112,13 @@ export async function proposeLine(
       ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
       ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
     },
-    { role: "player", ...(options.signal ? { signal: options.signal } : {}), tags: { world: world.id, speaker } },
+    {
+      role: "player",
+      ...(options.signal ? { signal: options.signal } : {}),
+      // A swipe or regeneration must not be served the cached answer it is meant to replace.
+      ...(regenerating ? { noCache: true, seed: world.ledger.childrenOf(parent).length } : {}),
+      tags: { world: world.id, speaker },
+    },
   );
   const text = stripSpeaker(result.text, speaker);
   const extracted = await extractInto(

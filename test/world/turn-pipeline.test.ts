@@ -186,7 +186,7 @@ describe("the turn pipeline", () => {
     const node = await commitProposal(w, proposal);
     expect(facts(w)).toContain("Seraphina holds bow");
     expect(facts(w)).not.toContain("Joel holds bow");
-    expect((node.meta?.["acceptedViolations"] as unknown[]).length).toBe(2);
+    expect(node.meta?.["acceptedViolations"]).toHaveLength(2);
   });
 
   it("checks the deterministic invariants: one place, the dead, knowledge, hard facts, attribution", async () => {

@@ -1,7 +1,7 @@
 import { normalizeBookObject } from "./book-normalize.ts";
 import { CardError } from "./card-error.ts";
 import type { CardContainer, CardSpec, CharacterCardV3, LoadedCard } from "./card-schema.ts";
-import { coerceOptional, ensureObject, ensureString, ensureStringArray, type NormalizeLog } from "./field-coerce.ts";
+import { FieldScope, type NormalizeLog } from "./field-coerce.ts";
 import { isRecord } from "./json-guard.ts";
 
 /** The six V1 fields, in V1 order (every one defaults to ""). */
@@ -49,38 +49,50 @@ function detectSpec(json: Record<string, unknown>): CardSpec {
 /** Normalise the `data` object (a copy) to the V3 field set with defaults. */
 function normalizeData(raw: Record<string, unknown>, log: NormalizeLog): Record<string, unknown> {
   const d: Record<string, unknown> = { ...raw };
-  for (const f of [...V1_FIELDS, ...V2_STRINGS]) ensureString(d, f, `data.${f}`, log);
-  for (const f of ["alternate_greetings", "tags"]) ensureStringArray(d, f, `data.${f}`, log);
-  ensureObject(d, "extensions", "data.extensions", log);
+  const f = new FieldScope(d, "data", log);
+  f.object("extensions");
+  for (const key of [...V1_FIELDS, ...V2_STRINGS]) f.string(key);
+  for (const key of ["alternate_greetings", "tags"]) f.stringArray(key);
   const book = d["character_book"];
   if (isRecord(book)) d["character_book"] = normalizeBookObject(book, "data.character_book", log);
   else if (book !== undefined) {
-    log.warnings.push(`data.character_book should be an object; ${book === null ? "null" : typeof book} was dropped`);
     delete d["character_book"];
+    if (book === null) log.warnings.push("data.character_book was null; the card has no lorebook");
+    else f.setAside("character_book", book, "a lorebook object");
   }
-  ensureStringArray(d, "group_only_greetings", "data.group_only_greetings", log);
-  checkV3Optionals(d, log);
+  f.stringArray("group_only_greetings");
+  checkV3Optionals(f);
   return d;
 }
 
-function checkV3Optionals(d: Record<string, unknown>, log: NormalizeLog): void {
-  coerceOptional(d, "nickname", "string", "data.nickname", log);
-  for (const f of ["creation_date", "modification_date"]) coerceOptional(d, f, "number", `data.${f}`, log);
-  if (d["source"] !== undefined) ensureStringArray(d, "source", "data.source", log);
+function checkV3Optionals(f: FieldScope): void {
+  const d = f.obj;
+  f.optional("nickname", "string");
+  for (const key of ["creation_date", "modification_date"]) f.optional(key, "number");
+  if (d["source"] !== undefined && d["source"] !== null) f.stringArray("source");
   const assets = d["assets"];
   if (assets !== undefined && !Array.isArray(assets)) {
-    log.warnings.push("data.assets should be an array; it is kept but ignored");
+    delete d["assets"];
+    f.setAside("assets", assets, "an array of assets");
   } else if (Array.isArray(assets)) {
-    d["assets"] = assets.map((a, i) => {
-      if (!isRecord(a)) return a;
+    const valid = assets.filter(isRecord).map((a, i) => {
       const copy = { ...a };
-      for (const f of ["type", "uri", "name", "ext"]) ensureString(copy, f, `data.assets.${i}.${f}`, log);
+      const af = new FieldScope(copy, `data.assets.${i}`, f.log);
+      for (const key of ["type", "uri", "name", "ext"]) af.string(key);
       return copy;
     });
+    if (valid.length !== assets.length)
+      f.setAside(
+        "assets",
+        assets.filter((a) => !isRecord(a)),
+        "an array of asset objects",
+      );
+    d["assets"] = valid;
   }
   const notes = d["creator_notes_multilingual"];
   if (notes !== undefined && !(isRecord(notes) && Object.values(notes).every((v) => typeof v === "string"))) {
-    log.warnings.push("data.creator_notes_multilingual should map language codes to strings; it is kept but ignored");
+    delete d["creator_notes_multilingual"];
+    f.setAside("creator_notes_multilingual", notes, "an object of language code → text");
   }
 }
 

@@ -63,6 +63,19 @@ export function normalizeLorebook(json: unknown): LoadedLorebook {
     };
   }
   if (spec === "chara_card_v2" || spec === "chara_card_v3") return fromCard(normalizeCard(json));
+  const foreign =
+    json["lorebookVersion"] !== undefined
+      ? "a NovelAI lorebook"
+      : json["kind"] === "memory"
+        ? "an Agnai memory book"
+        : json["type"] === "risu"
+          ? "a RisuAI lorebook"
+          : undefined;
+  if (foreign) {
+    throw new CardError("lorebook.unsupported_format", `this is ${foreign}, which troupe does not read yet`, {
+      hint: "Import it into SillyTavern and export it as World Info JSON, then convert that.",
+    });
+  }
   if (isRecord(json["entries"])) {
     const book = normalizeBookObject(stBookToV3(json), "", log);
     return {
@@ -82,19 +95,6 @@ export function normalizeLorebook(json: unknown): LoadedLorebook {
       addedDefaults: log.added,
       original: json,
     };
-  }
-  const foreign =
-    json["lorebookVersion"] !== undefined
-      ? "a NovelAI lorebook"
-      : json["kind"] === "memory"
-        ? "an Agnai memory book"
-        : json["type"] === "risu"
-          ? "a RisuAI lorebook"
-          : undefined;
-  if (foreign) {
-    throw new CardError("lorebook.unsupported_format", `this is ${foreign}, which troupe does not read yet`, {
-      hint: "Import it into SillyTavern and export it as World Info JSON, then convert that.",
-    });
   }
   throw new CardError("lorebook.unrecognized", "this JSON is not a lorebook (no `entries`, no lorebook_v3 spec)", {
     hint: "troupe reads SillyTavern World Info, lorebook_v3, V2 character_book files and cards with a book.",

@@ -47,9 +47,30 @@ export const ST_EXTENSION_FIELDS: ReadonlyArray<readonly [stName: string, extNam
 export const ST_EXTRA = "sillytavern_extra";
 /** Where V3-only data with no SillyTavern home is kept in a World Info entry or file. */
 export const V3_EXTRA = "v3_extra";
+/**
+ * World Info keeps entries in an object keyed by uid, and JavaScript orders integer keys numerically; when a V3
+ * book's array order differs from that, the order is recorded here so it comes back.
+ */
+export const V3_ENTRY_ORDER = "v3_entry_order";
 
 const ST_TO_EXT = new Map(ST_EXTENSION_FIELDS);
 const EXT_TO_ST = new Map(ST_EXTENSION_FIELDS.map(([a, b]) => [b, a] as const));
+/** The fields SillyTavern writes in every World Info entry; a file that lacks one gets it back only if it changed. */
+const ST_CORE_FIELDS = [
+  "key",
+  "keysecondary",
+  "comment",
+  "content",
+  "constant",
+  "selective",
+  "order",
+  "position",
+  "disable",
+];
+
+/** Where a V3 entry remembers which of those fields its World Info source did not have. */
+export const ST_ABSENT = "sillytavern_absent";
+
 /** Core World Info fields with a direct V3 counterpart. */
 const ST_CORE = new Set(["uid", "key", "keysecondary", "comment", "content", "constant", "selective", "order"]);
 const ST_CORE_EXTRA = new Set(["disable", "position", "extensions", V3_EXTRA]);
@@ -118,6 +139,8 @@ export function stEntryToV3(e: Record<string, unknown>, fallbackId: string): Rec
     }
   }
   if (Object.keys(extra).length > 0) ext[ST_EXTRA] = extra;
+  const absent = ST_CORE_FIELDS.filter((f) => !(f in e));
+  if (absent.length > 0) ext[ST_ABSENT] = absent;
   out["extensions"] = ext;
   return out;
 }
@@ -125,22 +148,30 @@ export function stEntryToV3(e: Record<string, unknown>, fallbackId: string): Rec
 /** A V3 entry as a SillyTavern World Info entry (the inverse of stEntryToV3). */
 export function v3EntryToSt(entry: LoreEntry, uid: number | string): Record<string, unknown> {
   const ext = entry.extensions;
+  const absent = new Set(Array.isArray(ext[ST_ABSENT]) ? (ext[ST_ABSENT] as unknown[]) : []);
   const extra = isRecord(ext[ST_EXTRA]) ? (ext[ST_EXTRA] as Record<string, unknown>) : {};
-  const out: Record<string, unknown> = {
-    uid: "uid" in extra ? extra["uid"] : uid,
-    key: entry.keys,
-    keysecondary: entry.secondary_keys ?? [],
-    comment: entry.comment ?? "",
-    content: entry.content,
-    constant: entry.constant ?? false,
-    selective: entry.selective ?? false,
-    order: entry.insertion_order,
-    position: "position" in ext ? ext["position"] : entry.position === "after_char" ? 1 : 0,
-    disable: "disable" in extra ? extra["disable"] : !entry.enabled,
-  };
+  const core: Array<[string, unknown, boolean]> = [
+    ["uid", "uid" in extra ? extra["uid"] : uid, false],
+    ["key", entry.keys, entry.keys.length === 0],
+    ["keysecondary", entry.secondary_keys ?? [], (entry.secondary_keys ?? []).length === 0],
+    ["comment", entry.comment ?? "", (entry.comment ?? "") === ""],
+    ["content", entry.content, entry.content === ""],
+    ["constant", entry.constant ?? false, !entry.constant],
+    ["selective", entry.selective ?? false, !entry.selective],
+    ["order", entry.insertion_order, entry.insertion_order === DEFAULT_INSERTION_ORDER],
+    [
+      "position",
+      "position" in ext ? ext["position"] : entry.position === "after_char" ? 1 : 0,
+      !("position" in ext) && entry.position == null,
+    ],
+    ["disable", "disable" in extra ? extra["disable"] : !entry.enabled, entry.enabled && !("disable" in extra)],
+  ];
+  const out: Record<string, unknown> = {};
+  // A field the source file did not have is left out again, unless it has since been given a real value.
+  for (const [field, value, isDefault] of core) if (!(absent.has(field) && isDefault)) out[field] = value;
   const stExt: Record<string, unknown> = isRecord(extra["extensions"]) ? { ...(extra["extensions"] as object) } : {};
   for (const [k, v] of Object.entries(ext)) {
-    if (k === ST_EXTRA || k === "position") continue;
+    if (k === ST_EXTRA || k === ST_ABSENT || k === "position") continue;
     const stName = EXT_TO_ST.get(k);
     if (stName) out[stName] = v;
     else stExt[k] = v;
@@ -159,7 +190,8 @@ export function v3EntryToSt(entry: LoreEntry, uid: number | string): Record<stri
   const v3Extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(entry)) if (!V3_ENTRY_KNOWN.has(k)) v3Extra[k] = v;
   // The V3 position is derived back from SillyTavern's number; keep it aside when it says something else.
-  const derived = Number(out["position"]) === 0 ? "before_char" : "after_char";
+  const stPosition = "position" in ext ? ext["position"] : entry.position === "after_char" ? 1 : 0;
+  const derived = Number(stPosition) === 0 ? "before_char" : "after_char";
   if (entry.position !== undefined && entry.position !== derived) v3Extra["position"] = entry.position;
   if (Object.keys(v3Extra).length > 0) out[V3_EXTRA] = v3Extra;
   return out;
@@ -173,14 +205,23 @@ export function stBookToV3(file: Record<string, unknown>): Record<string, unknow
   const ext: Record<string, unknown> = isRecord(file["extensions"]) ? { ...(file["extensions"] as object) } : {};
   const extra: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(file)) {
-    if (k === "entries" || k === "extensions" || (BOOK_FIELDS as readonly string[]).includes(k)) continue;
+    if (k === "entries" || k === "extensions" || k === V3_ENTRY_ORDER || (BOOK_FIELDS as readonly string[]).includes(k))
+      continue;
     if (k === V3_EXTRA && isRecord(v)) Object.assign(book, v);
     else extra[k] = v;
   }
   if ("extensions" in file && !isRecord(file["extensions"])) extra["extensions"] = file["extensions"];
   if (Object.keys(extra).length > 0) ext[ST_EXTRA] = extra;
   book["extensions"] = ext;
-  book["entries"] = Object.entries(entries).map(([id, e]) => (isRecord(e) ? stEntryToV3(e, id) : e));
+  let pairs = Object.entries(entries);
+  const order = file[V3_ENTRY_ORDER];
+  if (Array.isArray(order)) {
+    const rank = new Map(order.map((uid, i) => [String(uid), i]));
+    pairs = [...pairs].sort(
+      ([a], [b]) => (rank.get(a) ?? Number.MAX_SAFE_INTEGER) - (rank.get(b) ?? Number.MAX_SAFE_INTEGER),
+    );
+  }
+  book["entries"] = pairs.map(([id, e]) => (isRecord(e) ? stEntryToV3(e, id) : e));
   return book;
 }
 
@@ -197,6 +238,7 @@ export function v3BookToSt(book: Lorebook): { file: Record<string, unknown>; war
   };
   for (const e of book.entries) if (e.id !== undefined && e.id !== null) used.add(String(e.id));
   const taken = new Set<string>();
+  const order: string[] = [];
   book.entries.forEach((entry, i) => {
     let uid: number | string = typeof entry.id === "number" || typeof entry.id === "string" ? entry.id : freeId();
     if (taken.has(String(uid))) {
@@ -206,9 +248,16 @@ export function v3BookToSt(book: Lorebook): { file: Record<string, unknown>; war
     }
     taken.add(String(uid));
     used.add(String(uid));
-    entries[String(uid)] = v3EntryToSt(entry, uid);
+    const st = v3EntryToSt(entry, uid);
+    // A repeated id had to change; the original travels along so the way back restores it.
+    if (entry.id !== undefined && String(entry.id) !== String(uid)) {
+      st[V3_EXTRA] = { ...(isRecord(st[V3_EXTRA]) ? (st[V3_EXTRA] as object) : {}), id: entry.id };
+    }
+    entries[String(uid)] = st;
+    order.push(String(uid));
   });
   file["entries"] = entries;
+  if (Object.keys(entries).join("\u0000") !== order.join("\u0000")) file[V3_ENTRY_ORDER] = order;
   for (const f of BOOK_FIELDS) if (book[f] !== undefined) file[f] = book[f];
   const ext = { ...book.extensions };
   const extra = isRecord(ext[ST_EXTRA]) ? (ext[ST_EXTRA] as Record<string, unknown>) : {};

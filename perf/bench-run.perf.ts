@@ -7,9 +7,11 @@
 //     of same-sized requests alone is measured side by side and subtracted.
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
+import OpenAI from "openai";
 import {
   chatModelPlayer,
   createRun,
@@ -56,6 +58,61 @@ async function scenariosFor(n: number): Promise<Scenario[]> {
   }));
 }
 
+/**
+ * The same traffic with no harness at all: each of `SESSIONS` loops sends `TURNS` growing conversations, 64 loops at
+ * a time, over raw keep-alive HTTP (what this machine and the fake server allow) or through the `openai` client
+ * alone (what the provider's HTTP client allows). troupe's run is measured side by side with both.
+ */
+async function bareLoop(url: string, via: "http" | "openai"): Promise<number> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
+  const client = new OpenAI({ baseURL: url, apiKey: "perf", maxRetries: 0 });
+  const viaSdk = async (body: string) => {
+    const parsed = JSON.parse(body) as { model: string; messages: OpenAI.Chat.ChatCompletionMessageParam[] };
+    const r = await client.chat.completions.create({ model: parsed.model, messages: parsed.messages });
+    return r.choices[0]?.message.content ?? "";
+  };
+  const viaHttp = (body: string) =>
+    new Promise<string>((resolve, reject) => {
+      const req = http.request(
+        `${url}/chat/completions`,
+        {
+          method: "POST",
+          agent,
+          headers: { "content-type": "application/json", "content-length": Buffer.byteLength(body) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on("data", (c: Buffer) => chunks.push(c));
+          res.on("end", () =>
+            resolve(
+              (JSON.parse(Buffer.concat(chunks).toString()) as { choices: Array<{ message: { content: string } }> })
+                .choices[0]?.message.content ?? "",
+            ),
+          );
+          res.on("error", reject);
+        },
+      );
+      req.on("error", reject);
+      req.end(body);
+    });
+  let next = 0;
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async () => {
+      for (let s = next++; s < SESSIONS; s = next++) {
+        const messages = [{ role: "system", content: `session ${s}` }];
+        for (let t = 0; t < TURNS; t++) {
+          const body = JSON.stringify({ model: t % 2 ? "user" : "npc", messages });
+          const text = await (via === "http" ? viaHttp(body) : viaSdk(body));
+          messages.push({ role: t % 2 ? "user" : "assistant", content: text });
+        }
+      }
+    }),
+  );
+  agent.destroy();
+  return performance.now() - started;
+}
+
 export async function efficiency(): Promise<PerfResult> {
   const server = await startServer();
   const home = mkdtempSync(join(tmpdir(), "troupe-perf-bench-"));
@@ -87,12 +144,17 @@ export async function efficiency(): Promise<PerfResult> {
     });
     // Exactly SESSIONS sessions (the scenario count rounds up to whole runs).
     const ids = (await listSessions(store, run.id)).slice(0, SESSIONS).map((s) => s.id);
+    const cpuBefore = process.cpuUsage();
     const started = performance.now();
     const outcome = await executeRun(run.id, { store, player, userModel, sessionIds: ids });
     const wallMs = performance.now() - started;
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuMs = (cpu.user + cpu.system) / 1000;
     if (outcome.progress.turnsAdded !== SESSIONS * (TURNS + 2))
       throw new Error(`perf run incomplete: ${outcome.status}`);
     const idealMs = Math.ceil(SESSIONS / CONCURRENCY) * TURNS * LATENCY_MS;
+    const bareMs = await bareLoop(server.url, "http");
+    const sdkMs = await bareLoop(server.url, "openai");
     const calls = outcome.progress.byRole.player.calls + outcome.progress.byRole["user-sim"].calls;
     const ratio = idealMs / wallMs;
     return {
@@ -104,9 +166,14 @@ export async function efficiency(): Promise<PerfResult> {
       detail: {
         idealMs,
         wallMs,
+        bareLoopMs: bareMs,
+        bareLoopEfficiency: idealMs / bareMs,
+        troupeVsBare: bareMs / wallMs,
+        openaiClientLoopMs: sdkMs,
+        openaiClientLoopEfficiency: idealMs / sdkMs,
         calls,
-        turns: outcome.progress.turnsAdded,
         turnsPerSec: (outcome.progress.turnsAdded / wallMs) * 1000,
+        cpuMsPerCall: cpuMs / calls,
       },
     };
   } finally {

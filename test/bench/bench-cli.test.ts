@@ -1,11 +1,14 @@
+import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRunRecords, loadDialoguesFile, resolveSuite } from "../../src/bench/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
-import { runTroupe } from "./troupe-process.ts";
+import { runTroupe, startTroupe } from "./troupe-process.ts";
 
 let server: FakeLlmServer;
 beforeAll(async () => {
@@ -90,7 +93,7 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
         "--limit",
         "2",
         "--budget",
-        "0.5",
+        "0.1",
         "--max-tokens",
         "100",
         "--user-max-tokens",
@@ -102,7 +105,7 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
     expect(first.code, first.stderr).toBe(6);
     const stopped = JSON.parse(first.stdout);
     expect(stopped.status).toBe("budget");
-    expect(stopped.progress.costUsd).toBeLessThanOrEqual(0.5);
+    expect(stopped.progress.costUsd).toBeLessThanOrEqual(0.1);
     expect(stopped.progress.turnsDone).toBeGreaterThan(0);
     const resumed = await runTroupe(["bench", "resume", stopped.run, "--budget", "50"], { cwd });
     expect(resumed.code, resumed.stderr).toBe(0);
@@ -139,6 +142,78 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
     expect(ok.code, ok.stderr).toBe(0);
     expect(ok.stderr).toMatch(/1 invalid row/);
     expect(ok.stdout).toMatch(/complete · 1\/1 sessions/);
+  });
+
+  it("stops cleanly on Ctrl-C (exit 130, run interrupted, committed turns kept) and resumes", async () => {
+    const cwd = home();
+    const child = startTroupe(
+      [
+        "bench",
+        "run",
+        "--suite",
+        "builtin-en",
+        ...models(),
+        "--runs",
+        "1",
+        "--turns",
+        "200",
+        "--limit",
+        "2",
+        "--id",
+        "ctrlc",
+      ],
+      { cwd },
+    );
+    await child.waitFor(/^run ctrlc:/m);
+    await new Promise((r) => setTimeout(r, 100));
+    child.child.kill("SIGINT");
+    const end = await child.done;
+    expect(end.code, end.stderr).toBe(130);
+    expect(end.stderr).toMatch(/stopping: turns in flight are abandoned/);
+    const status = JSON.parse((await runTroupe(["bench", "status", "ctrlc", "--json"], { cwd })).stdout);
+    expect(status.status).toBe("interrupted");
+    expect(status.progress.turnsDone).toBeGreaterThan(0);
+    const resumed = await runTroupe(["bench", "resume", "ctrlc"], { cwd });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/complete · 2\/2 sessions · 404\/404 turns/);
+  });
+
+  it("fetches the official seeds once into the cache (HF_ENDPOINT mirror) and runs them as a suite", async () => {
+    const cwd = home();
+    const row = {
+      id: "en_dialogue_001",
+      ai_name: "A",
+      ai_setting: "x",
+      user_name: "B",
+      user_setting: "y",
+      ai_prologue: "hi",
+      initial_user_input: "*look at you*",
+    };
+    let hits = 0;
+    const mirror = createServer((req, res) => {
+      hits++;
+      if (req.url?.endsWith("/data/en/seeds.jsonl")) res.end(`${JSON.stringify(row)}\n`);
+      else res.writeHead(404).end();
+    });
+    mirror.listen(0, "127.0.0.1");
+    await once(mirror, "listening");
+    const env = { HF_ENDPOINT: `http://127.0.0.1:${(mirror.address() as AddressInfo).port}` };
+    try {
+      const fetched = await runTroupe(["bench", "fetch", "--lang", "en", "--tables", "seeds", "--json"], { cwd, env });
+      expect(fetched.code, fetched.stderr).toBe(0);
+      expect(JSON.parse(fetched.stdout).files[0].path).toMatch(
+        /cache\/role-play-bench\/3c1be2a[0-9a-f]+\/en\/seeds\.jsonl$/,
+      );
+      const run = await runTroupe(
+        ["bench", "run", "--suite", "role-play-bench:en", ...models(), "--turns", "2", "--runs", "1"],
+        { cwd, env },
+      );
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toMatch(/1 scenarios × 1 runs × 4 turns, suite role-play-bench:en/);
+      expect(hits).toBe(1);
+    } finally {
+      mirror.close();
+    }
   });
 
   it("teaches with --help and fails clearly on bad flags", async () => {

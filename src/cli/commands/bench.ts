@@ -1,6 +1,11 @@
 import type { Command } from "commander";
+import { registerBenchCalibrate } from "./bench-calibrate.ts";
 import { registerBenchExport } from "./bench-export.ts";
+import { registerBenchFetch } from "./bench-fetch.ts";
+import { registerBenchGate } from "./bench-gate.ts";
+import { registerBenchJudge } from "./bench-judge.ts";
 import { registerBenchLs } from "./bench-ls.ts";
+import { registerBenchReport } from "./bench-report.ts";
 import { registerBenchResume } from "./bench-resume.ts";
 import { registerBenchRun } from "./bench-run.ts";
 import { registerBenchStatus } from "./bench-status.ts";
@@ -23,5 +28,10 @@ export function registerBench(program: Command): void {
   registerBenchStatus(bench);
   registerBenchLs(bench);
   registerBenchExport(bench);
+  registerBenchJudge(bench);
+  registerBenchReport(bench);
+  registerBenchGate(bench);
+  registerBenchCalibrate(bench);
+  registerBenchFetch(bench);
   registerWorker(program);
 }

@@ -1,5 +1,4 @@
 import { UsageError } from "../core/index.ts";
-import { createLocalCounter } from "./local-counts.ts";
 import { createNgramEncoder, type EncodedTurn } from "./ngram-encoder.ts";
 import { type CjkTokens, tokenize } from "./tokenize.ts";
 import { checkWindow } from "./window.ts";
@@ -109,14 +108,14 @@ export function createEncodedNearDuplicateIndex(
   const heads: number[] = [];
   const sets: Array<Int32Array | undefined> = [];
   const prefixes: Array<Int32Array | undefined> = [];
-  const counter = createLocalCounter();
   let seen = new Int32Array(64).fill(-1);
   let oldest = 0;
   return {
     add(turn) {
       const index = sets.length;
       // Distinct shingles, ascending; the prefix is the tail (the largest ids) of that order.
-      const own = counter.count(turn.grams[shingleSize - 1] ?? new Int32Array(0)).ids.sort();
+      const distinct = turn.distinct[shingleSize - 1];
+      const own = distinct ? Int32Array.from(distinct.ids).sort() : new Int32Array(0);
       const prefixLength = own.length === 0 ? 0 : own.length - Math.ceil(threshold * own.length) + 1;
       const prefix = own.subarray(own.length - prefixLength);
       if (seen.length < index + 1) {

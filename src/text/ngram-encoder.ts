@@ -1,5 +1,6 @@
 import { UsageError } from "../core/index.ts";
 import { ensureInt32 } from "./int-buffer.ts";
+import { createLocalCounter, type LocalCounts } from "./local-counts.ts";
 import { createPairTable, type PairTable } from "./pair-table.ts";
 import { Script, scriptCode } from "./script.ts";
 import { scanTokens } from "./token-scanner.ts";
@@ -10,6 +11,8 @@ export interface EncodedTurn {
   length: number;
   /** `grams[k]` holds the ids of the turn's (k + 1)-grams, in order; ids are dense per order, from 0. */
   grams: Int32Array[];
+  /** `distinct[k]`: the distinct (k + 1)-gram ids of the turn with their counts, computed once for every metric. */
+  distinct: LocalCounts[];
 }
 
 /** Turns tokens into dense n-gram ids, consistently across every turn it encodes. */
@@ -46,6 +49,7 @@ export function createNgramEncoder(maxN: number): NgramEncoder {
   const tables: PairTable[] = Array.from({ length: maxN - 1 }, () => createPairTable());
   let tokens: Int32Array = new Int32Array(256);
   let count = 0;
+  const counter = createLocalCounter();
 
   const sink = {
     cjk(cp: number): void {
@@ -89,11 +93,13 @@ export function createNgramEncoder(maxN: number): NgramEncoder {
       const out = new Int32Array(Math.max(0, turn.length - k));
       for (let i = 0; i < out.length; i++) out[i] = table.intern(previous[i] as number, unigrams[i + k] as number);
       turn.grams.push(out);
+      turn.distinct.push(counter.count(out));
     }
     return turn;
   }
   function build(upTo = maxN): EncodedTurn {
-    return extend({ length: count, grams: [tokens.slice(0, count)] }, upTo);
+    const unigrams = tokens.slice(0, count);
+    return extend({ length: count, grams: [unigrams], distinct: [counter.count(unigrams)] }, upTo);
   }
   return {
     maxN,

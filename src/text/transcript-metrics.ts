@@ -1,7 +1,6 @@
 import { type BleuOptions, bleuSettings } from "./bleu.ts";
 import { compressionRatio } from "./compression.ts";
 import { type GarbleSignals, garbleSignals } from "./garble.ts";
-import { ensureInt32 } from "./int-buffer.ts";
 import { type LengthTrend, lengthTrend } from "./length-trend.ts";
 import {
   createEncodedNearDuplicateIndex,
@@ -28,10 +27,10 @@ export interface TranscriptMetricsOptions {
   /** BLEU settings of the final (and the optional rolling) self-BLEU (default BLEU-4, NLTK method1 smoothing). */
   bleu?: BleuOptions;
   /**
-   * Also score every turn with BLEU against the window's turns (`TurnMetrics.selfBleu`). Off by default: it roughly
-   * doubles the per-turn cost (4-grams must be interned on every turn) while the repeated n-gram rate and the
-   * near-duplicate matches already carry the per-turn repetition signal; the summary's exact self-BLEU is always
-   * computed.
+   * Score every turn with BLEU against the window's turns (`TurnMetrics.selfBleu`; default true — the bench's
+   * stagnation detector reads it). `false` saves about a third of the per-turn cost (4-grams are then interned only
+   * when `summary()` runs) when the repeated n-gram rate and near-duplicates are all a caller needs; the summary's
+   * exact self-BLEU is computed either way.
    */
   rollingSelfBleu?: boolean;
   /** Jaccard threshold for near-duplicate turns (default 0.5). */
@@ -60,7 +59,7 @@ export interface TurnMetrics {
   repeatedNgramRate: number;
   /** Those repeated n-grams' tokens. */
   repeatedNgrams: string[][];
-  /** BLEU of the turn against the window's turns (NaN for the first turn, or when `rollingSelfBleu` is off). */
+  /** BLEU of the turn against the window's turns (NaN for the first turn, or when `rollingSelfBleu` is false). */
   selfBleu: number;
   /** Earlier turns this one nearly duplicates. */
   nearDuplicates: NearDuplicateMatch[];
@@ -115,7 +114,7 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
     ...(options.nearDuplicateThreshold === undefined ? {} : { threshold: options.nearDuplicateThreshold }),
     window: options.nearDuplicateWindow ?? Number.POSITIVE_INFINITY,
   });
-  const rolling = options.rollingSelfBleu === true;
+  const rolling = options.rollingSelfBleu !== false;
   // Orders encoded on every turn; the summary's self-BLEU extends turns to bleu.maxN only when it runs.
   const perTurnOrders = Math.max(repeatN, near.k, 3, rolling ? bleu.maxN : 0);
   const encoder = createNgramEncoder(Math.max(perTurnOrders, bleu.maxN));
@@ -127,26 +126,11 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
   const turns: EncodedTurn[] = [];
   const pairs: NearDuplicatePair[] = [];
   const totals = [0, 0, 0];
-  const stamp: Int32Array[] = [new Int32Array(64), new Int32Array(64)];
   let letters = 0;
   let foreign = 0;
-  // Within-turn distinct-n: stamp each id with the turn number the first time the turn uses it.
   const withinDistinct = (turn: EncodedTurn, k: number): number => {
-    const ids = turn.grams[k] as Int32Array;
-    if (ids.length === 0) return Number.NaN;
-    let top = -1;
-    for (const id of ids) if (id > top) top = id;
-    stamp[k] = ensureInt32(stamp[k] as Int32Array, top + 1);
-    const marks = stamp[k] as Int32Array;
-    const mark = turns.length + 1;
-    let unique = 0;
-    for (const id of ids) {
-      if (marks[id] !== mark) {
-        marks[id] = mark;
-        unique++;
-      }
-    }
-    return unique / ids.length;
+    const all = (turn.grams[k] as Int32Array).length;
+    return all === 0 ? Number.NaN : (turn.distinct[k] as { ids: Int32Array }).ids.length / all;
   };
   return {
     push(text) {

@@ -11,7 +11,7 @@ const english = [
 
 describe("createTranscriptMetrics", () => {
   it("reports per-turn signals: a repeated turn, a language switch, lengths", () => {
-    const m = createTranscriptMetrics({ lang: "en", window: 20, rollingSelfBleu: true });
+    const m = createTranscriptMetrics({ lang: "en", window: 20 });
     const turns = english.map((t) => m.push(t));
     expect(turns.map((t) => t.length)).toEqual(english.map((t) => tokenize(t).length));
     expect(turns[3]?.nearDuplicates).toEqual([{ index: 0, similarity: 1 }]);
@@ -38,8 +38,9 @@ describe("createTranscriptMetrics", () => {
     expect(s.nearDuplicatePairs).toEqual([{ first: 0, second: 3, similarity: 1 }]);
     expect(s.lengthTrend?.slope).toBeTypeOf("number");
     // Without rolling self-BLEU the per-turn value is NaN, and the summary is unchanged.
-    const quiet = createTranscriptMetrics({ lang: "en" });
-    expect(quiet.push(english[0] as string).selfBleu).toBeNaN();
+    const quiet = createTranscriptMetrics({ lang: "en", rollingSelfBleu: false });
+    for (const t of english) expect(quiet.push(t).selfBleu).toBeNaN();
+    expect(quiet.summary()).toEqual(s);
   });
 
   it("handles Chinese turns with characters as tokens, or Intl.Segmenter words", () => {

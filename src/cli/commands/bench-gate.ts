@@ -1,0 +1,116 @@
+import type { Command } from "commander";
+import { DEFAULT_GATE, gateVerdict, loadScoredSource, METRICS, type Metric, metricLabel } from "../../bench/index.ts";
+import { ExitCode, UsageError } from "../../core/index.ts";
+import { action } from "../run-command.ts";
+import { numberFlag } from "./bench-flags.ts";
+import {
+  addScoringFlags,
+  intervalsFromFlags,
+  listFlag,
+  panelFromFlags,
+  type ScoringFlags,
+  scoringFromFlags,
+} from "./bench-scoring-flags.ts";
+
+interface GateFlags extends ScoringFlags {
+  baseline: string;
+  candidate: string;
+  margin: number;
+  metrics?: string;
+  baselineJudgement?: string;
+  candidateJudgement?: string;
+  models?: string;
+}
+
+const HELP = `
+A CI quality gate. Pairs the candidate with the baseline on the scenarios both were judged on and, for each checked
+metric, computes the 95% interval of candidate − baseline by a paired hierarchical bootstrap (same scenarios drawn
+for both; runs and chunks resampled within each). The gate passes when every lower bound is above −margin: "not
+worse by more than the margin, with confidence". A noisy point estimate alone can neither pass nor fail it.
+
+Exit codes (for CI):
+  0   passed: every checked metric's lower bound > −margin
+  10  failed: at least one lower bound ≤ −margin (the verdict table says which)
+  2   bad input: unknown run, no judgement, no scenario in common, bad flag
+  1   unexpected failure
+
+Examples:
+  troupe bench gate --baseline prod-run --candidate new-run
+  troupe bench gate --baseline prod-run --candidate new-run --margin 0.5 --metrics overall,interaction
+  troupe bench gate --baseline prod-run --candidate new-run --json > verdict.json`;
+
+/** `troupe bench gate`: pass or fail a candidate against a baseline on the paired lower bound. */
+export function registerBenchGate(bench: Command): void {
+  const command = bench
+    .command("gate")
+    .description("CI gate: exit 0 only if candidate − baseline has a 95% lower bound above −margin (else exit 10)")
+    .requiredOption("--baseline <run>", "the judged baseline run (or dialogues file)")
+    .requiredOption("--candidate <run>", "the judged candidate run (or dialogues file)")
+    .option(
+      "--margin <points>",
+      "how much worse the candidate may be, in score points",
+      numberFlag(0),
+      DEFAULT_GATE.margin,
+    )
+    .option(
+      "--metrics <list>",
+      `metrics that must pass (default ${DEFAULT_GATE.metrics.join(",")}; any of ${METRICS.join(", ")})`,
+    )
+    .option("--baseline-judgement <id>", "judgement of the baseline to use (default: newest)")
+    .option("--candidate-judgement <id>", "judgement of the candidate to use (default: newest)")
+    .option("--models <names>", "only these model_name values (for dialogues files holding several)");
+  addScoringFlags(command)
+    .addHelpText("after", HELP)
+    .action(
+      action(async (ctx, flags: GateFlags) => {
+        const metrics = (listFlag(flags.metrics) ?? DEFAULT_GATE.metrics) as Metric[];
+        for (const m of metrics)
+          if (!(METRICS as readonly string[]).includes(m))
+            throw new UsageError("bench.invalid_flag", `--metrics: unknown metric "${m}".`, {
+              hint: `Metrics: ${METRICS.join(", ")}.`,
+            });
+        const store = await ctx.store();
+        const scoring = scoringFromFlags(flags);
+        const panel = panelFromFlags(flags);
+        const filter = { models: listFlag(flags.models) };
+        const baseline = await loadScoredSource(store, flags.baseline, {
+          judgementId: flags.baselineJudgement,
+          scoring,
+          panel,
+          filter,
+        });
+        const candidate = await loadScoredSource(store, flags.candidate, {
+          judgementId: flags.candidateJudgement,
+          scoring,
+          panel,
+          filter,
+        });
+        const verdict = gateVerdict(candidate.sessions, baseline.sessions, scoring, {
+          margin: flags.margin,
+          metrics,
+          intervals: intervalsFromFlags(flags),
+        });
+        if (ctx.json)
+          ctx.printJson({ ...verdict, baseline: baseline.source.source, candidate: candidate.source.source });
+        else {
+          ctx.print(
+            `gate: ${candidate.source.source} vs baseline ${baseline.source.source}, ${verdict.pairedScenarios} paired scenario(s), margin ${verdict.margin}`,
+          );
+          ctx.print("metric              diff    95% interval          p       needs > threshold   verdict");
+          for (const r of verdict.rows)
+            ctx.print(
+              `${metricLabel(r.metric).padEnd(18)} ${r.difference.toFixed(2).padStart(6)}  [${r.lower.toFixed(2)}, ${r.upper.toFixed(2)}]`.padEnd(
+                48,
+              ) +
+                `${r.pValue.toFixed(3).padStart(6)}  lower > ${r.threshold.toFixed(2).padEnd(9)}  ${r.pass ? "PASS" : "FAIL"}`,
+            );
+          if (verdict.onlyBaseline.length || verdict.onlyCandidate.length)
+            ctx.print(
+              `not paired (left out): ${verdict.onlyBaseline.length} baseline-only, ${verdict.onlyCandidate.length} candidate-only scenario(s)`,
+            );
+          ctx.print(verdict.pass ? "PASSED" : "FAILED");
+        }
+        return verdict.pass ? ExitCode.ok : ExitCode.gateFailed;
+      }),
+    );
+}

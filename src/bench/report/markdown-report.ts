@@ -37,11 +37,11 @@ export function renderMarkdownReport(report: BenchReport): string {
     `| # | model | Overall | ${CATEGORIES.map(metricLabel).join(" | ")} | scenarios | sessions |`,
     `|---|---|---|${CATEGORIES.map(() => "---").join("|")}|---|---|`,
   );
-  sorted.forEach((e, i) =>
+  sorted.forEach((e, i) => {
     out.push(
       `| ${i + 1} | ${cell(e.label)} | ${ci(e, "overall")} | ${CATEGORIES.map((c) => ci(e, c)).join(" | ")} | ${e.scenarios} | ${e.sessions} |`,
-    ),
-  );
+    );
+  });
   out.push(
     "",
     "## Dimensions",

@@ -308,8 +308,60 @@ export async function harnessCpu(): Promise<PerfResult> {
   }
 }
 
+/**
+ * The same run with an in-process model that answers after 50 ms (no HTTP, no provider): what the harness's own
+ * scheduling, prompt building, simulator QA and commits cost at 64 sessions, without the HTTP client.
+ */
+export async function harnessEfficiency(): Promise<PerfResult> {
+  const home = mkdtempSync(join(tmpdir(), "troupe-perf-harness-"));
+  const store = await openStore({ home });
+  try {
+    const slow = (id: string): ChatModel => {
+      const inner = instantModel(id);
+      return {
+        ...inner,
+        chat: async (request) => {
+          await new Promise((r) => setTimeout(r, LATENCY_MS));
+          return inner.chat(request);
+        },
+      };
+    };
+    const player = chatModelPlayer(slow("slow:npc"), { maxTokens: 256 }, "npc");
+    const userModel = slow("slow:user");
+    const run = await createRun(store, {
+      suite: { name: "perf", source: "perf", hash: "perf" },
+      scenarios: await scenariosFor(SESSIONS),
+      player,
+      userModel,
+      userSpec: "user",
+      simulator: DEFAULT_SIMULATOR_SETTINGS,
+      personas: ["plain"],
+      traps: [],
+      runs: 3,
+      turns: TURNS,
+      seed: 1,
+      concurrency: CONCURRENCY,
+    });
+    const ids = (await listSessions(store, run.id)).slice(0, SESSIONS).map((s) => s.id);
+    const started = performance.now();
+    const outcome = await executeRun(run.id, { store, player, userModel, sessionIds: ids });
+    const wallMs = performance.now() - started;
+    const idealMs = Math.ceil(SESSIONS / CONCURRENCY) * TURNS * LATENCY_MS;
+    return {
+      name: `bench run efficiency, harness alone (in-process ${LATENCY_MS} ms model, no HTTP client)`,
+      ratio: idealMs / wallMs,
+      unit: "ideal ÷ actual wall time; isolates the harness from the provider's HTTP client; higher is better",
+      detail: { idealMs, wallMs, turns: outcome.progress.turnsAdded },
+    };
+  } finally {
+    await store.close();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
 export default async function run(): Promise<PerfResult[]> {
   const cpu = await harnessCpu();
+  const alone = await harnessEfficiency();
   const eff = await efficiency();
-  return [eff, cpu];
+  return [eff, alone, cpu];
 }

@@ -1,4 +1,5 @@
-// Public surface of src/bench. Other folders (cli, server, world, learn) import only from here.
+// Public surface of src/bench. Other folders (cli, server, world, learn) import only from here. Exports are kept
+// sorted by module (Biome); part 1 is scenarios, loaders, simulator, sessions and runs, part 2 judging and reports.
 
 export { BENCH_MIGRATIONS, type BenchTables, benchDb } from "./bench-tables.ts";
 export { Budget, BudgetExhaustedError, budgetGuard, type CallGuard, estimateCallCost } from "./budget.ts";
@@ -42,7 +43,6 @@ export {
   ROLE_PLAY_BENCH,
 } from "./official-dataset.ts";
 export { readParquetRows } from "./parquet-rows.ts";
-// The user simulator: prompt, personas, perturbations, QA.
 export { PERSONA_IDS, PERSONAS, type Persona, type PersonaId, parsePersonas } from "./persona.ts";
 export {
   type PerturbationEvent,
@@ -52,7 +52,6 @@ export {
   TRAP_IDS,
   type TrapId,
 } from "./perturbation.ts";
-// Players, sessions, runs.
 export {
   buildPlayerMessages,
   chatModelPlayer,
@@ -72,9 +71,9 @@ export {
   sessionJobId,
   sessionJobPending,
 } from "./queue.ts";
-// Loading official files and troupe suites.
 export { BenchDataError, formatRowIssue, type RowIssue } from "./row-issue.ts";
 export { type RunConfig, RunConfigSchema } from "./run-config.ts";
+export { createRun, type NewRunInput, newRunId, runSeed, sessionSeed } from "./run-setup.ts";
 export {
   getRun,
   getSession,
@@ -90,19 +89,7 @@ export {
   type StoredTurn,
   TurnConflictError,
 } from "./run-store.ts";
-export {
-  createRun,
-  type ExecuteRunDeps,
-  executeRun,
-  type NewRunInput,
-  newRunId,
-  type RunOutcome,
-  type RunProgress,
-  readRunProgress,
-  runSeed,
-  sessionSeed,
-} from "./runner.ts";
-// Scenarios, turns, dialogues, evaluations: the official role-play-bench shapes, plus troupe's metadata.
+export { type ExecuteRunDeps, executeRun, type RunOutcome, type RunProgress, readRunProgress } from "./runner.ts";
 export {
   inferLang,
   type Lang,

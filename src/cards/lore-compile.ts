@@ -6,6 +6,7 @@ import { type EntrySettings, entrySettings } from "./entry-settings.ts";
 import { type CompiledKey, compileRegex, parseSlashRegex } from "./lore-keys.ts";
 import type { LoreCompileOptions, LoreScope, LoreSource } from "./lore-types.ts";
 import { expandMacros } from "./macros.ts";
+import { requiredLiteral } from "./regex-literal.ts";
 import { isSingleWordKey } from "./word-boundary.ts";
 
 /** One entry ready for scanning. */
@@ -121,12 +122,13 @@ export function compileLore(input: Lorebook | LoreSource[], options: LoreCompile
       const key = expandMacros(raw, macros).trim();
       const slash = parseSlashRegex(key);
       if (slash || forceRegex) {
-        const { re, error } = slash
-          ? compileRegex(slash.pattern, slash.flags)
-          : compileRegex(key, caseInsensitive ? "i" : "");
+        const pattern = slash ? slash.pattern : key;
+        const flags = slash ? slash.flags : caseInsensitive ? "i" : "";
+        const { re, error } = compileRegex(pattern, flags);
         if (error)
           problems.push(`${uid}: key ${JSON.stringify(key)} is not a valid RE2 regex (${error}); it never matches`);
-        return { kind: "regex", key, re, ...(error ? { error } : {}) };
+        const literal = re ? requiredLiteral(pattern, flags) : undefined;
+        return { kind: "regex", key, re, ...(error ? { error } : {}), ...(literal ? { literal } : {}) };
       }
       const needle = caseInsensitive ? key.toLowerCase() : key;
       const wholeWord = wholeWords && isSingleWordKey(needle);

@@ -1,4 +1,5 @@
 import { RE2JS } from "re2js";
+import type { RequiredLiteral } from "./regex-literal.ts";
 
 /** A key ready for matching. */
 export type CompiledKey =
@@ -19,6 +20,8 @@ export type CompiledKey =
       /** The compiled RE2 pattern, or undefined when it is invalid (an invalid pattern never matches). */
       re: RE2JS | undefined;
       error?: string;
+      /** A substring every match contains, checked before RE2 runs (indexed matcher only). */
+      literal?: RequiredLiteral;
     };
 
 /**

@@ -1,6 +1,7 @@
 import type { CompiledEntry, CompiledLore, PatternInfo } from "./lore-compile.ts";
 import { type CompiledKey, regexFind } from "./lore-keys.ts";
 import type { LoreGlobalScanData, LoreKeyMatch } from "./lore-types.ts";
+import { foldForLiteral } from "./regex-literal.ts";
 import type { ScanBuffer, Segment } from "./scan-buffer.ts";
 
 /** What an entry is allowed to see in one check. */
@@ -51,6 +52,20 @@ class JoinedViews {
     return joined;
   }
 
+  private foldCache = new Map<string, string>();
+
+  /** The joined text as a literal prefilter compares it (case-folded for case-insensitive literals). */
+  folded(view: ScanView, caseInsensitive: boolean): string {
+    const { text } = this.get(view);
+    if (!caseInsensitive) return text;
+    let f = this.foldCache.get(text);
+    if (f === undefined) {
+      f = foldForLiteral(text);
+      this.foldCache.set(text, f);
+    }
+    return f;
+  }
+
   /** Map an offset in the joined text back to a segment-relative match (`matched` is the text as searched). */
   locate(view: ScanView, start: number, matched: string, key: CompiledKey, role: LoreKeyMatch["role"]): LoreKeyMatch {
     const { starts, segments } = this.get(view);
@@ -83,10 +98,15 @@ function matchRegex(
   view: ScanView,
   joined: JoinedViews,
   role: LoreKeyMatch["role"],
+  prefilter = false,
 ) {
   if (!key.re || view.depth <= 0) return undefined;
   const { text } = joined.get(view);
   if (text === "") return undefined;
+  // A literal every match must contain rules most regex keys out with one native substring search.
+  if (prefilter && key.literal && !joined.folded(view, key.literal.caseInsensitive).includes(key.literal.literal)) {
+    return undefined;
+  }
   const found = regexFind(key.re, text);
   return found ? joined.locate(view, found[0], text.slice(found[0], found[1]), key, role) : undefined;
 }
@@ -220,7 +240,7 @@ export class IndexedMatcher implements LoreMatcher {
   }
 
   match(key: CompiledKey, view: ScanView, role: LoreKeyMatch["role"]): LoreKeyMatch | undefined {
-    if (key.kind === "regex") return matchRegex(key, view, this.joined, role);
+    if (key.kind === "regex") return matchRegex(key, view, this.joined, role, true);
     if (key.needle === "" || view.depth <= 0) return undefined;
     const hits = this.hits.get(key.pattern);
     if (!hits) return undefined;

@@ -25,7 +25,22 @@ const WORDS = [
 const word = fc.constantFrom(...WORDS);
 const key = fc.oneof(
   { weight: 8, arbitrary: word },
-  { weight: 1, arbitrary: fc.constantFrom("/dra+gon/i", "/(a+)+$/", "/\\bking\\b/", "/li(?=x)/", "{{char}}", "") },
+  {
+    weight: 2,
+    arbitrary: fc.constantFrom(
+      "/dra+gon/i",
+      "/Dra+gon/",
+      "/\\bdragons?\\b/i",
+      "/the (king|queen)/i",
+      "/lord\\b/",
+      "/(a+)+$/",
+      "/\\bking\\b/",
+      "/li(?=x)/",
+      "/caf[eé]/i",
+      "{{char}}",
+      "",
+    ),
+  },
 );
 const message = fc
   .array(fc.oneof(word, fc.constantFrom(" ", ", ", ".", "\n", "x")), { maxLength: 14 })

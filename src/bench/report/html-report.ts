@@ -115,7 +115,7 @@ function heatmapSection(report: BenchReport): string {
       };
     }),
   }));
-  return `<section id="heatmap"><h2>Misalignment heatmap</h2><p class="muted">One row per session, one cell per judged chunk, coloured by the chunk's Overall (red = low). Click a cell to open the session at that chunk.</p>
+  return `<section id="heatmap"><h2>Misalignment heatmap</h2><p class="muted">One row per session, one cell per judged chunk, coloured by the chunk's Overall (green 100, yellow 75, red 50 or below). Click a cell to open the session at that chunk.</p>
 <div class="chart">${heatmap(
     rows,
     Array.from({ length: maxChunks }, (_, i) => `C${i + 1}`),
@@ -129,11 +129,11 @@ function horizon(report: BenchReport): string {
   return `<section id="horizon"><h2>Long-horizon curve</h2><p class="muted">Per 10 generated turns: standing judge flags and detector flags per NPC turn, and mean NPC reply length — where a model hits the "turn-20 wall".</p>
 <div class="chart">${lineChart(
     series((b) => b.judgeFlagsPerTurn),
-    { xLabel: "generated turn", yLabel: "judge flags / NPC turn", title: "judge flags" },
+    { xLabel: "generated turn", yLabel: "judge flags / NPC turn", title: "judge flags", minYMax: 0.1 },
   )}</div>
 <div class="chart">${lineChart(
     series((b) => b.detectorFlagsPerTurn),
-    { xLabel: "generated turn", yLabel: "detector flags / NPC turn", title: "detector flags" },
+    { xLabel: "generated turn", yLabel: "detector flags / NPC turn", title: "detector flags", minYMax: 0.1 },
   )}</div>
 <div class="chart">${lineChart(
     series((b) => b.meanLength),

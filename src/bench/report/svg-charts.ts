@@ -30,7 +30,7 @@ export function intervalChart(
   rows: readonly IntervalRow[],
   options: { width?: number; min?: number; max?: number; title?: string } = {},
 ): string {
-  const width = options.width ?? 640;
+  const width = options.width ?? 760;
   const labelW = 200;
   const rowH = 26;
   const top = 24;
@@ -38,7 +38,7 @@ export function intervalChart(
   const lo = options.min ?? Math.max(0, Math.floor(Math.min(...rows.map((r) => r.lower), 100) / 10) * 10);
   const hi = options.max ?? 100;
   const x = (v: number) =>
-    labelW + ((Math.min(hi, Math.max(lo, v)) - lo) / Math.max(1e-9, hi - lo)) * (width - labelW - 60);
+    labelW + ((Math.min(hi, Math.max(lo, v)) - lo) / Math.max(1e-9, hi - lo)) * (width - labelW - 170);
   const ticks: string[] = [];
   for (let t = lo; t <= hi; t += (hi - lo) / 5) {
     ticks.push(
@@ -113,10 +113,13 @@ export interface HeatRow {
   cells: Array<{ value: number | undefined; title: string; attrs: Record<string, string> }>;
 }
 
-/** Red (0) → yellow (50) → green (100) for a 0–100 score; grey when unknown. */
+/**
+ * Red (≤ 50) → yellow (75) → green (100) for a 0–100 score; grey when unknown. Chunk scores sit mostly above 50,
+ * so the scale spends its colours there.
+ */
 export function scoreColor(value: number | undefined): string {
   if (value === undefined || !Number.isFinite(value)) return "#cccccc";
-  const t = Math.min(1, Math.max(0, value / 100));
+  const t = Math.min(1, Math.max(0, (value - 50) / 50));
   const [a, b, u] = t < 0.5 ? [[215, 48, 39], [254, 224, 139], t * 2] : [[254, 224, 139], [26, 152, 80], (t - 0.5) * 2];
   const mix = (i: number) => Math.round(a[i]! + (b[i]! - a[i]!) * (u as number));
   return `rgb(${mix(0)},${mix(1)},${mix(2)})`;
@@ -163,7 +166,7 @@ export interface LineSeries {
 /** A line chart with dots, linear axes starting at 0, legend on top. */
 export function lineChart(
   series: readonly LineSeries[],
-  options: { xLabel: string; yLabel: string; width?: number; height?: number; title?: string },
+  options: { xLabel: string; yLabel: string; width?: number; height?: number; title?: string; minYMax?: number },
 ): string {
   const width = options.width ?? 560;
   const height = options.height ?? 240;
@@ -175,7 +178,7 @@ export function lineChart(
   const ys = series.flatMap((s) => s.points.map((p) => p.y));
   const xMax = Math.max(1, ...xs);
   const xMin = Math.min(...xs, xMax);
-  const yMax = Math.max(1e-9, ...ys) * 1.1;
+  const yMax = Math.max(options.minYMax ?? 1e-9, Math.max(0, ...ys) * 1.1);
   const X = (v: number) => left + ((v - xMin) / Math.max(1e-9, xMax - xMin)) * (right - left);
   const Y = (v: number) => bottom - (v / yMax) * (bottom - top);
   const parts: string[] = [];

@@ -88,6 +88,7 @@ export {
   type SessionStatus,
   type StoredTurn,
   TurnConflictError,
+  updateRunStatus,
 } from "./run-store.ts";
 export { type ExecuteRunDeps, executeRun, type RunOutcome, type RunProgress, readRunProgress } from "./runner.ts";
 export {

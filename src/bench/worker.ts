@@ -6,7 +6,15 @@ import type { Store } from "../store/index.ts";
 import { Budget } from "./budget.ts";
 import type { Player } from "./player.ts";
 import { BENCH_QUEUE, type SessionJobData } from "./queue.ts";
-import { getRun, getSession, listSessions, type RunRecord, runUsage, updateRunStatus } from "./run-store.ts";
+import {
+  getRun,
+  getSession,
+  listSessions,
+  type RunRecord,
+  runUsage,
+  updateRunStatus,
+  updateSession,
+} from "./run-store.ts";
 import { executeRun } from "./runner.ts";
 
 /** The models a worker uses for one run, built from the run's stored specs with the worker's own config and keys. */
@@ -91,6 +99,8 @@ export async function startBenchWorker(options: BenchWorkerOptions): Promise<Ben
       modelsPromise.catch(() => models.delete(run.id));
     }
     const m = await modelsPromise;
+    if (run.status !== "running" && run.status !== "complete")
+      await updateRunStatus(options.store, run.id, "running", Date.now());
     options.onEvent?.({ type: "started", sessionId, worker: name });
     const outcome = await executeRun(run.id, {
       store: options.store,
@@ -110,8 +120,15 @@ export async function startBenchWorker(options: BenchWorkerOptions): Promise<Ben
       options.onEvent?.({ type: "requeued", sessionId });
       throw new WaitingError();
     }
-    await settleRunStatus(options.store, run.id);
     const failure = outcome.failures.find((f) => f.sessionId === sessionId);
+    if (failure && job.attemptsMade + 1 < (job.opts.attempts ?? 1)) {
+      // BullMQ will try again: "failed" in the database means failed for good, so mark it pending meanwhile.
+      await updateSession(options.store, sessionId, {
+        status: "pending",
+        error: `attempt ${job.attemptsMade + 1}: ${failure.error}; retrying`,
+      });
+    }
+    await settleRunStatus(options.store, run.id);
     if (failure) {
       options.onEvent?.({ type: "failed", sessionId, error: failure.error });
       // Let BullMQ retry with back-off; the next attempt resumes from the last committed turn.
@@ -142,11 +159,18 @@ export async function startBenchWorker(options: BenchWorkerOptions): Promise<Ben
   };
 }
 
-/** Mark a distributed run complete once every session is, or `budget` once one stopped on the budget. */
+/**
+ * Mark a distributed run complete once every session is, `budget` once one stopped on the budget, and `failed`
+ * when nothing is left to run but some sessions failed for good (a session between retries is `pending`).
+ */
 export async function settleRunStatus(store: Store, runId: string): Promise<void> {
   const sessions = await listSessions(store, runId);
   const now = Date.now();
   if (sessions.every((s) => s.status === "complete")) await updateRunStatus(store, runId, "complete", now);
   else if (sessions.some((s) => s.status === "budget"))
     await updateRunStatus(store, runId, "budget", now, "budget reached");
+  else if (sessions.every((s) => s.status === "complete" || s.status === "failed")) {
+    const failed = sessions.filter((s) => s.status === "failed").length;
+    await updateRunStatus(store, runId, "failed", now, `${failed} session(s) failed`);
+  }
 }

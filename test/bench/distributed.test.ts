@@ -79,12 +79,10 @@ describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreS
     ];
     const env = { DATABASE_URL: schema.url };
     const cwd = mkdtempSync(join(tmpdir(), "troupe-dist-"));
-    const queued = await runTroupe(
-      ["bench", "run", ...flags, "--queue", REDIS_URL, "--queue-name", queueName, "--detach", "--id", "dist", "--json"],
-      { cwd, env },
-    );
-    expect(queued.code, queued.stderr).toBe(0);
-    expect(JSON.parse(queued.stdout)).toMatchObject({ run: "dist", status: "queued", queued: 4 });
+    // The coordinator queues the sessions and watches the shared database until the workers are done.
+    const coordinator = startTroupe(["bench", "run", ...flags, "--queue", REDIS_URL, "--queue-name", queueName, "--id", "dist"], { cwd, env });
+    workers.push(coordinator);
+    await coordinator.waitFor(/queued 4 session job\(s\) for run dist/);
 
     const workerArgs = [
       "worker",
@@ -131,6 +129,9 @@ describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreS
     const sessions = await listSessions(store, "dist");
     expect(sessions.find((s) => s.id === victim)?.worker).toBe(nameB);
     expect(progress.run.status).toBe("complete");
+    const watched = await coordinator.done;
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toMatch(/run dist: complete · 4\/4 sessions · 104\/104 turns/);
 
     // The same run generated locally, without queue or workers, gives the same dialogues.
     const localCwd = mkdtempSync(join(tmpdir(), "troupe-dist-local-"));

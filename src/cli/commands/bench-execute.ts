@@ -9,6 +9,7 @@ import {
   readRunProgress,
   runUsage,
   sessionJobPending,
+  updateRunStatus,
 } from "../../bench/index.ts";
 import { ExitCode, isTroupeError } from "../../core/index.ts";
 import { closeCassettes } from "../../llm/index.ts";
@@ -172,6 +173,7 @@ async function viaQueue(
     const { sessions } = await readRunProgress(store, run.id);
     const open = sessions.filter((s) => s.status !== "complete").map((s) => s.id);
     const added = await enqueueSessions(queue, run.id, open);
+    await updateRunStatus(store, run.id, "queued", Date.now());
     if (!ctx.json)
       ctx.print(
         `queued ${added} session job(s) for run ${run.id} on ${url.replace(/\/\/[^@]*@/, "//***@")}; start workers with: troupe worker --queue <redis-url>`,

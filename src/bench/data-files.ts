@@ -35,10 +35,10 @@ export async function loadTable<S extends z.ZodType>(
       out.issues.push(raw.issue);
       continue;
     }
-    const issues = validateRow(file, raw.row, raw.value, schema);
-    if (issues.length > 0) out.issues.push(...issues);
+    const checked = checkRow(file, raw.row, raw.value, schema);
+    if (checked.issues.length > 0) out.issues.push(...checked.issues);
     else {
-      out.rows.push(schema.parse(raw.value) as z.infer<S>);
+      out.rows.push(checked.data as z.infer<S>);
       out.rowNumbers.push(raw.row);
     }
   }
@@ -47,21 +47,33 @@ export async function loadTable<S extends z.ZodType>(
 
 /** Check one parsed row; returns one issue per bad field (empty when the row is valid). */
 export function validateRow(file: string, row: number, value: unknown, schema: z.ZodType): RowIssue[] {
+  return checkRow(file, row, value, schema).issues;
+}
+
+function checkRow(
+  file: string,
+  row: number,
+  value: unknown,
+  schema: z.ZodType,
+): { data?: unknown; issues: RowIssue[] } {
   if (value === null || typeof value !== "object" || Array.isArray(value)) {
-    return [{ file, row, code: "not_an_object", message: "must be a JSON object" }];
+    return { issues: [{ file, row, code: "not_an_object", message: "must be a JSON object" }] };
   }
   const bad = findInvalidUtf8(value, []);
   if (bad.length > 0)
-    return bad.map((path) => ({ file, row, field: path, code: "invalid_utf8", message: "is not valid UTF-8" }));
+    return {
+      issues: bad.map((path) => ({ file, row, field: path, code: "invalid_utf8", message: "is not valid UTF-8" })),
+    };
   const result = schema.safeParse(value);
-  if (result.success) return [];
-  return result.error.issues.map((issue) => ({
+  if (result.success) return { data: result.data, issues: [] };
+  const issues = result.error.issues.map((issue) => ({
     file,
     row,
     ...(issue.path.length > 0 ? { field: issue.path.join(".") } : {}),
     code: issueCode(issue),
     message: issue.message,
   }));
+  return { issues };
 }
 
 function issueCode(issue: z.core.$ZodIssue): string {

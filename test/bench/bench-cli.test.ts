@@ -26,7 +26,7 @@ const models = () => [
   `${server.openaiBaseUrl}#user-model`,
 ];
 
-describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible server)", () => {
+describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible server)", { timeout: 180_000 }, () => {
   it("runs a small bench, lists it, shows its status and exports official-shape dialogues", async () => {
     const cwd = home();
     const run = await runTroupe(

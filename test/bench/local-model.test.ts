@@ -10,7 +10,7 @@ const REPO = resolve(import.meta.dirname, "../..");
 const MODEL = "local:../shared/models/stories260K.gguf";
 const present = existsSync(resolve(REPO, "../shared/models/stories260K.gguf"));
 
-describe.skipIf(!present)("troupe bench run on the tiny local GGUF model", () => {
+describe.skipIf(!present)("troupe bench run on the tiny local GGUF model", { timeout: 180_000 }, () => {
   it("plays both the NPC and the user through node-llama-cpp and stores schema-valid dialogues", async () => {
     const home = mkdtempSync(join(tmpdir(), "troupe-bench-local-"));
     const r = await runTroupe(

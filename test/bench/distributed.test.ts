@@ -80,7 +80,10 @@ describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreS
     const env = { DATABASE_URL: schema.url };
     const cwd = mkdtempSync(join(tmpdir(), "troupe-dist-"));
     // The coordinator queues the sessions and watches the shared database until the workers are done.
-    const coordinator = startTroupe(["bench", "run", ...flags, "--queue", REDIS_URL, "--queue-name", queueName, "--id", "dist"], { cwd, env });
+    const coordinator = startTroupe(
+      ["bench", "run", ...flags, "--queue", REDIS_URL, "--queue-name", queueName, "--id", "dist"],
+      { cwd, env },
+    );
     workers.push(coordinator);
     await coordinator.waitFor(/queued 4 session job\(s\) for run dist/);
 

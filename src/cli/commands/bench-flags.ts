@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { UsageError } from "../../core/index.ts";
 
 /** A commander parser for an integer flag within bounds, with a message that names the flag. */
 export function intFlag(min: number, max = Number.MAX_SAFE_INTEGER): (value: string) => number {
@@ -28,4 +29,27 @@ export function numberFlag(
     }
     return n;
   };
+}
+
+/** The Redis URL of `--queue [url]`: the flag's value, or REDIS_URL / `redis:` in the config when given bare. */
+export function queueUrl(
+  flag: string | true | undefined,
+  detach: boolean | undefined,
+  configured: string | undefined,
+): string | undefined {
+  if (flag === undefined) {
+    if (detach)
+      throw new UsageError(
+        "bench.detach_without_queue",
+        "--detach needs --queue (there is nothing to detach from otherwise).",
+      );
+    return undefined;
+  }
+  if (flag !== true) return flag;
+  if (!configured) {
+    throw new UsageError("bench.no_queue_url", "--queue was given without a URL, and REDIS_URL is not set.", {
+      hint: "Pass --queue redis://host:6379, or set REDIS_URL (or redis: in troupe.config.yaml).",
+    });
+  }
+  return configured;
 }

@@ -3,7 +3,7 @@ import { getRun } from "../../bench/index.ts";
 import { ExitCode } from "../../core/index.ts";
 import { action } from "../run-command.ts";
 import { estimateRemaining, executeAndReport } from "./bench-execute.ts";
-import { intFlag, numberFlag } from "./bench-flags.ts";
+import { intFlag, numberFlag, queueUrl } from "./bench-flags.ts";
 import { cassetteHelp, modelsForRun } from "./bench-models.ts";
 
 interface ResumeFlags {
@@ -12,7 +12,7 @@ interface ResumeFlags {
   cassette?: string;
   cassetteMode?: string;
   cache?: boolean;
-  queue?: string;
+  queue?: string | true;
   queueName?: string;
   detach?: boolean;
 }
@@ -34,7 +34,7 @@ export function registerBenchResume(bench: Command): void {
       "--cache",
       "also keep every model answer in the response cache (off for bench runs: turns are stored anyway)",
     )
-    .option("--queue <redis-url>", "continue on `troupe worker` processes through Redis")
+    .option("--queue [redis-url]", "continue on `troupe worker` processes through Redis (no URL: REDIS_URL)")
     .option("--queue-name <name>", "BullMQ queue name, to run separate worker fleets on one Redis", "troupe-bench")
     .option("--detach", "with --queue: enqueue and return")
     .addHelpText(
@@ -52,6 +52,7 @@ Examples:
     )
     .action(
       action(async (ctx, id: string, flags: ResumeFlags) => {
+        const queue = queueUrl(flags.queue, flags.detach, ctx.config.redisUrl);
         const store = await ctx.store();
         const run = await getRun(store, id);
         if (run.status === "complete") {
@@ -77,7 +78,6 @@ Examples:
           models.userModel.id,
         );
         if (!ctx.json) ctx.print(`resuming run ${run.id} (${run.status})`);
-        const queue = flags.queue ?? (flags.detach ? ctx.config.redisUrl : undefined);
         return executeAndReport(ctx, run, models, estimate, {
           concurrency,
           ...(flags.budget === undefined ? {} : { budget: flags.budget }),

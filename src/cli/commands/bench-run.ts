@@ -19,7 +19,7 @@ import { closeCassettes, MODEL_SPEC_FORMS } from "../../llm/index.ts";
 import { Progress } from "../progress.ts";
 import { action } from "../run-command.ts";
 import { executeAndReport } from "./bench-execute.ts";
-import { intFlag, numberFlag } from "./bench-flags.ts";
+import { intFlag, numberFlag, queueUrl } from "./bench-flags.ts";
 import { formatEstimate } from "./bench-format.ts";
 import { cassetteHelp, resolveBenchModels } from "./bench-models.ts";
 
@@ -48,7 +48,7 @@ interface RunFlags {
   cassette?: string;
   cassetteMode?: string;
   cache?: boolean;
-  queue?: string;
+  queue?: string | true;
   queueName?: string;
   detach?: boolean;
   dryRun?: boolean;
@@ -127,7 +127,10 @@ export function registerBenchRun(bench: Command): void {
       "--cache",
       "also keep every model answer in the response cache (off for bench runs: turns are stored anyway)",
     )
-    .option("--queue <redis-url>", "distribute sessions as BullMQ jobs for `troupe worker` processes (env REDIS_URL)")
+    .option(
+      "--queue [redis-url]",
+      "distribute sessions as BullMQ jobs for `troupe worker` processes (no URL: REDIS_URL)",
+    )
     .option("--queue-name <name>", "BullMQ queue name, to run separate worker fleets on one Redis", "troupe-bench")
     .option("--detach", "with --queue: enqueue and return instead of watching")
     .option("--dry-run", "print the estimate and stop")
@@ -135,6 +138,7 @@ export function registerBenchRun(bench: Command): void {
     .addHelpText("after", HELP)
     .action(
       action(async (ctx, flags: RunFlags) => {
+        const queue = queueUrl(flags.queue, flags.detach, ctx.config.redisUrl);
         const downloadBar = new Progress({ label: "downloading role-play-bench seeds", unit: "B" });
         const suite = await resolveSuite(flags.suite, {
           cacheDir: join(ctx.config.home, "cache", "role-play-bench"),
@@ -221,13 +225,12 @@ export function registerBenchRun(bench: Command): void {
           concurrency: flags.concurrency,
           ...(flags.budget === undefined ? {} : { budgetUsd: flags.budget }),
           ...(flags.id ? { runId: flags.id } : {}),
-          status: flags.queue ? "queued" : "running",
+          status: queue ? "queued" : "running",
         });
         if (!ctx.json)
           ctx.print(
             `run ${run.id}: ${scenarios.length} scenarios × ${flags.runs} runs × ${flags.turns + 2} turns, suite ${suite.name} (${suite.hash})`,
           );
-        const queue = flags.queue ?? (flags.detach ? ctx.config.redisUrl : undefined);
         return executeAndReport(ctx, run, models, estimate, {
           ...(queue ? { queue, queueName: flags.queueName } : {}),
           ...(flags.detach ? { detach: true } : {}),

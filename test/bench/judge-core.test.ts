@@ -46,7 +46,7 @@ describe("chunk plan", () => {
     expect(chunks[0]!.firstRound).toBe(2);
     expect(chunks[0]!.scoredRounds).toEqual([2, 4, 6, 8, 10, 12, 14, 16, 18, 20]);
     expect(chunks[4]!.lastRound).toBe(101);
-    expect(chunks[1]!.context.map((t) => t.round)).toEqual([20, 21]);
+    expect(chunks[1]!.context.map((t) => t.round)).toEqual([21]);
     const scored = chunks.flatMap((c) => c.scoredRounds);
     expect(scored).toHaveLength(50);
     expect(scored).not.toContain(0);

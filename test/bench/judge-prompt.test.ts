@@ -44,9 +44,10 @@ describe("judge prompt", () => {
     expect(user!.content).toContain('NPC "Mira": A lighthouse keeper.');
     expect(user!.content).toContain("R6 fact: Sam lost a ring");
     expect(user!.content).toContain("scored NPC rounds: 22, 24, 26, 28, 30, 32, 34, 36, 38, 40");
-    expect(user!.content).toContain('R20 NPC(Mira) context "npc line 20."');
+    expect(user!.content).toContain('R21 USER context "user line 21."');
+    expect(user!.content).toContain("NPC = Mira, USER = Sam");
     const [, first] = renderJudgeMessages(card, chunks[0]!, []);
-    expect(first!.content).toContain('R0 NPC(Mira) scripted "npc line 0."');
+    expect(first!.content).toContain('R0 NPC scripted "npc line 0."');
   });
   it("keeps transcript text inside the data block whatever it contains", () => {
     fc.assert(

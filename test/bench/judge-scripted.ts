@@ -14,7 +14,7 @@ export function parseJudgeRequest(request: FakeRequest): {
     .map((s) => Number(s.trim()))
     .filter((n) => Number.isFinite(n) && n > 0);
   const texts = new Map<number, string>();
-  for (const m of user.matchAll(/^R(\d+) (?:NPC|USER)\([^)]*\)(?: scripted| context)? (".*")$/gm))
+  for (const m of user.matchAll(/^R(\d+) (?:NPC|USER)(?: scripted| context)? (".*")$/gm))
     texts.set(Number(m[1]), JSON.parse(m[2]!) as string);
   const repair = request.messages.some(
     (m) => m.role === "user" && m.content?.startsWith("Your previous answer was not usable"),

@@ -39,7 +39,7 @@ const call: JudgeCall = async (model, messages) => {
   const user = messages[1]!.content;
   const scored = (/scored NPC rounds: ([\d, ]+)/.exec(user)?.[1] ?? "").split(", ").map(Number);
   const texts = new Map(
-    [...user.matchAll(/^R(\d+) NPC\([^)]*\) (".*")$/gm)].map((m) => [Number(m[1]), JSON.parse(m[2]!) as string]),
+    [...user.matchAll(/^R(\d+) NPC (".*")$/gm)].map((m) => [Number(m[1]), JSON.parse(m[2]!) as string]),
   );
   const flags = scored
     .filter((r) => texts.get(r)?.includes(FLAW))

@@ -22,6 +22,8 @@ export interface DetectorContext extends DetectorInput {
   metrics: TurnMetrics[];
   /** `tokens[i]` = src/text tokens of `npc[i]` (lowercased words; one per Han character). */
   tokens: string[][];
+  /** `ids[i]` = the same tokens as small integers, one numbering per session (for hashed n-gram counting). */
+  ids: Int32Array[];
 }
 
 /** A rule-based check over a whole session that emits flags in the judge's shape. */

@@ -15,7 +15,9 @@ export const formattingGlitchDetector: Detector = {
   detect(input) {
     const flags: Flag[] = [];
     for (const turn of input.npc) {
-      const leak = LEAK.exec(turn.text);
+      const t = turn.text;
+      // Every leak pattern has one of these characters; most replies have none and skip the regex.
+      const leak = /[<[{#]/.test(t) ? LEAK.exec(t) : null;
       if (leak) {
         flags.push(
           detectorFlag(
@@ -29,10 +31,17 @@ export const formattingGlitchDetector: Detector = {
         );
         continue;
       }
-      const singles = turn.text.replace(/\*\*/g, "").match(/\*/g)?.length ?? 0;
+      let singles = 0;
+      let lastSingle = -1;
+      for (let i = t.indexOf("*"); i >= 0; i = t.indexOf("*", i + 1)) {
+        if (t[i + 1] === "*") i++;
+        else {
+          singles++;
+          lastSingle = i;
+        }
+      }
       if (singles % 2 === 1) {
-        const at = turn.text.replace(/\*\*/g, "\u0000\u0000").lastIndexOf("*");
-        const quote = turn.text.slice(Math.max(0, at - 30), at + 30);
+        const quote = t.slice(Math.max(0, lastSingle - 30), lastSingle + 30);
         flags.push(
           detectorFlag("formatting-glitch", "formatting_glitch", turn, quote, 1, "unbalanced * action markers"),
         );

@@ -19,7 +19,7 @@ export const lengthDriftDetector: Detector = {
   detect(input) {
     const npc = input.npc;
     if (npc.length < 8) return [];
-    const lengths = npc.map((t) => [...t.text].length);
+    const lengths = npc.map((t) => t.text.length);
     const base = Math.max(1, median(lengths.slice(0, 5)));
     const extra = input.lang.startsWith("zh") ? 100 : 300;
     const long = (i: number) => lengths[i]! >= 3 * base && lengths[i]! >= base + extra;

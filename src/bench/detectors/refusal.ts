@@ -17,6 +17,9 @@ const REFUSAL_EN = new RegExp(
 const REFUSAL_ZH =
   /(?:很抱歉|抱歉|对不起)[，,]?\s*我(?:无法|不能|没办法|不可以)(?:继续|提供|协助|帮助|参与|生成|创作|满足)[^。！？\n]{0,30}|我(?:无法|不能)(?:继续)?(?:协助|帮助你|提供)(?:这|此)(?:类|个|种)?(?:请求|内容|要求)|(?:违反|不符合)(?:我的|相关的?)?(?:使用)?(?:政策|准则|规定|内容政策)|我不能继续(?:这个|这段)?(?:角色扮演|对话|故事)/u;
 
+const REFUSAL_GATE =
+  /sorry|can['’]t|cannot|won['’]t|will not|unable|not able|comfortable|decline|guideline|polic|抱歉|对不起|无法|不能|没办法|不可以|违反|不符合/i;
+
 /**
  * Refusals in assistant voice. A detector cannot tell whether the request was harmless, so the flag says so and
  * the subtype is `over_refusal` only because a role-play reply that steps out to refuse is rarely warranted.
@@ -25,10 +28,11 @@ export const refusalDetector: Detector = {
   name: "refusal",
   subtypes: ["over_refusal"],
   detect(input) {
-    const rule = input.lang.startsWith("zh") ? REFUSAL_ZH : REFUSAL_EN;
     const flags: Flag[] = [];
     for (const turn of input.npc) {
-      const m = rule.exec(turn.text) ?? (input.lang.startsWith("zh") ? REFUSAL_EN : REFUSAL_ZH).exec(turn.text);
+      // Cheap gate: every refusal pattern contains one of these words; most replies contain none.
+      if (!REFUSAL_GATE.test(turn.text)) continue;
+      const m = REFUSAL_EN.exec(turn.text) ?? REFUSAL_ZH.exec(turn.text);
       if (m)
         flags.push(
           detectorFlag(
@@ -54,6 +58,11 @@ const AI_PLAIN =
 const ARTIFICIAL_CHARACTER =
   /\b(?:AI|android|robot|cyborg|artificial|synthetic|machine|program|hologram)\b|人工智能|机器人|仿生人|程序|AI/iu;
 
+// Every disclosure pattern contains one of these; the full patterns run only on the few replies that do.
+const DISCLOSURE_GATE_CASED = /\bAI\b|人工智能|模型|助手|程序|机器人|真人|训练|知识截止/;
+const DISCLOSURE_GATE_ANY_CASE =
+  /language model|assistant|chatbot|\bbot\b|\bprogram\b|not (?:a )?(?:real|human)|training data|trained by|knowledge cutoff|as an? ai\b/i;
+
 /** The NPC breaking the fiction to say it is an AI, a model or an assistant. */
 export const aiDisclosureDetector: Detector = {
   name: "ai-disclosure",
@@ -62,6 +71,7 @@ export const aiDisclosureDetector: Detector = {
     const artificial = ARTIFICIAL_CHARACTER.test(input.aiSetting ?? "");
     const flags: Flag[] = [];
     for (const turn of input.npc) {
+      if (!DISCLOSURE_GATE_CASED.test(turn.text) && !DISCLOSURE_GATE_ANY_CASE.test(turn.text)) continue;
       const m = ASSISTANT_ONLY.exec(turn.text) ?? (artificial ? null : AI_PLAIN.exec(turn.text));
       if (m)
         flags.push(

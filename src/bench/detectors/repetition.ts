@@ -1,21 +1,10 @@
-import { repeatedNgrams } from "../../text/index.ts";
 import type { Flag } from "../judge/flag.ts";
 import { type Detector, detectorFlag } from "./detector.ts";
+import { NgramTable, ngramHashes } from "./ngram-hash.ts";
 import { locateTokens } from "./token-quote.ts";
 
 function firstWords(text: string): string {
   return text.trim().slice(0, 80);
-}
-
-/** Token positions where an n-gram starts. */
-function positions(tokens: readonly string[], gram: readonly string[]): number[] {
-  const out: number[] = [];
-  for (let i = 0; i + gram.length <= tokens.length; i++) {
-    let same = true;
-    for (let j = 0; j < gram.length && same; j++) same = tokens[i + j] === gram[j];
-    if (same) out.push(i);
-  }
-  return out;
 }
 
 /**
@@ -27,9 +16,9 @@ export const withinTurnRepetitionDetector: Detector = {
   name: "within-turn-repetition",
   subtypes: ["heavy_repetition"],
   detect(input) {
-    const zh = input.lang.startsWith("zh");
+    const n = input.lang.startsWith("zh") ? 6 : 4;
     const flags: Flag[] = [];
-    const n = zh ? 6 : 4;
+    const table = new NgramTable();
     input.npc.forEach((turn, i) => {
       const tokens = input.tokens[i]!;
       // Necessary condition, from the bigrams already counted: an n-gram used three times repeats each of its
@@ -37,25 +26,31 @@ export const withinTurnRepetitionDetector: Detector = {
       const bigrams = tokens.length - 1;
       const d2 = input.metrics[i]!.distinct2;
       if (!(bigrams >= 3 * n - 1) || !(Math.round(d2 * bigrams) <= bigrams - 6)) return;
-      const top = repeatedNgrams(tokens, n, 3).find((r) => {
-        const at = positions(tokens, r.tokens);
-        let run = 1;
-        for (let i = 1; i < at.length; i++) {
-          run = at[i]! - at[i - 1]! <= 2 * n ? run + 1 : 1;
-          if (run >= 3) return true;
-        }
-        return false;
-      });
-      if (!top) return;
-      const quote = locateTokens(turn.text, top.tokens) ?? "";
+      const hashes = ngramHashes(input.ids[i]!, n);
+      // Per n-gram (slot fields): a = 1 + where it last started, b = non-overlapping uses in a row (each ≤ 2n after
+      // the previous), c = uses in all.
+      table.clear();
+      let hit = -1;
+      for (let p = 0; p < hashes.length && hit < 0; p++) {
+        const s = table.slot(hashes[p]!);
+        const prev = table.a[s]! - 1;
+        if (prev >= 0 && p - prev < n) continue; // overlaps its previous use
+        table.b[s] = prev >= 0 && p - prev <= 2 * n ? table.b[s]! + 1 : 1;
+        table.a[s] = p + 1;
+        table.c[s] = table.c[s]! + 1;
+        if (table.b[s]! >= 3) hit = p;
+      }
+      if (hit < 0) return;
+      const count = table.c[table.slot(hashes[hit]!)]!;
+      const quote = locateTokens(turn.text, tokens.slice(hit, hit + n)) ?? "";
       flags.push(
         detectorFlag(
           "within-turn-repetition",
           "heavy_repetition",
           turn,
           quote,
-          top.count >= 5 ? 3 : 2,
-          `a phrase repeated ${top.count} times in one reply`,
+          count >= 5 ? 3 : 2,
+          `a phrase repeated ${count} times in one reply`,
         ),
       );
     });
@@ -64,7 +59,7 @@ export const withinTurnRepetitionDetector: Detector = {
 };
 
 /**
- * Loops: a reply of some substance (20+ letters, 8+ in zh) that nearly duplicates an earlier NPC reply (Jaccard
+ * Loops: a reply of some substance (4+ words, 8+ characters in zh) that nearly duplicates an earlier NPC reply (Jaccard
  * similarity of character shingles ≥ 0.6, from src/text's streaming near-duplicate index). Flagged at the later
  * round.
  */
@@ -73,10 +68,10 @@ export const loopDetector: Detector = {
   subtypes: ["loop"],
   detect(input) {
     const flags: Flag[] = [];
-    const minChars = input.lang.startsWith("zh") ? 8 : 20;
+    const minTokens = input.lang.startsWith("zh") ? 8 : 4;
     input.npc.forEach((turn, i) => {
       // "Hm." twice is not a loop: only replies with some substance can repeat one.
-      if (input.tokens[i]!.join("").length < minChars) return;
+      if (input.tokens[i]!.length < minTokens) return;
       const best = input.metrics[i]!.nearDuplicates.find((m) => m.similarity >= 0.6);
       if (!best) return;
       const earlier = input.npc[best.index]!;
@@ -95,16 +90,6 @@ export const loopDetector: Detector = {
   },
 };
 
-const B1 = 1000003;
-const B2 = 0x9e3779b1;
-
-/** base^exp mod 2^32. */
-function power(base: number, exp: number): number {
-  let r = 1;
-  for (let i = 0; i < exp; i++) r = Math.imul(r, base) >>> 0;
-  return r;
-}
-
 /**
  * Single-pattern phrasing: the same long phrase (7 words, or 12 Han characters) in four or more NPC replies of a
  * session — a template the model keeps reusing. Flagged where the fourth use happens, quoting the phrase.
@@ -114,44 +99,20 @@ export const stockPhraseDetector: Detector = {
   subtypes: ["single_pattern_phrasing"],
   detect(input) {
     const n = input.lang.startsWith("zh") ? 12 : 7;
-    // n-grams as numbers: tokens interned to ids, then two independent 32-bit rolling hashes packed into 53 bits
-    // (a collision among a session's few thousand n-grams is vanishingly unlikely), so no n-gram string is built.
-    const ids = new Map<string, number>();
-    const seen = new Map<number, number>();
+    // Per n-gram over the whole session: a = replies that used it, b = 1 + the last reply that did.
+    const table = new NgramTable(4096);
     const flags: Flag[] = [];
     input.npc.forEach((turn, t) => {
       const tokens = input.tokens[t]!;
       if (tokens.length < n) return;
-      const idOf = tokens.map((tok) => {
-        let id = ids.get(tok);
-        if (id === undefined) {
-          id = ids.size + 1;
-          ids.set(tok, id);
-        }
-        return id;
-      });
-      const inTurn = new Set<number>();
+      const hashes = ngramHashes(input.ids[t]!, n);
       let hitAt = -1;
-      // Rolling polynomial hashes mod 2^32: O(1) per position.
-      let h1 = 0;
-      let h2 = 0;
-      for (let j = 0; j < n; j++) {
-        h1 = (Math.imul(h1, B1) + idOf[j]!) >>> 0;
-        h2 = (Math.imul(h2, B2) + idOf[j]!) >>> 0;
-      }
-      const p1 = power(B1, n - 1);
-      const p2 = power(B2, n - 1);
-      for (let i = 0; ; i++) {
-        const key = h1 * 2097152 + (h2 & 0x1fffff);
-        if (!inTurn.has(key)) {
-          inTurn.add(key);
-          const count = (seen.get(key) ?? 0) + 1;
-          seen.set(key, count);
-          if (count === 4 && hitAt < 0) hitAt = i;
-        }
-        if (i + n >= idOf.length) break;
-        h1 = (Math.imul((h1 - Math.imul(idOf[i]!, p1)) >>> 0, B1) + idOf[i + n]!) >>> 0;
-        h2 = (Math.imul((h2 - Math.imul(idOf[i]!, p2)) >>> 0, B2) + idOf[i + n]!) >>> 0;
+      for (let i = 0; i < hashes.length; i++) {
+        const s = table.slot(hashes[i]!);
+        if (table.b[s] === t + 1) continue; // counted for this reply already
+        table.b[s] = t + 1;
+        table.a[s] = table.a[s]! + 1;
+        if (table.a[s] === 4 && hitAt < 0) hitAt = i;
       }
       if (hitAt >= 0) {
         const quote = locateTokens(turn.text, tokens.slice(hitAt, hitAt + n)) ?? "";
@@ -172,22 +133,22 @@ export const stockPhraseDetector: Detector = {
 };
 
 /**
- * Stagnation: three NPC replies in a row that each score a self-BLEU of at least 0.8 (en) or 0.9 (zh, where
- * character n-grams overlap more) against the 20 replies before them — the rolling window of src/text's
- * transcript metrics: the story is retold rather than moved. The thresholds sit above the 99th percentile of the
- * synthetic clean transcripts (0.63 en, 0.75 zh). Advisory — a rule cannot see plot, so this subtype is not among
- * those whose precision the flaw-injection set guarantees.
+ * Stagnation: three NPC replies in a row that each reuse at least 75% (en) or 85% (zh, where character trigrams
+ * overlap more) of their word trigrams from the 20 replies before them — src/text's cross-turn repeated n-gram rate:
+ * the story is retold rather than moved. The thresholds sit above the largest value on the synthetic clean
+ * transcripts (0.64 en, 0.79 zh, which are template-built and so more repetitive than real text). Advisory — a rule
+ * cannot see plot, so this subtype is not among those whose precision the flaw-injection set guarantees.
  */
 export const stagnationDetector: Detector = {
   name: "stagnation",
   subtypes: ["stagnation"],
   detect(input) {
-    const threshold = input.lang.startsWith("zh") ? 0.9 : 0.8;
+    const threshold = input.lang.startsWith("zh") ? 0.85 : 0.75;
     const flags: Flag[] = [];
     let streak = 0;
     input.npc.forEach((turn, i) => {
-      const bleu = input.metrics[i]!.selfBleu;
-      streak = Number.isFinite(bleu) && bleu >= threshold ? streak + 1 : 0;
+      const reuse = input.metrics[i]!.repeatedNgramRate;
+      streak = Number.isFinite(reuse) && reuse >= threshold ? streak + 1 : 0;
       if (streak === 3)
         flags.push(
           detectorFlag(

@@ -7,6 +7,7 @@ import { formattingGlitchDetector } from "./formatting-glitch.ts";
 import { garbledTextDetector } from "./garbled-text.ts";
 import { languageMixDetector } from "./language-mix.ts";
 import { lengthDriftDetector } from "./length-drift.ts";
+import { TokenIds } from "./ngram-hash.ts";
 import { aiDisclosureDetector, refusalDetector } from "./refusal.ts";
 import { loopDetector, stagnationDetector, stockPhraseDetector, withinTurnRepetitionDetector } from "./repetition.ts";
 import { silenceDetector } from "./silence.ts";
@@ -56,12 +57,21 @@ export const RULE_DETECTABLE_SUBTYPES: readonly Subtype[] = [
 export function runDetectors(input: DetectorInput, detectors: readonly Detector[] = DETECTORS): Flag[] {
   const npc = scoredNpcTurns(input.turns);
   const zh = input.lang.startsWith("zh");
-  const metrics = createTranscriptMetrics({ lang: input.lang || "en", languageMix: { minSpanLetters: zh ? 4 : 2 } });
+  // The rolling self-BLEU is left off: it would halve throughput, and stagnation reads the repeated n-gram rate
+  // (session-level self-BLEU and distinct-n are in the report instead).
+  const metrics = createTranscriptMetrics({
+    lang: input.lang || "en",
+    rollingSelfBleu: false,
+    languageMix: { minSpanLetters: zh ? 4 : 2 },
+  });
+  const tokens = npc.map((t) => tokenize(t.text));
+  const ids = new TokenIds();
   const context: DetectorContext = {
     ...input,
     npc,
     metrics: npc.map((t) => metrics.push(t.text)),
-    tokens: npc.map((t) => tokenize(t.text)),
+    tokens,
+    ids: tokens.map((t) => ids.of(t)),
   };
   return detectors
     .flatMap((d) => d.detect(context))

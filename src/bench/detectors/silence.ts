@@ -26,12 +26,13 @@ export const silenceDetector: Detector = {
     const flags: Flag[] = [];
     for (const turn of input.npc) {
       const text = turn.text.trim();
-      const words = spokenSize(text, zh);
-      if (text.replace(/[\s\p{P}\p{S}]/gu, "").length === 0) {
+      // Only short replies can be empty or a word or two; long ones skip straight to the goodbye check.
+      const short = text.length <= (zh ? 12 : 40);
+      if (short && text.replace(/[\s\p{P}\p{S}]/gu, "").length === 0) {
         flags.push(
           detectorFlag("silence", "silence_no_hook", turn, text, 2, "empty reply: nothing for the user to answer"),
         );
-      } else if (words <= (zh ? 3 : 2) && text.length <= (zh ? 12 : 40)) {
+      } else if (short && spokenSize(text, zh) <= (zh ? 3 : 2)) {
         flags.push(
           detectorFlag(
             "silence",
@@ -42,18 +43,19 @@ export const silenceDetector: Detector = {
             "a reply of a word or two that gives the user no hook",
           ),
         );
-      } else if (!/[?？]/.test(text) && (zh ? FAREWELL_ZH : FAREWELL_EN).test(text)) {
+      } else {
         const tail = text.slice(Math.max(0, text.length - 40));
-        flags.push(
-          detectorFlag(
-            "silence",
-            "silence_no_hook",
-            turn,
-            tail,
-            1,
-            "ends the exchange with a goodbye and no question or opening",
-          ),
-        );
+        if (!text.includes("?") && !text.includes("？") && (zh ? FAREWELL_ZH : FAREWELL_EN).test(tail))
+          flags.push(
+            detectorFlag(
+              "silence",
+              "silence_no_hook",
+              turn,
+              tail,
+              1,
+              "ends the exchange with a goodbye and no question or opening",
+            ),
+          );
       }
     }
     return flags;

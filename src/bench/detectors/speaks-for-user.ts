@@ -59,6 +59,7 @@ const ZH_RULE = new RegExp(`${ZH_LEAD}(你${ZH_ADVERB}${ZH_VERB})`, "u");
 
 interface Rules {
   zh: boolean;
+  nameLower: string;
   name: RegExp | undefined;
   zhName: RegExp | undefined;
 }
@@ -74,6 +75,7 @@ function rulesFor(lang: string, userName: string): Rules {
     const name = userName.trim();
     rules = {
       zh,
+      nameLower: name.toLowerCase(),
       name:
         name && !zh
           ? new RegExp(`(?:^|[^\\p{L}])(${escapeRegExp(name)}(?:'s)?\\s+${EN_ADVERB}([a-z]+))`, "giu")
@@ -102,7 +104,7 @@ function matchNarration(body: string, rules: Rules): string | undefined {
       (lower.includes("your") ? EN_BODY_RULE.exec(body)?.[1] : undefined);
     if (hit) return hit;
   }
-  return rules.name ? firstVerbMatch(rules.name, body, EN_THIRD_SET) : undefined;
+  return rules.name && lower.includes(rules.nameLower) ? firstVerbMatch(rules.name, body, EN_THIRD_SET) : undefined;
 }
 
 const scriptCache = new Map<string, RegExp>();

@@ -4,11 +4,14 @@ import type { QuotableTurn } from "./quote-check.ts";
 export interface ChunkingOptions {
   /** Generated turns per chunk (default 20: five chunks per 100-turn session, as MiniMax does). */
   chunkTurns: number;
-  /** Turns before a chunk shown to its judge as context only (default 2: the exchange that leads into it). */
+  /**
+   * Turns before a chunk shown to its judge as context only (default 1: the user message its first NPC reply
+   * answers; anything older reaches the judge through the canon ledger).
+   */
   contextTurns: number;
 }
 
-export const DEFAULT_CHUNKING: ChunkingOptions = { chunkTurns: 20, contextTurns: 2 };
+export const DEFAULT_CHUNKING: ChunkingOptions = { chunkTurns: 20, contextTurns: 1 };
 
 /** One judging unit. */
 export interface Chunk {

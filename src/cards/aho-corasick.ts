@@ -1,40 +1,68 @@
 /**
  * Aho–Corasick multi-pattern matcher over UTF-16 code units. Built once from every plain lorebook key, it finds all
  * occurrences of all keys in one pass over the text, so activation costs O(text + matches) instead of
- * O(entries × keys × text). Edges live in one Map keyed by `node * 65536 + codeUnit`, which keeps 100k+ trie nodes
- * compact (a Map per node would cost ~100 bytes each).
+ * O(entries × keys × text). The trie is stored flat: the root's children in a dense 64K table (every scan step
+ * that falls back to the root is one array read), every other node's children in one sorted slice of shared typed
+ * arrays (most nodes have one or two children, so a short linear scan beats hashing).
  */
 export class AhoCorasick {
-  private readonly edges = new Map<number, number>();
-  private readonly fail: number[] = [0];
+  private readonly root = new Int32Array(65536).fill(-1);
+  private readonly childStart: Int32Array;
+  private readonly childCount: Int32Array;
+  private readonly childCode: Uint16Array;
+  private readonly childNode: Int32Array;
+  private readonly fail: Int32Array;
   /** Pattern ids ending exactly at each node. */
-  private readonly out: Array<number[] | undefined> = [undefined];
+  private readonly out: Array<number[] | undefined>;
   /** Nearest node on the failure chain that ends a pattern (so matches are enumerated without walking every fail). */
-  private readonly dict: number[] = [0];
+  private readonly dict: Int32Array;
   private readonly lengths: number[] = [];
-  private nodes = 1;
 
   constructor(patterns: readonly string[]) {
+    // Build a plain trie first (children as lists), then freeze it into the flat arrays.
+    const kids: Array<Array<[number, number]>> = [[]];
+    const out: Array<number[] | undefined> = [undefined];
     patterns.forEach((p, id) => {
       this.lengths[id] = p.length;
       if (p.length === 0) return;
       let node = 0;
       for (let i = 0; i < p.length; i++) {
-        const key = node * 65536 + p.charCodeAt(i);
-        let child = this.edges.get(key);
+        const code = p.charCodeAt(i);
+        const list = kids[node] as Array<[number, number]>;
+        let child = list.find(([c]) => c === code)?.[1];
         if (child === undefined) {
-          child = this.nodes++;
-          this.edges.set(key, child);
-          this.fail.push(0);
-          this.out.push(undefined);
-          this.dict.push(0);
+          child = kids.length;
+          kids.push([]);
+          out.push(undefined);
+          list.push([code, child]);
         }
         node = child;
       }
-      const list = this.out[node];
-      if (list) list.push(id);
-      else this.out[node] = [id];
+      const ids = out[node];
+      if (ids) ids.push(id);
+      else out[node] = [id];
     });
+    const n = kids.length;
+    this.out = out;
+    this.childStart = new Int32Array(n);
+    this.childCount = new Int32Array(n);
+    const total = kids.reduce((s, k) => s + k.length, 0);
+    this.childCode = new Uint16Array(total);
+    this.childNode = new Int32Array(total);
+    let at = 0;
+    for (let node = 0; node < n; node++) {
+      const list = (kids[node] as Array<[number, number]>).sort((a, b) => a[0] - b[0]);
+      this.childStart[node] = at;
+      this.childCount[node] = list.length;
+      for (const [code, child] of list) {
+        this.childCode[at] = code;
+        this.childNode[at] = child;
+        at++;
+        if (node === 0) this.root[code] = child;
+      }
+    }
+    this.fail = new Int32Array(n);
+    this.dict = new Int32Array(n);
     this.link();
   }
 
@@ -43,22 +71,31 @@ export class AhoCorasick {
     return this.lengths.length;
   }
 
+  /** The child of `node` along `code`, or -1. */
+  private child(node: number, code: number): number {
+    if (node === 0) return this.root[code] as number;
+    const start = this.childStart[node] as number;
+    const end = start + (this.childCount[node] as number);
+    for (let i = start; i < end; i++) if (this.childCode[i] === code) return this.childNode[i] as number;
+    return -1;
+  }
+
   private link(): void {
-    // Children per node, to walk breadth first.
-    const children: Array<Array<[number, number]>> = Array.from({ length: this.nodes }, () => []);
-    for (const [key, child] of this.edges) children[Math.floor(key / 65536)]?.push([key % 65536, child]);
     const queue: number[] = [];
-    for (const [, child] of children[0] ?? []) queue.push(child);
+    for (let i = 0; i < (this.childCount[0] as number); i++) queue.push(this.childNode[i] as number);
     for (let head = 0; head < queue.length; head++) {
       const node = queue[head] as number;
-      for (const [code, child] of children[node] ?? []) {
+      const start = this.childStart[node] as number;
+      for (let i = start; i < start + (this.childCount[node] as number); i++) {
+        const code = this.childCode[i] as number;
+        const child = this.childNode[i] as number;
         let f = this.fail[node] as number;
-        let target = this.edges.get(f * 65536 + code);
-        while (target === undefined && f !== 0) {
+        let target = this.child(f, code);
+        while (target < 0 && f !== 0) {
           f = this.fail[f] as number;
-          target = this.edges.get(f * 65536 + code);
+          target = this.child(f, code);
         }
-        const fc = target ?? 0;
+        const fc = target < 0 ? 0 : target;
         this.fail[child] = fc;
         this.dict[child] = this.out[fc] ? fc : (this.dict[fc] as number);
         queue.push(child);
@@ -68,17 +105,31 @@ export class AhoCorasick {
 
   /** Call `onMatch(patternId, start, end)` for every occurrence of every pattern, in order of `end`. */
   scan(text: string, onMatch: (patternId: number, start: number, end: number) => void): void {
+    // Hot loop: fields in locals, the child lookup inlined (this runs once per character of every scanned message).
+    const { root, childStart, childCount, childCode, childNode, fail, out, dict, lengths } = this;
     let node = 0;
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      let next = this.edges.get(node * 65536 + code);
-      while (next === undefined && node !== 0) {
-        node = this.fail[node] as number;
-        next = this.edges.get(node * 65536 + code);
+      let next = -1;
+      for (;;) {
+        if (node === 0) {
+          next = root[code] as number;
+          break;
+        }
+        const start = childStart[node] as number;
+        const end = start + (childCount[node] as number);
+        for (let c = start; c < end; c++) {
+          if (childCode[c] === code) {
+            next = childNode[c] as number;
+            break;
+          }
+        }
+        if (next >= 0) break;
+        node = fail[node] as number;
       }
-      node = next ?? 0;
-      for (let n = this.out[node] ? node : (this.dict[node] as number); n !== 0; n = this.dict[n] as number) {
-        for (const id of this.out[n] as number[]) onMatch(id, i + 1 - (this.lengths[id] as number), i + 1);
+      node = next < 0 ? 0 : next;
+      for (let n = out[node] ? node : (dict[node] as number); n !== 0; n = dict[n] as number) {
+        for (const id of out[n] as number[]) onMatch(id, i + 1 - (lengths[id] as number), i + 1);
       }
     }
   }

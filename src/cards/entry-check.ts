@@ -42,22 +42,32 @@ const yes = (reason: LoreActivationReason, matches: LoreKeyMatch[] = []): CheckV
 
 /** V3 conditional decorators (ANDed); returns why the entry may not activate, or undefined. */
 function decoratorBlock(e: CompiledEntry, ctx: CheckContext): string | undefined {
-  const first = (name: string) => e.decorators.find((d) => d.name === name);
-  const after = first("activate_only_after");
-  if (after && ctx.assistantCount < Number(after.value)) {
-    return `@@activate_only_after ${after.value}: only ${ctx.assistantCount} assistant messages so far`;
+  const d = e.settings.decorators;
+  if (d.onlyAfter !== undefined && ctx.assistantCount < d.onlyAfter) {
+    return `@@activate_only_after ${d.onlyAfter}: only ${ctx.assistantCount} assistant messages so far`;
   }
-  const every = first("activate_only_every");
-  if (every && ctx.assistantCount % Number(every.value) !== 0) {
-    return `@@activate_only_every ${every.value}: ${ctx.assistantCount} assistant messages is not a multiple`;
+  if (d.onlyEvery !== undefined && ctx.assistantCount % d.onlyEvery !== 0) {
+    return `@@activate_only_every ${d.onlyEvery}: ${ctx.assistantCount} assistant messages is not a multiple`;
   }
-  const greeting = first("is_greeting");
-  if (greeting && ctx.input.greetingIndex !== undefined && ctx.input.greetingIndex !== Number(greeting.value)) {
-    return `@@is_greeting ${greeting.value}: the active greeting is ${ctx.input.greetingIndex}`;
+  const greeting = ctx.input.greetingIndex;
+  if (d.isGreeting !== undefined && greeting !== undefined && greeting !== d.isGreeting) {
+    return `@@is_greeting ${d.isGreeting}: the active greeting is ${greeting}`;
   }
-  const icon = first("is_user_icon");
-  if (icon && ctx.input.userIconName !== undefined && ctx.input.userIconName !== icon.value) {
-    return `@@is_user_icon ${icon.value}: the active user icon is ${ctx.input.userIconName}`;
+  const icon = ctx.input.userIconName;
+  if (d.userIcon !== undefined && icon !== undefined && icon !== d.userIcon) {
+    return `@@is_user_icon ${d.userIcon}: the active user icon is ${icon}`;
+  }
+  return undefined;
+}
+
+function firstMatch(
+  keys: readonly CompiledKey[],
+  ctx: CheckContext,
+  role: LoreKeyMatch["role"],
+): LoreKeyMatch | undefined {
+  for (const k of keys) {
+    const m = ctx.matcher.match(k, ctx.view, role);
+    if (m) return m;
   }
   return undefined;
 }
@@ -102,11 +112,11 @@ export function checkEntry(e: CompiledEntry, ctx: CheckContext): CheckVerdict {
   if (ctx.scanState === 2 && ctx.recursive && s.excludeRecursion && !ctx.sticky) {
     return no("exclude_recursion", "excluded from recursion");
   }
-  const has = (name: string) => e.decorators.some((d) => d.name === name);
-  if (has("activate")) return yes("decorator");
-  if (has("dont_activate")) return no("decorator_dont_activate", "@@dont_activate");
-  if (has("keep_activate_after_match") && ctx.matchedBefore) return yes("keep_after_match");
-  if (has("dont_activate_after_match") && ctx.matchedBefore) {
+  const d = s.decorators;
+  if (d.activate) return yes("decorator");
+  if (d.dontActivate) return no("decorator_dont_activate", "@@dont_activate");
+  if (d.keepAfterMatch && ctx.matchedBefore) return yes("keep_after_match");
+  if (d.dontAfterMatch && ctx.matchedBefore) {
     return no("decorator_dont_activate", "@@dont_activate_after_match: it was activated before");
   }
   const blocked = decoratorBlock(e, ctx);
@@ -116,16 +126,11 @@ export function checkEntry(e: CompiledEntry, ctx: CheckContext): CheckVerdict {
   if (ctx.sticky) return yes("sticky");
   if (e.primary.length === 0) return no("no_keys", "has no keys");
 
-  const match = (k: CompiledKey, role: LoreKeyMatch["role"]) => ctx.matcher.match(k, ctx.view, role);
-  let primary: LoreKeyMatch | undefined;
-  for (const k of e.primary) {
-    primary = match(k, "primary");
-    if (primary) break;
-  }
+  const primary = firstMatch(e.primary, ctx, "primary");
   if (!primary) return no("no_match", "no primary key matched");
   const matches = [primary];
   for (const group of e.additional) {
-    const hit = group.map((k) => match(k, "additional")).find((m) => m !== undefined);
+    const hit = firstMatch(group, ctx, "additional");
     if (!hit)
       return no(
         "secondary_unsatisfied",
@@ -135,7 +140,7 @@ export function checkEntry(e: CompiledEntry, ctx: CheckContext): CheckVerdict {
     matches.push(hit);
   }
   for (const k of e.exclude) {
-    const hit = match(k, "additional");
+    const hit = ctx.matcher.match(k, ctx.view, "additional");
     if (hit) return no("secondary_unsatisfied", `@@exclude_keys: "${k.key}" found`, [...matches, hit]);
   }
   if (!s.selective || e.secondary.length === 0) return yes("key", matches);
@@ -144,7 +149,7 @@ export function checkEntry(e: CompiledEntry, ctx: CheckContext): CheckVerdict {
   let any = false;
   let all = true;
   for (const k of e.secondary) {
-    const hit = match(k, "secondary");
+    const hit = ctx.matcher.match(k, ctx.view, "secondary");
     if (hit) {
       any = true;
       matches.push(hit);

@@ -39,6 +39,17 @@ export interface EntrySettings {
   /** V3 `@@ignore_on_max_context`: dropped first when the budget runs out. */
   lowPriority: boolean;
   triggers: string[];
+  /** V3 decorators the activation checks, resolved once (first of each name wins, as the spec says). */
+  decorators: {
+    activate: boolean;
+    dontActivate: boolean;
+    keepAfterMatch: boolean;
+    dontAfterMatch: boolean;
+    onlyAfter: number | undefined;
+    onlyEvery: number | undefined;
+    isGreeting: number | undefined;
+    userIcon: string | undefined;
+  };
   characterFilter: { names: string[]; tags: string[]; isExclude: boolean } | undefined;
   extraSources: Array<keyof LoreGlobalScanData>;
 }
@@ -63,6 +74,15 @@ const SOURCES: Array<[string, keyof LoreGlobalScanData]> = [
   ["match_creator_notes", "creatorNotes"],
 ];
 
+const NO_SOURCES: Array<keyof LoreGlobalScanData> = [];
+
+/** The extra sources an entry scans; entries without any share one array (the matcher caches views by it). */
+function extraSources(ext: Record<string, unknown>): Array<keyof LoreGlobalScanData> {
+  const sources = SOURCES.filter(([key]) => ext[key] === true).map(([, source]) => source);
+  return sources.length > 0 ? sources : NO_SOURCES;
+}
+
+const numberOf = (d: Decorator | undefined) => (d === undefined ? undefined : Number(d.value));
 const num = (v: unknown): number | undefined => (typeof v === "number" && Number.isFinite(v) ? v : undefined);
 const bool = (v: unknown): boolean | undefined => (typeof v === "boolean" ? v : undefined);
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
@@ -128,9 +148,19 @@ export function entrySettings(entry: LoreEntry, book: Lorebook, decorators: read
     ignoreBudget: ext["ignore_budget"] === true,
     lowPriority: first("ignore_on_max_context") !== undefined,
     triggers: strings(ext["triggers"]),
+    decorators: {
+      activate: first("activate") !== undefined,
+      dontActivate: first("dont_activate") !== undefined,
+      keepAfterMatch: first("keep_activate_after_match") !== undefined,
+      dontAfterMatch: first("dont_activate_after_match") !== undefined,
+      onlyAfter: numberOf(first("activate_only_after")),
+      onlyEvery: numberOf(first("activate_only_every")),
+      isGreeting: numberOf(first("is_greeting")),
+      userIcon: first("is_user_icon")?.value,
+    },
     characterFilter: isRecord(filter)
       ? { names: strings(filter["names"]), tags: strings(filter["tags"]), isExclude: filter["isExclude"] === true }
       : undefined,
-    extraSources: SOURCES.filter(([key]) => ext[key] === true).map(([, source]) => source),
+    extraSources: extraSources(ext),
   };
 }

@@ -1,6 +1,6 @@
 import { createRng, seedFrom } from "../core/index.ts";
 import type { Lorebook } from "./card-schema.ts";
-import { checkEntry } from "./entry-check.ts";
+import { type CheckContext, checkEntry } from "./entry-check.ts";
 import { filterInclusionGroups } from "./inclusion-groups.ts";
 import { assemblePrompt } from "./lore-assemble.ts";
 import { type CompiledEntry, type CompiledLore, compileLore, isCompiledLore } from "./lore-compile.ts";
@@ -76,9 +76,17 @@ export function activateLore(lore: CompiledLore | Lorebook | LoreSource[], input
   );
   const forced = new Set(input.forced ?? []);
   const matcher: LoreMatcher = createMatcher(compiled, buffer);
-  matcher.addCandidates(
-    compiled.entries.filter((e) => effects.sticky.has(e.hash) || forced.has(e.uid)).map((e) => e.index),
-  );
+  // Sticky and forced entries are in play whatever the text says.
+  const special: number[] = [];
+  for (const hash of effects.sticky) {
+    const i = compiled.byHash.get(hash);
+    if (i !== undefined) special.push(i);
+  }
+  for (const uid of forced) {
+    const i = compiled.byUid.get(uid);
+    if (i !== undefined) special.push(i);
+  }
+  matcher.addCandidates(special);
   const budget = input.tokenBudget ?? compiled.defaults.tokenBudget ?? Number.POSITIVE_INFINITY;
   const recursive = input.recursive ?? compiled.defaults.recursive;
   const assistantCount =
@@ -95,9 +103,7 @@ export function activateLore(lore: CompiledLore | Lorebook | LoreSource[], input
     decisions.push({ uid: e.uid, title: e.title, loop, outcome, code, detail, ...(matches ? { matches } : {}) });
   };
 
-  const delayLevels = [
-    ...new Set(compiled.entries.map((e) => e.settings.delayUntilRecursion).filter((l) => l > 0)),
-  ].sort((a, b) => a - b);
+  const delayLevels = [...compiled.recursionLevels];
   let currentLevel = delayLevels.shift() ?? 0;
   let scanState: ScanStateValue = SCAN.initial;
   let loop = 0;
@@ -106,7 +112,7 @@ export function activateLore(lore: CompiledLore | Lorebook | LoreSource[], input
   let overflowed = false;
   const activated = new Map<string, ActivatedLoreEntry & { hash: string; groups: string[] }>();
   const failedProbability = new Set<number>();
-  const isSticky = (e: CompiledEntry) => effects.sticky.has(e.hash);
+  const isSticky = (e: CompiledEntry) => effects.sticky.size > 0 && effects.sticky.has(e.hash);
   const viewFor = (e: CompiledEntry): ScanView => ({
     depth: e.settings.scanDepth ?? (input.scanDepth ?? e.settings.bookScanDepth ?? DEFAULT_SCAN_DEPTH) + skew,
     sources: e.settings.extraSources,
@@ -118,26 +124,34 @@ export function activateLore(lore: CompiledLore | Lorebook | LoreSource[], input
     loop++;
     let next: ScanStateValue = SCAN.none;
     const found: Pending[] = [];
+    // One context object per loop, updated per entry: this runs for every candidate, so it allocates nothing.
+    const ctx: CheckContext = {
+      scanState,
+      currentLevel,
+      recursive,
+      sticky: false,
+      cooldown: false,
+      delayed: false,
+      forced: false,
+      matchedBefore: false,
+      chatLength,
+      assistantCount,
+      input,
+      view: { depth: 0, sources: [], withRecursion: true },
+      matcher,
+    };
     for (const index of matcher.candidates()) {
       const e = compiled.entries[index] as CompiledEntry;
       if (failedProbability.has(index) || activated.has(e.uid)) continue;
-      const verdict = checkEntry(e, {
-        scanState,
-        currentLevel,
-        recursive,
-        sticky: isSticky(e),
-        cooldown: effects.cooldown.has(e.hash),
-        delayed: effects.delay.has(e.hash),
-        forced: forced.has(e.uid),
-        matchedBefore: (state.matched[e.uid] ?? 0) > 0,
-        chatLength,
-        assistantCount,
-        input,
-        view: viewFor(e),
-        matcher,
-      });
+      ctx.sticky = isSticky(e);
+      ctx.cooldown = effects.cooldown.size > 0 && effects.cooldown.has(e.hash);
+      ctx.delayed = effects.delay.size > 0 && effects.delay.has(e.hash);
+      ctx.forced = forced.size > 0 && forced.has(e.uid);
+      ctx.matchedBefore = (state.matched[e.uid] ?? 0) > 0;
+      ctx.view = viewFor(e);
+      const verdict = checkEntry(e, ctx);
       if (verdict.activate) found.push({ entry: e, reason: verdict.reason, matches: verdict.matches });
-      else if (input.traceAll || isRelevant(e, verdict, viewFor(e), matcher, isSticky(e) || forced.has(e.uid))) {
+      else if (input.traceAll || isRelevant(e, verdict, ctx.view, matcher, ctx.sticky || ctx.forced)) {
         decide(
           e,
           loop,

@@ -30,8 +30,9 @@ export interface CompiledEntry {
   /** `@@exclude_keys`: none may match. */
   exclude: CompiledKey[];
   /**
-   * True when a primary key is a regex, which makes the entry a candidate in every scan (regexes are not in the
-   * plain-key index; regex secondary keys are evaluated only for entries whose primary key matched).
+   * True when a primary key is a regex without a required literal, which makes the entry a candidate in every scan
+   * (a regex with a literal is indexed by its literal; regex secondary keys are evaluated only for entries whose
+   * primary key matched).
    */
   hasRegex: boolean;
 }
@@ -44,6 +45,8 @@ export interface PatternInfo {
   wholeWord: boolean;
   /** Entries for which this needle is a primary key (so a hit makes them candidates). */
   primaryOf: number[];
+  /** A regex key's required literal (matched against case-folded text) rather than a plain key. */
+  literal: boolean;
 }
 
 /** Lorebooks prepared for fast activation: entries sorted, keys compiled and indexed. Reuse it across passes. */
@@ -59,6 +62,10 @@ export interface CompiledLore {
   readonly sensitiveIds: readonly number[];
   /** Entries that must be looked at in every scan whatever the text (constant, regex keys, decorators). */
   readonly alwaysCandidates: readonly number[];
+  /** Entries with a `delay` (checked against the chat length in every pass). */
+  readonly delayed: readonly number[];
+  /** The distinct `delay_until_recursion` levels, ascending. */
+  readonly recursionLevels: readonly number[];
   readonly byUid: ReadonlyMap<string, number>;
   readonly byHash: ReadonlyMap<string, number>;
   /** Budget and recursion defaults from the books (scan depth is per book, in each entry's settings). */
@@ -128,7 +135,31 @@ export function compileLore(input: Lorebook | LoreSource[], options: LoreCompile
         if (error)
           problems.push(`${uid}: key ${JSON.stringify(key)} is not a valid RE2 regex (${error}); it never matches`);
         const literal = re ? requiredLiteral(pattern, flags) : undefined;
-        return { kind: "regex", key, re, ...(error ? { error } : {}), ...(literal ? { literal } : {}) };
+        let literalPattern: number | undefined;
+        if (literal) {
+          // The literal goes into the index too: the regex is only run once the literal has been seen.
+          const mapKey = `l${literal.caseInsensitive ? "i" : "s"}\u0000${literal.literal}`;
+          literalPattern = patternIds.get(mapKey);
+          if (literalPattern === undefined) {
+            literalPattern = patterns.length;
+            patterns.push({
+              needle: literal.literal,
+              caseInsensitive: literal.caseInsensitive,
+              wholeWord: false,
+              primaryOf: [],
+              literal: true,
+            });
+            patternIds.set(mapKey, literalPattern);
+          }
+        }
+        return {
+          kind: "regex",
+          key,
+          re,
+          ...(error ? { error } : {}),
+          ...(literal ? { literal } : {}),
+          ...(literalPattern === undefined ? {} : { literalPattern }),
+        };
       }
       const needle = caseInsensitive ? key.toLowerCase() : key;
       const wholeWord = wholeWords && isSingleWordKey(needle);
@@ -136,7 +167,7 @@ export function compileLore(input: Lorebook | LoreSource[], options: LoreCompile
       let pattern = patternIds.get(mapKey);
       if (pattern === undefined) {
         pattern = patterns.length;
-        patterns.push({ needle, caseInsensitive, wholeWord: false, primaryOf: [] });
+        patterns.push({ needle, caseInsensitive, wholeWord: false, primaryOf: [], literal: false });
         patternIds.set(mapKey, pattern);
       }
       if (wholeWord) (patterns[pattern] as PatternInfo).wholeWord = true;
@@ -154,6 +185,9 @@ export function compileLore(input: Lorebook | LoreSource[], options: LoreCompile
     const exclude = (excludeDecorator?.args ?? []).map((k) => compileKey(k, regexMode));
     for (const key of primary) {
       if (key.kind === "plain" && key.needle !== "") (patterns[key.pattern] as PatternInfo).primaryOf.push(index);
+      if (key.kind === "regex" && key.literalPattern !== undefined) {
+        (patterns[key.literalPattern] as PatternInfo).primaryOf.push(index);
+      }
     }
     const title = entry.comment || entry.name || entry.keys[0] || `entry ${String(id)}`;
     entries.push({
@@ -171,7 +205,7 @@ export function compileLore(input: Lorebook | LoreSource[], options: LoreCompile
       secondary,
       additional,
       exclude,
-      hasRegex: primary.some((k) => k.kind === "regex"),
+      hasRegex: primary.some((k) => k.kind === "regex" && k.re !== undefined && k.literalPattern === undefined),
     });
   }
   const split = (ci: boolean) => {
@@ -199,6 +233,10 @@ export function compileLore(input: Lorebook | LoreSource[], options: LoreCompile
     insensitiveIds: ci.ids,
     sensitiveIds: cs.ids,
     alwaysCandidates,
+    delayed: entries.filter((e) => e.settings.delay > 0).map((e) => e.index),
+    recursionLevels: [...new Set(entries.map((e) => e.settings.delayUntilRecursion).filter((l) => l > 0))].sort(
+      (a, b) => a - b,
+    ),
     byUid: new Map(entries.map((e) => [e.uid, e.index])),
     byHash: new Map(entries.map((e) => [e.hash, e.index])),
     defaults: {

@@ -22,6 +22,8 @@ export type CompiledKey =
       error?: string;
       /** A substring every match contains, checked before RE2 runs (indexed matcher only). */
       literal?: RequiredLiteral;
+      /** The literal's id in the plain-key index. */
+      literalPattern?: number;
     };
 
 /**

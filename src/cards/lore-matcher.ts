@@ -29,13 +29,26 @@ export interface LoreMatcher {
 const JOINER = "\n\u0001";
 
 /** The buffer joined as SillyTavern joins it, with where each segment starts (regex keys run over this text). */
+interface Joined {
+  text: string;
+  starts: number[];
+  segments: Segment[];
+}
+
 class JoinedViews {
-  private cache = new Map<string, { text: string; starts: number[]; segments: Segment[] }>();
+  private cache = new Map<string, Joined>();
+  // Most entries share one view (the global depth, no extra sources); it is kept aside to skip building a key.
+  private last: { view: ScanView; recursion: number; joined: Joined } | undefined;
 
   constructor(private readonly buffer: ScanBuffer) {}
 
-  get(view: ScanView) {
-    const key = `${view.depth}|${view.sources.join(",")}|${view.withRecursion ? this.buffer.recursion.length : -1}`;
+  get(view: ScanView): Joined {
+    const recursion = view.withRecursion ? this.buffer.recursion.length : -1;
+    const last = this.last;
+    if (last && last.recursion === recursion && last.view.depth === view.depth && last.view.sources === view.sources) {
+      return last.joined;
+    }
+    const key = `${view.depth}|${view.sources.join(",")}|${recursion}`;
     let joined = this.cache.get(key);
     if (!joined) {
       const segments = this.buffer.segmentsFor(view.depth, view.sources, view.withRecursion);
@@ -49,21 +62,8 @@ class JoinedViews {
       joined = { text, starts, segments };
       this.cache.set(key, joined);
     }
+    this.last = { view, recursion, joined };
     return joined;
-  }
-
-  private foldCache = new Map<string, string>();
-
-  /** The joined text as a literal prefilter compares it (case-folded for case-insensitive literals). */
-  folded(view: ScanView, caseInsensitive: boolean): string {
-    const { text } = this.get(view);
-    if (!caseInsensitive) return text;
-    let f = this.foldCache.get(text);
-    if (f === undefined) {
-      f = foldForLiteral(text);
-      this.foldCache.set(text, f);
-    }
-    return f;
   }
 
   /** Map an offset in the joined text back to a segment-relative match (`matched` is the text as searched). */
@@ -98,15 +98,13 @@ function matchRegex(
   view: ScanView,
   joined: JoinedViews,
   role: LoreKeyMatch["role"],
-  prefilter = false,
+  literalSeen?: (pattern: number, view: ScanView) => boolean,
 ) {
   if (!key.re || view.depth <= 0) return undefined;
+  // A literal every match must contain, looked up in the index, rules most regex keys out before RE2 runs.
+  if (literalSeen && key.literalPattern !== undefined && !literalSeen(key.literalPattern, view)) return undefined;
   const { text } = joined.get(view);
   if (text === "") return undefined;
-  // A literal every match must contain rules most regex keys out with one native substring search.
-  if (prefilter && key.literal && !joined.folded(view, key.literal.caseInsensitive).includes(key.literal.literal)) {
-    return undefined;
-  }
   const found = regexFind(key.re, text);
   return found ? joined.locate(view, found[0], text.slice(found[0], found[1]), key, role) : undefined;
 }
@@ -207,14 +205,28 @@ export class IndexedMatcher implements LoreMatcher {
     for (const [key, seg] of buffer.globals) this.scan(seg, GLOBAL_SLOT[key]);
   }
 
+  /** Whether a regex key's literal occurs anywhere the view can see. */
+  private readonly literalSeen = (pattern: number, view: ScanView): boolean => {
+    const hits = this.hits.get(pattern);
+    if (!hits) return false;
+    const msg = hits.any[SLOT.message];
+    if (msg && (msg.segment.depth as number) < Math.min(view.depth, 1000)) return true;
+    for (const source of view.sources) if (hits.any[GLOBAL_SLOT[source]]) return true;
+    return hits.any[SLOT.injection] !== undefined || (view.withRecursion && hits.any[SLOT.recursion] !== undefined);
+  };
+
   private scan(seg: Segment, slot: number): void {
-    const run = (lower: boolean) => {
+    // RE2's case folding also maps the long s (ſ) to s, which toLowerCase does not: for such rare texts the literals
+    // are looked for in the folded text as well.
+    const folded = seg.lower.includes("ſ") ? foldForLiteral(seg.text) : undefined;
+    const run = (lower: boolean, text: string, literalsOnly: boolean) => {
       const automaton = lower ? this.lore.insensitive : this.lore.sensitive;
       if (automaton.size === 0) return;
       const ids = lower ? this.lore.insensitiveIds : this.lore.sensitiveIds;
-      automaton.scan(lower ? seg.lower : seg.text, (local, start, end) => {
+      automaton.scan(text, (local, start, end) => {
         const id = ids[local] as number;
         const pattern = this.lore.patterns[id] as PatternInfo;
+        if (literalsOnly && !pattern.literal) return;
         let hits = this.hits.get(id);
         if (!hits) {
           hits = { any: [], word: [] };
@@ -227,8 +239,9 @@ export class IndexedMatcher implements LoreMatcher {
         }
       });
     };
-    run(true);
-    run(false);
+    run(true, seg.lower, false);
+    run(false, seg.text, false);
+    if (folded !== undefined) run(true, folded, true);
   }
 
   candidates(): number[] {
@@ -240,7 +253,7 @@ export class IndexedMatcher implements LoreMatcher {
   }
 
   match(key: CompiledKey, view: ScanView, role: LoreKeyMatch["role"]): LoreKeyMatch | undefined {
-    if (key.kind === "regex") return matchRegex(key, view, this.joined, role, true);
+    if (key.kind === "regex") return matchRegex(key, view, this.joined, role, this.literalSeen);
     if (key.needle === "" || view.depth <= 0) return undefined;
     const hits = this.hits.get(key.pattern);
     if (!hits) return undefined;

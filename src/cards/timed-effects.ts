@@ -62,7 +62,10 @@ export function applyTimedEffects(state: LoreState, lore: CompiledLore, chatLeng
   };
   check("sticky");
   check("cooldown");
-  for (const e of lore.entries) if (e.settings.delay && chatLength < e.settings.delay) active.delay.add(e.hash);
+  for (const i of lore.delayed) {
+    const e = lore.entries[i];
+    if (e && chatLength < e.settings.delay) active.delay.add(e.hash);
+  }
   return active;
 }
 

@@ -85,6 +85,20 @@ describe("keys", () => {
     expect(compileLore(b).problems.some((p) => p.includes("(?=look)ahead"))).toBe(true);
   });
 
+  it("prefilters regex keys by a required literal without missing RE2's case folding (ſ folds to s)", () => {
+    const b = book(entry(["/sword/i"], "folded"), entry(["/\\bkings?\\b/i"], "king"));
+    for (const matcher of ["indexed", "naive"] as const) {
+      const lore = compileLore(b, { matcher });
+      expect(
+        activateLore(lore, { messages: ["a ſword and KINGS"], seed: 1 })
+          .activated.map((a) => a.content)
+          .sort(),
+      ).toEqual(["folded", "king"]);
+      expect(activateLore(lore, { messages: ["a spear"], seed: 1 }).activated).toEqual([]);
+    }
+    expect(compileLore(b).entries.every((e) => !e.hasRegex)).toBe(true); // both are indexed by their literal
+  });
+
   it("does not hang on a catastrophic-backtracking pattern (RE2 is linear time)", () => {
     const evil = book(entry(["/(a+)+$/"], "evil"), entry(["/(x+x+)+y/"], "evil2"), entry(["/(a|aa)+b/"], "evil3"));
     const text = `${"a".repeat(50_000)}!`;

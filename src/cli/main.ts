@@ -19,9 +19,9 @@ export function buildProgram(): Command {
   const program = new Command("troupe")
     .description(
       "troupe: measure and improve role-play and AI-companion models.\n" +
-        "  bench  reproduce MiniMax's Role-play Benchmark: long sessions, an LLM judge, scores with intervals\n" +
-        "  learn  turn implicit feedback into preference data and gated model updates\n" +
-        "  world  a co-created world with memory, branches and consistency checks",
+        "  bench  MiniMax's Role-play Benchmark: long sessions, LLM judge, intervals\n" +
+        "  world  a co-created world with memory, branches and consistency checks\n" +
+        "  card   character cards and lorebooks in and out (SillyTavern formats)",
     )
     .option("-c, --config <file>", "config file (default ./troupe.config.yaml if present; env TROUPE_CONFIG)")
     .option("--home <dir>", "state folder (default ./.troupe; env TROUPE_HOME)")
@@ -29,7 +29,10 @@ export function buildProgram(): Command {
     .option("-v, --verbose", "debug logs (JSON lines on stderr) and stack traces on errors")
     .option("--json", "machine-readable JSON on stdout")
     .showHelpAfterError("(run with --help for usage)")
-    .addHelpText("after", EXIT_CODES);
+    .addHelpText("after", EXIT_CODES)
+    // Before registering: commander copies this setting into every subcommand created afterwards, so a bad
+    // option anywhere ends with our usage exit code instead of commander calling process.exit itself.
+    .exitOverride();
   registerCommands(program);
   return program;
 }
@@ -37,7 +40,6 @@ export function buildProgram(): Command {
 /** Run the CLI and return the exit code (the process is never exited from inside, so tests can call this). */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
-  program.exitOverride();
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,4 +1,7 @@
-/** Token ids for one session: the same token string always gets the same small integer. */
+/**
+ * Token ids for one session: the same token string always gets the same integer. A one-character token (every Han
+ * character, in the default tokenization) is its own code unit; longer tokens are numbered above 0xffff.
+ */
 export class TokenIds {
   private readonly ids = new Map<string, number>();
 
@@ -7,9 +10,13 @@ export class TokenIds {
     const out = new Int32Array(tokens.length);
     for (let i = 0; i < tokens.length; i++) {
       const t = tokens[i]!;
+      if (t.length === 1) {
+        out[i] = t.charCodeAt(0) + 1;
+        continue;
+      }
       let id = this.ids.get(t);
       if (id === undefined) {
-        id = this.ids.size + 1;
+        id = 0x10000 + this.ids.size;
         this.ids.set(t, id);
       }
       out[i] = id;

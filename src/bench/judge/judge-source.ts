@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { dirname, extname, join } from "node:path";
+import { dirname, extname, join, resolve } from "node:path";
 import type { Store } from "../../store/index.ts";
 import { loadDialoguesFile, loadSeedsFile } from "../data-files.ts";
 import type { Dialogue } from "../dialogue.ts";
@@ -130,7 +130,8 @@ export async function loadDialogueSource(
       }
     }
     if (issues.length > 0 && !options.skipInvalid) throw new BenchDataError(spec, issues, dialogues.length);
-    source = { source: spec, kind: "dialogues", dialogues, scenarios, issues };
+    // The absolute path names the source, so "./x" and "x" are one source with one set of judgements.
+    source = { source: resolve(spec), kind: "dialogues", dialogues, scenarios, issues };
   } else {
     if (!store) throw new Error("a store is needed to load a run");
     const run = await getRun(store, spec);

@@ -131,6 +131,24 @@ describe("bad PNGs", () => {
   });
 });
 
+describe("APNG", () => {
+  it("embeds a card in an animated PNG and keeps every animation chunk as it was", () => {
+    const chunks = parsePng(placeholderPng(), DEFAULT_READ_LIMITS);
+    const actl = { type: "acTL", data: Uint8Array.of(0, 0, 0, 2, 0, 0, 0, 0) };
+    const fctl = { type: "fcTL", data: new Uint8Array(26).fill(1) };
+    const fdat = { type: "fdAT", data: Uint8Array.of(0, 0, 0, 2, 9, 9, 9) };
+    chunks.splice(1, 0, actl, fctl);
+    chunks.splice(chunks.length - 1, 0, fdat);
+    const apng = encodePng(chunks);
+    const written = writeCardPng(card, { image: apng });
+    const back = readCard(written);
+    expect(back.card).toEqual(card.card);
+    const types = parsePng(written, DEFAULT_READ_LIMITS).map((c) => c.type);
+    expect(types).toEqual(["IHDR", "acTL", "fcTL", "IDAT", "fdAT", "tEXt", "tEXt", "IEND"]);
+    expect(parsePng(written, DEFAULT_READ_LIMITS)[4]?.data).toEqual(fdat.data);
+  });
+});
+
 describe("bad JSON", () => {
   it("refuses invalid UTF-8, deep nesting and non-cards with typed errors", () => {
     expectCode(() => readCard(Uint8Array.of(0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d)), "card.invalid_utf8");

@@ -144,6 +144,8 @@ async function test(ctx: CommandContext, file: string, options: TestOptions): Pr
   const macros = { ...(options.char ? { char: options.char } : {}), ...(options.user ? { user: options.user } : {}) };
   const lore = compileLore([{ book: loaded.book, name: bookName(loaded, file) }], {
     macros,
+    // --all explains every entry, so every entry must be looked at: the per-key scan does exactly that.
+    ...(options.all ? { matcher: "naive" as const } : {}),
     ...(options.caseSensitive ? { caseSensitive: true } : {}),
     ...(options.wholeWords ? { matchWholeWords: true } : {}),
   });

@@ -142,6 +142,7 @@ describe.skipIf(!existsSync(CHROMIUM))("the HTML report in Chromium", () => {
       "side-by-side",
       "agreement",
       "variance",
+      "diversity",
       "cost",
       "provenance",
     ])

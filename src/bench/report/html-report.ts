@@ -196,6 +196,17 @@ function variance(report: BenchReport): string {
 <table><thead><tr><th>model</th><th class="num">scenario</th><th class="num">run</th><th class="num">judge / chunk</th><th class="num">scenarios needed</th></tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
+function diversity(report: BenchReport): string {
+  const rows = report.entries
+    .map(
+      (e) =>
+        `<tr><td>${h(e.label)}</td><td class="num">${num(e.diversity.distinct1, 3)}</td><td class="num">${num(e.diversity.distinct2, 3)}</td><td class="num">${num(e.diversity.selfBleu, 3)}</td><td class="num">${num(e.diversity.compressionRatio, 2)}</td></tr>`,
+    )
+    .join("");
+  return `<section id="diversity"><h2>Diversity of the NPC's replies</h2><p class="muted">Per session over its generated NPC turns, averaged: distinct-n (share of unique n-grams; higher is more varied), self-BLEU of each reply against the others and gzip compression ratio (higher is more repetitive).</p>
+<table><thead><tr><th>model</th><th class="num">distinct-1</th><th class="num">distinct-2</th><th class="num">self-BLEU</th><th class="num">gzip ratio</th></tr></thead><tbody>${rows}</tbody></table></section>`;
+}
+
 function cost(report: BenchReport): string {
   const role = (c: ReportEntry["cost"]["judge"]) =>
     `<td class="num">${c.calls}</td><td class="num">${c.promptTokens + c.completionTokens}</td><td class="num">$${c.costUsd.toFixed(4)}</td>`;
@@ -244,8 +255,8 @@ export function renderHtmlReport(report: BenchReport): string {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>troupe bench report</title><style>${REPORT_CSS}</style></head>
 <body><header><h1>troupe bench report</h1><div class="muted">${h(report.generatedAt)} · ${report.entries.length} model(s) · ${report.sessions.length} session(s)</div>
-<nav><a href="#leaderboard">leaderboard</a><a href="#bars">categories</a><a href="#comparison">comparison</a><a href="#heatmap">heatmap</a><a href="#horizon">long horizon</a><a href="#flags">flags</a><a href="#side-by-side">side by side</a><a href="#agreement">agreement</a><a href="#variance">variance</a><a href="#cost">cost</a><a href="#provenance">provenance</a></nav></header>
-<main>${warnings}${leaderboard(report)}${bars(report)}${comparisons(report)}${heatmapSection(report)}${horizon(report)}${flagsSection(report)}${sideBySide(report)}${agreement(report)}${variance(report)}${cost(report)}${calibration(report)}${provenance(report)}</main>
+<nav><a href="#leaderboard">leaderboard</a><a href="#bars">categories</a><a href="#comparison">comparison</a><a href="#heatmap">heatmap</a><a href="#horizon">long horizon</a><a href="#flags">flags</a><a href="#side-by-side">side by side</a><a href="#agreement">agreement</a><a href="#variance">variance</a><a href="#diversity">diversity</a><a href="#cost">cost</a><a href="#provenance">provenance</a></nav></header>
+<main>${warnings}${leaderboard(report)}${bars(report)}${comparisons(report)}${heatmapSection(report)}${horizon(report)}${flagsSection(report)}${sideBySide(report)}${agreement(report)}${variance(report)}${diversity(report)}${cost(report)}${calibration(report)}${provenance(report)}</main>
 <script type="application/json" id="report-data">${json}</script>
 <script>${REPORT_SCRIPT}</script></body></html>
 `;

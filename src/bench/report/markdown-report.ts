@@ -136,6 +136,17 @@ export function renderMarkdownReport(report: BenchReport): string {
       out.push(
         `| ${cell(e.label)} | ${b.firstTurn}–${b.lastTurn} | ${num(b.judgeFlagsPerTurn, 3)} | ${num(b.detectorFlagsPerTurn, 3)} | ${num(b.meanLength, 0)} |`,
       );
+  out.push(
+    "",
+    "## Diversity of NPC replies",
+    "",
+    "| model | distinct-1 | distinct-2 | self-BLEU | gzip ratio |",
+    "|---|---|---|---|---|",
+  );
+  for (const e of sorted)
+    out.push(
+      `| ${cell(e.label)} | ${num(e.diversity.distinct1, 3)} | ${num(e.diversity.distinct2, 3)} | ${num(e.diversity.selfBleu, 3)} | ${num(e.diversity.compressionRatio, 2)} |`,
+    );
   out.push("", "## Cost", "", "| model | player $ | simulator $ | judge $ | judge tokens |", "|---|---|---|---|---|");
   for (const e of sorted)
     out.push(

@@ -1,3 +1,4 @@
+import { createTranscriptMetrics } from "../../text/index.ts";
 import { type HorizonBucket, longHorizonCurve } from "../analysis/long-horizon.ts";
 import { type PairedDifference, pairedComparison } from "../analysis/paired-comparison.ts";
 import {
@@ -47,6 +48,12 @@ export interface ReportEntry {
   variance: VarianceBreakdown;
   horizon: HorizonBucket[];
   cost: { player: RoleCost; simulator: RoleCost; judge: RoleCost };
+  /**
+   * Diversity of the NPC's generated turns, the mean over sessions of src/text's transcript summary: corpus
+   * distinct-1/2 (higher = more varied), self-BLEU of each reply against the others and the gzip ratio (higher =
+   * more repetitive).
+   */
+  diversity: { distinct1: number; distinct2: number; selfBleu: number; compressionRatio: number };
   flags: { standing: number; outvoted: number; unverified: number; detector: number; rejected: number };
   warnings: string[];
 }
@@ -170,6 +177,19 @@ export function buildBenchReport(sources: readonly ScoredSource[], options: Buil
           turns: d.dialogue.map((t) => ({ role: t.role, round: t.round, text: t.text })),
         });
       }
+      const div = { distinct1: 0, distinct2: 0, selfBleu: 0, compressionRatio: 0 };
+      let divN = 0;
+      for (const d of dialogues) {
+        const npc = d.dialogue.filter((t) => t.role === "ai" && t.round >= 2);
+        if (npc.length < 2) continue;
+        const m = createTranscriptMetrics({ lang: d.meta?.lang ?? list[0]?.lang ?? "en", rollingSelfBleu: false });
+        for (const t of npc) m.push(t.text);
+        const sum = m.summary();
+        for (const k of ["distinct1", "distinct2", "selfBleu", "compressionRatio"] as const)
+          if (Number.isFinite(sum[k])) div[k] += sum[k];
+        divN++;
+      }
+      if (divN > 0) for (const k of Object.keys(div) as Array<keyof typeof div>) div[k] /= divN;
       const judges = scored.judges;
       const warnings = [...(((scored.judgement.config["warnings"] as string[] | undefined) ?? []) as string[])];
       if (scored.unjudged.length > 0)
@@ -211,6 +231,7 @@ export function buildBenchReport(sources: readonly ScoredSource[], options: Buil
           })),
         ),
         cost,
+        diversity: div,
         flags: flagCounts,
         warnings,
       });

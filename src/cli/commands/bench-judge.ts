@@ -3,6 +3,7 @@ import {
   DEFAULT_JUDGE_SETTINGS,
   detectorFlagsOf,
   type JudgeSettings,
+  judgeAgreement,
   listJudgements,
   loadDialogueSource,
   runJudgement,
@@ -276,6 +277,14 @@ export function registerBenchJudge(bench: Command): void {
             ),
           );
         const usage = meter.snapshot();
+        // Agreement is reported on every judgement with a panel (it needs at least two judges).
+        const agreement =
+          judges.length >= 2
+            ? judgeAgreement(
+                result.sessions.map((r) => r.byJudge),
+                scoring.includeUnverified,
+              )
+            : undefined;
         if (ctx.json) {
           ctx.printJson({
             judgement: result.judgementId,
@@ -291,6 +300,7 @@ export function registerBenchJudge(bench: Command): void {
               costUsd: usage.costUsd,
             },
             scores: Object.fromEntries(byModel),
+            agreement,
           });
         } else {
           for (const w of result.warnings) process.stderr.write(`warning: ${w}\n`);
@@ -299,6 +309,14 @@ export function registerBenchJudge(bench: Command): void {
           );
           ctx.print(`judge tokens ${usage.promptTokens + usage.completionTokens}, cost $${usage.costUsd.toFixed(4)}`);
           for (const line of summaryLines(byModel)) ctx.print(line);
+          if (agreement) {
+            ctx.print("judge agreement   Krippendorff α   Fleiss κ   agreement   units   flagged");
+            const f = (v: number | undefined, d = 3) => (v === undefined ? "–" : v.toFixed(d));
+            for (const a of agreement)
+              ctx.print(
+                `${a.dimension.padEnd(16)} ${f(a.alpha).padStart(15)} ${f(a.kappa).padStart(10)} ${`${f(a.percentAgreement === undefined ? undefined : a.percentAgreement * 100, 1)}%`.padStart(11)} ${String(a.units).padStart(7)} ${String(a.flaggedUnits).padStart(9)}`,
+              );
+          }
           if (result.failedChunks > 0)
             ctx.print(`${result.failedChunks} chunk(s) failed: rerun the same command to retry them.`);
           ctx.print(`report: troupe bench report ${spec}`);

@@ -53,13 +53,11 @@ export default async function run(): Promise<PerfResult[]> {
         return {
           reply: {
             flags: [],
-            ledger: rounds
-              .slice(-4)
-              .map((round) => ({
-                kind: "fact" as const,
-                round,
-                statement: `${scenario.aiName} keeps the brass key in the blue tin under the third stair`,
-              })),
+            ledger: rounds.slice(-4).map((round) => ({
+              kind: "fact" as const,
+              round,
+              statement: `${scenario.aiName} keeps the brass key in the blue tin under the third stair`,
+            })),
             rejected: [],
           },
           promptTokens: 0,

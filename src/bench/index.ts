@@ -1,8 +1,24 @@
 // Public surface of src/bench. Other folders (cli, server, world, learn) import only from here. Exports are kept
 // sorted by module (Biome); part 1 is scenarios, loaders, simulator, sessions and runs, part 2 judging and reports.
 
+export { DEFAULT_GATE, type GateOptions, type GateVerdict, gateVerdict } from "./analysis/gate.ts";
+export { type HorizonBucket, longHorizonCurve } from "./analysis/long-horizon.ts";
+export { METRICS, type Metric, metricLabel } from "./analysis/metrics.ts";
+export { type PairedDifference, pairedComparison } from "./analysis/paired-comparison.ts";
+export {
+  DEFAULT_INTERVALS,
+  type IntervalOptions,
+  type ScoreInterval,
+  scoreIntervals,
+} from "./analysis/score-intervals.ts";
+export { detectorFlagsFor, detectorFlagsOf, loadScoredSource, type ScoredSource } from "./analysis/scored-source.ts";
+export { type VarianceBreakdown, varianceBreakdown } from "./analysis/variance-breakdown.ts";
 export { BENCH_MIGRATIONS, type BenchTables, benchDb } from "./bench-tables.ts";
 export { Budget, BudgetExhaustedError, budgetGuard, type CallGuard, estimateCallCost } from "./budget.ts";
+export { runJudgeRecall } from "./calibration/judge-recall-run.ts";
+export { loadReferenceScores, type ReferenceSession } from "./calibration/reference-scores.ts";
+export { type DimensionCalibration, scoreCorrelation } from "./calibration/score-correlation.ts";
+export { type SimulatorSensitivity, simulatorSensitivity } from "./calibration/simulator-sensitivity.ts";
 export {
   loadDialoguesFile,
   loadEvaluationsFile,
@@ -12,6 +28,21 @@ export {
   type TableLoad,
   validateRow,
 } from "./data-files.ts";
+export type { Detector, DetectorInput } from "./detectors/detector.ts";
+export { cleanSession } from "./detectors/injection/clean-transcript.ts";
+export {
+  flawInjectionSet,
+  INJECTABLE_SUBTYPES,
+  type InjectedSession,
+  injectSession,
+} from "./detectors/injection/flaw-injection.ts";
+export {
+  type JudgeRecall,
+  judgeRecall,
+  type SubtypeScore,
+  scoreDetections,
+} from "./detectors/injection/injection-eval.ts";
+export { DETECTORS, RULE_DETECTABLE_SUBTYPES, runDetectors } from "./detectors/run-detectors.ts";
 export {
   type Dialogue,
   type DialogueMeta,
@@ -35,6 +66,51 @@ export {
 export { type Evaluation, EvaluationSchema } from "./evaluation.ts";
 export { type ExportOptions, type ExportResult, writeRoleplayBenchExport, writeTranscripts } from "./export.ts";
 export { DEFAULT_MAX_LINE_BYTES, type RawRow, type ReadRowsOptions, readJsonlRows } from "./jsonl-rows.ts";
+export { type LedgerEntry, LedgerEntrySchema, mergeLedger, renderLedger } from "./judge/canon-ledger.ts";
+export { type ChunkJudgement, type ChunkJudgementCache, memoryChunkCache } from "./judge/chunk-judgement.ts";
+export { type Chunk, type ChunkingOptions, DEFAULT_CHUNKING, planChunks } from "./judge/chunk-plan.ts";
+export { type Flag, FlagSchema, type Severity } from "./judge/flag.ts";
+export { type DimensionAgreement, judgeAgreement } from "./judge/judge-agreement.ts";
+export { structuredJudgeCall } from "./judge/judge-call.ts";
+export { judgeFamilyWarnings, modelFamily } from "./judge/judge-family.ts";
+export {
+  DEFAULT_JUDGE_PROMPT_OPTIONS,
+  JUDGE_PROMPT_HASH,
+  JUDGE_PROMPT_VERSION,
+  type JudgePromptOptions,
+  judgePromptHash,
+  judgeSystemPrompt,
+  type RubricDetail,
+  renderJudgeMessages,
+} from "./judge/judge-prompt.ts";
+export { type JudgeReply, JudgeReplySchema, salvageJudgeReply } from "./judge/judge-reply.ts";
+export { type JudgeRunResult, judgementConfig, runJudgement } from "./judge/judge-run.ts";
+export {
+  DEFAULT_JUDGE_SAMPLING,
+  DEFAULT_JUDGE_SETTINGS,
+  type JudgeableSession,
+  type JudgeCall,
+  type JudgeProgressEvent,
+  type JudgeSampling,
+  type JudgeSettings,
+  judgeSession,
+} from "./judge/judge-session.ts";
+export {
+  type DialogueSource,
+  loadDialogueSource,
+  type SourceFilter,
+  sessionKeyOf,
+  toJudgeableSessions,
+} from "./judge/judge-source.ts";
+export {
+  getJudgement,
+  type JudgementRecord,
+  listJudgements,
+  loadJudgementChunks,
+  storeChunkCache,
+} from "./judge/judge-store.ts";
+export { aggregatePanel, DEFAULT_PANEL, type PanelConfig, PanelConfigSchema, type PanelPolicy } from "./judge/panel.ts";
+export { checkQuote, normalizeForQuote, quoteOccursIn } from "./judge/quote-check.ts";
 export {
   type FetchOfficialOptions,
   fetchOfficialFile,
@@ -71,6 +147,9 @@ export {
   sessionJobId,
   sessionJobPending,
 } from "./queue.ts";
+export { renderHtmlReport } from "./report/html-report.ts";
+export { renderMarkdownReport } from "./report/markdown-report.ts";
+export { type BenchReport, buildBenchReport } from "./report/report-data.ts";
 export { BenchDataError, formatRowIssue, type RowIssue } from "./row-issue.ts";
 export { type RunConfig, RunConfigSchema } from "./run-config.ts";
 export { createRun, type NewRunInput, newRunId, runSeed, sessionSeed } from "./run-setup.ts";
@@ -102,6 +181,15 @@ export {
   scenarioFromSeed,
   seedFromScenario,
 } from "./scenario.ts";
+export { combineDimensions, type ScoreCard, scoreChunk, scoreSession } from "./scoring/deduction.ts";
+export {
+  DEFAULT_SCORING,
+  resolveScoringConfig,
+  type ScoringConfig,
+  ScoringConfigSchema,
+  scoringConfigHash,
+} from "./scoring/scoring-config.ts";
+export { type SessionScore, scoreJudgedSession } from "./scoring/session-score.ts";
 export { runSession, type SessionDeps, type SessionOutcome } from "./session-runner.ts";
 export {
   buildSimulatorMessages,
@@ -119,6 +207,22 @@ export {
   type Suite,
   selectScenarios,
 } from "./suite.ts";
+// Judging, detectors, scores with intervals, calibration and reports (bench part 2).
+export {
+  CATEGORIES,
+  CATEGORY_DIMENSIONS,
+  CATEGORY_LABELS,
+  CATEGORY_WEIGHTS,
+  type Category,
+  categoryOf,
+  DIMENSION_LABELS,
+  DIMENSIONS,
+  type Dimension,
+  dimensionOf,
+  SUBTYPE_NAMES,
+  SUBTYPES,
+  type Subtype,
+} from "./taxonomy.ts";
 export { type LoadRunDialoguesOptions, loadRunDialogues, renderTranscript, toDialogue } from "./transcript.ts";
 export { isScriptedRound, protocolProblem, roleForRound, type Turn, TurnSchema } from "./turn.ts";
 export {

@@ -95,7 +95,7 @@ export class AhoCorasick {
           f = this.fail[f] as number;
           target = this.child(f, code);
         }
-        const fc = target < 0 ? 0 : target;
+        const fc = Math.max(target, 0);
         this.fail[child] = fc;
         this.dict[child] = this.out[fc] ? fc : (this.dict[fc] as number);
         queue.push(child);
@@ -127,7 +127,7 @@ export class AhoCorasick {
         if (next >= 0) break;
         node = fail[node] as number;
       }
-      node = next < 0 ? 0 : next;
+      node = Math.max(next, 0);
       for (let n = out[node] ? node : (dict[node] as number); n !== 0; n = dict[n] as number) {
         for (const id of out[n] as number[]) onMatch(id, i + 1 - (lengths[id] as number), i + 1);
       }

@@ -317,7 +317,7 @@ describe("probability and inclusion groups (seeded)", () => {
     expect(rate).toBeGreaterThan(0.22);
     expect(rate).toBeLessThan(0.38);
     expect(activateLore(b, { messages: ["x"], seed: 7 })).toEqual(activateLore(b, { messages: ["x"], seed: 7 }));
-    const failed = results.findIndex((n) => n === 0);
+    const failed = results.indexOf(0);
     const r = activateLore(b, { messages: ["x"], seed: failed });
     expect(r.decisions[0]).toMatchObject({ outcome: "dropped", code: "probability_failed" });
     expect(r.decisions[0]?.detail).toMatch(/rolled \d+\.\d > probability 30%/);

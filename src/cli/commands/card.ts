@@ -181,6 +181,7 @@ async function convert(ctx: CommandContext, file: string, options: ConvertOption
   }
   const loaded = await readCardFile(file);
   const image = options.image ? new Uint8Array(await readFile(options.image)) : undefined;
+  const noImage = to === "png" && !image && !loaded.image && !Object.keys(loaded.files).some((f) => f.endsWith(".png"));
   const bytes = writeCard(loaded, to, { ...(spec ? { spec } : {}), ...(image ? { image } : {}) });
   await writeOutput(options.out, bytes, { input: file, force: options.force === true });
   const written = options.assetsDir ? await extractCardAssets(loaded, options.assetsDir) : [];
@@ -201,6 +202,7 @@ async function convert(ctx: CommandContext, file: string, options: ConvertOption
       `wrote ${options.out} (${containerName[to]}${to === "json" ? ` ${(spec ?? loaded.source.spec).toUpperCase()}` : ""}, ${bytes.length} bytes) from ${file}`,
     );
     if (written.length) ctx.print(`wrote ${written.length} embedded files under ${options.assetsDir}`);
+    if (noImage) ctx.print("note: the card had no image, so it was embedded in a plain grey placeholder (use --image)");
     for (const w of loaded.warnings) ctx.print(`warning: ${w}`);
   }
   return ExitCode.ok;

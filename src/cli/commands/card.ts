@@ -203,6 +203,12 @@ async function convert(ctx: CommandContext, file: string, options: ConvertOption
     );
     if (written.length) ctx.print(`wrote ${written.length} embedded files under ${options.assetsDir}`);
     if (noImage) ctx.print("note: the card had no image, so it was embedded in a plain grey placeholder (use --image)");
+    const files = Object.keys(loaded.files).length;
+    if (to !== "charx" && files > 0 && !options.assetsDir) {
+      ctx.print(
+        `note: ${files} embedded files of the CharX are not carried into ${containerName[to]}; keep the CharX or pass --assets-dir`,
+      );
+    }
     for (const w of loaded.warnings) ctx.print(`warning: ${w}`);
   }
   return ExitCode.ok;

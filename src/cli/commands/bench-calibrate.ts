@@ -210,6 +210,7 @@ Example:
               throw new UsageError("bench.invalid_flag", `--subtypes: "${s}" cannot be injected.`, {
                 hint: `Injectable: ${INJECTABLE_SUBTYPES.join(", ")}.`,
               });
+          const langs = langsFlag(flags.langs);
           const meter = new UsageMeter();
           const judges = await resolveJudges(ctx, flags.judge, flags, meter);
           const store = await ctx.store();
@@ -222,7 +223,7 @@ Example:
             panel: panelFromFlags(flags),
             scoring: scoringFromFlags(flags),
             perSubtype: flags.perSubtype,
-            langs: langsFlag(flags.langs),
+            langs,
             ...(subtypes ? { subtypes: subtypes as (typeof INJECTABLE_SUBTYPES)[number][] } : {}),
             seed: flags.flawSeed,
             concurrency: flags.concurrency,

@@ -8,8 +8,37 @@ const AROUND_PRIVATE = /[^\n]{0,8}[\uE000-\uF8FF][^\n]{0,8}/u;
 const MOJIBAKE_WORD =
   /\S{0,8}[\u00C2-\u00F4][\u0080-\u00BF\u20AC\u2122\u0153\u201C\u201D\u2018\u2019\u02DC\u2013\u2014]\S{0,8}/u;
 const LATIN_RUN = /[A-Za-z\u00C0-\u024F]{30,}/u;
-// Eight or more consonants with no vowel (not even y): no English word and no pinyin looks like that.
-const CONSONANT_RUN = /(?<![\p{L}])[b-df-hj-np-tv-xz]{8,}(?![\p{L}])/iu;
+// 1 for ASCII consonant letters (either case), y counted as a vowel.
+const CONSONANT = new Uint8Array(128);
+for (const ch of "bcdfghjklmnpqrstvwxz") {
+  CONSONANT[ch.charCodeAt(0)] = 1;
+  CONSONANT[ch.toUpperCase().charCodeAt(0)] = 1;
+}
+
+function isLetterAt(text: string, i: number): boolean {
+  const c = text.charCodeAt(i);
+  if (Number.isNaN(c)) return false;
+  if (c < 128) return (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
+  return /\p{L}/u.test(text[i]!);
+}
+
+/** A whole word of eight or more ASCII consonants (no vowel, not even y): no English word or pinyin looks like that. */
+function consonantRun(text: string): string | undefined {
+  let start = -1;
+  for (let i = 0; i <= text.length; i++) {
+    const c = i < text.length ? text.charCodeAt(i) : 0;
+    if (c < 128 && CONSONANT[c] === 1) {
+      if (start < 0) start = i;
+      continue;
+    }
+    if (start >= 0 && i - start >= 8 && !isLetterAt(text, i) && !isLetterAt(text, start - 1))
+      return text.slice(start, i);
+    start = -1;
+  }
+  return undefined;
+}
+
+const ASCII_SYMBOL = /[#$%^&@|\\`<>{}=+[\]/]/;
 const SYMBOL_RUN = /(?:[#$%^&@|\\`<>{}=+[\]/\p{S}]\s?){6,}/gu;
 
 /** A run of six or more symbols made of at least four different ones ("#@$%&^"), unlike "~~~~~~" or an emoji row. */
@@ -34,6 +63,7 @@ export const garbledTextDetector: Detector = {
     input.npc.forEach((turn, i) => {
       const g = input.metrics[i]!.garble;
       let hit: [string | undefined, string] | undefined;
+      const consonants = g.longestLatinRun >= 8 && g.longestLatinRun < 30 ? consonantRun(turn.text) : undefined;
       if (g.replacementChars > 0)
         hit = [AROUND_REPLACEMENT.exec(turn.text)?.[0], "replacement characters: text was decoded wrongly"];
       else if (g.controlChars > 0) hit = [AROUND_CONTROL.exec(turn.text)?.[0], "control characters in the text"];
@@ -41,10 +71,10 @@ export const garbledTextDetector: Detector = {
       else if (g.mojibake > 0 && MOJIBAKE_WORD.test(turn.text))
         hit = [MOJIBAKE_WORD.exec(turn.text)?.[0], "mojibake: UTF-8 shown as Latin-1"];
       else if (g.longestLatinRun >= 30) hit = [LATIN_RUN.exec(turn.text)?.[0], "a long run of letters with no space"];
-      else if (g.longestLatinRun >= 8 && CONSONANT_RUN.test(turn.text))
-        hit = [CONSONANT_RUN.exec(turn.text)?.[0], "a letter string with no vowels"];
+      else if (consonants) hit = [consonants, "a letter string with no vowels"];
       else {
-        const noise = symbolNoise(turn.text);
+        // Gate: symbol runs need symbol characters, which src/text counted (\p{S}) or a plain scan finds (ASCII).
+        const noise = g.symbolRatio > 0 || ASCII_SYMBOL.test(turn.text) ? symbolNoise(turn.text) : undefined;
         if (noise) hit = [noise, "a run of unrelated symbols"];
       }
       if (hit) flags.push(detectorFlag("garbled-text", "garbled_text", turn, hit[0] ?? "", 2, hit[1]));

@@ -65,19 +65,28 @@ describe("paired comparison and the gate", () => {
   it("passes when the lower bound clears −margin and fails otherwise", () => {
     expect(gateVerdict(worse, base, DEFAULT_SCORING).pass).toBe(false);
     expect(gateVerdict(base, worse, DEFAULT_SCORING).pass).toBe(true);
-    // Identical transcripts still get an interval (runs and chunks are resampled independently per model); on the
-    // noisier interaction dimension alone it is wider than ±1, and the gate says so.
+    // A model compared with itself: every per-scenario difference is 0, so the paired interval is exactly [0, 0]
+    // and the gate passes at any margin.
     const v = gateVerdict(same, base, DEFAULT_SCORING, {
       margin: 1,
       metrics: ["overall", "interaction"],
       intervals: FAST,
     });
     expect(v).toMatchObject({ pairedScenarios: 8, onlyBaseline: [], onlyCandidate: [] });
-    expect(v.rows.map((r) => [r.metric, r.difference, r.pass])).toEqual([
-      ["overall", 0, true],
-      ["interaction", 0, false],
+    expect(v.rows.map((r) => [r.metric, r.difference, r.lower, r.upper, r.pass])).toEqual([
+      ["overall", 0, 0, 0, true],
+      ["interaction", 0, 0, 0, true],
     ]);
-    expect(v.pass).toBe(false);
+    expect(v.pass).toBe(true);
+    // Within the margin but uncertain: a small real drop whose interval reaches past −margin fails.
+    const slightlyWorse = model("slightly", 1, "b");
+    const tight = gateVerdict(slightlyWorse, base, DEFAULT_SCORING, {
+      margin: 0.01,
+      metrics: ["overall"],
+      intervals: FAST,
+    });
+    expect(tight.rows[0]!.lower).toBeLessThan(-0.01);
+    expect(tight.pass).toBe(false);
     expect(() => gateVerdict(model("zh", 0, "z", ["zh"]), base, DEFAULT_SCORING)).toThrow(
       /no judged scenario in common/,
     );

@@ -20,10 +20,14 @@ export interface PairedDifference {
 }
 
 /**
- * Paired comparison of two models on identical scenarios: the same scenarios are drawn for both in each bootstrap
- * replicate (that is the pairing), runs and chunks inside each are resampled independently. Scenarios only one
- * model has are left out (and counted by the caller). The minimum detectable effect comes from the spread of the
- * per-scenario differences.
+ * Paired comparison of two models on identical scenarios: each bootstrap replicate draws scenarios with
+ * replacement and takes the same scenarios for both models (that is the pairing), keeping each scenario's runs and
+ * chunks as they are. Resampling only the outer level is the cluster bootstrap of Field & Welsh (2007) and
+ * Davison & Hinkley (1997, §3.8): the spread of the per-scenario differences already contains the run and chunk
+ * noise, and resampling the inner levels too would count that noise twice — which, among other things, gave two
+ * identical transcripts a non-zero interval and could fail the gate on a model compared with itself.
+ * Scenarios only one model has are left out (and counted by the caller). The minimum detectable effect comes
+ * from the spread of the per-scenario differences.
  */
 export function pairedComparison(
   candidate: readonly SessionScore[],
@@ -45,6 +49,7 @@ export function pairedComparison(
       seed: `${options.seed}/paired/${metric}`,
       resamples: options.resamples,
       confidence: options.confidence,
+      levels: [true],
     });
     const diffs = na.map((x, i) => nestMean([x]) - nestMean([nb[i]!]));
     const sd = diffs.length >= 2 ? standardDeviation(diffs) : Number.NaN;

@@ -29,6 +29,8 @@ export interface ContextOptions {
   pinnedLines?: number;
   /** Most memories offered (best by retrieval score). */
   memories?: number;
+  /** Recent memories scored (older ones are scored only if their importance is 7 or more; at most 200). */
+  memoryPool?: number;
   /** Most beliefs offered. */
   knowledge?: number;
   weights?: RetrievalWeights;
@@ -107,6 +109,9 @@ function memoryText(e: WorldEvent): string {
       return e.kind;
   }
 }
+
+/** Items just past a cap that the manifest still lists one by one (the rest are counted in one item). */
+const NEAR_MISSES = 8;
 
 const oneLine = (s: string, n = 100) => {
   const t = s.replace(/\s+/g, " ").trim();
@@ -295,16 +300,34 @@ export function assembleContext(
       tokens: estimateTokens(text) + 1,
       reason: `${speaker} knows it${b.stale ? " (a stale belief: the world has moved on)" : ""}${present.has(b.fact.subject) ? `; about ${b.fact.subject}, in the scene` : ""}`,
     };
+    if (i >= knowledgeCap + NEAR_MISSES) return;
     if (i >= knowledgeCap)
       ledger.skip({ ...item, reason: `not offered: beyond the ${knowledgeCap} most relevant beliefs` });
     else if (ledger.offer(item)) knowledgeLines.push(text);
   });
+  if (beliefs.length > knowledgeCap + NEAR_MISSES)
+    ledger.skip({
+      kind: "knowledge",
+      id: "more-beliefs",
+      preview: `${beliefs.length - knowledgeCap - NEAR_MISSES} more beliefs`,
+      tokens: 0,
+      reason: `not offered: beyond the ${knowledgeCap} most relevant beliefs (listed in aggregate to keep the manifest small)`,
+    });
 
   // Memories ranked by the retrieval score (lines already in the prompt are not repeated).
   const weights = options.weights ?? DEFAULT_RETRIEVAL_WEIGHTS;
   const halfLifeTurns = options.halfLifeTurns ?? 40;
   const halfLifeHours = options.halfLifeHours ?? 48;
-  const candidates: MemoryCandidate[] = memoriesOf(p, speaker)
+  // Candidates: the most recent memories plus the most important older ones, so scoring stays bounded on long
+  // stories (GA scores every memory; at 100,000 events that would cost more than the generation budget allows).
+  const all = memoriesOf(p, speaker);
+  const recentCap = options.memoryPool ?? 1500;
+  const older = all.slice(0, Math.max(0, all.length - recentCap));
+  const pool = [
+    ...older.filter((e) => "importance" in e.payload && (e.payload.importance as number) >= 7).slice(-200),
+    ...all.slice(-recentCap),
+  ];
+  const candidates: MemoryCandidate[] = pool
     .filter((e) => !(e.kind === "happened" && e.payload.utterance && lines.some((l) => l.node.id === e.node)))
     .map((e) => ({
       id: e.id,
@@ -336,9 +359,18 @@ export function assembleContext(
       score: m.score,
       reason: `memory ranked ${i + 1} of ${ranked.length}`,
     };
+    if (i >= memoryCap + NEAR_MISSES) return;
     if (i >= memoryCap) ledger.skip({ ...item, reason: `not offered: ranked ${i + 1}, beyond the top ${memoryCap}` });
     else if (ledger.offer(item)) memoryLines.push(`${formatStoryTime(m.storyTime)} — ${m.text}`);
   });
+  if (ranked.length > memoryCap + NEAR_MISSES)
+    ledger.skip({
+      kind: "memory",
+      id: "more-memories",
+      preview: `${ranked.length - memoryCap - NEAR_MISSES} more memories (of ${all.length}; ${candidates.length} scored)`,
+      tokens: 0,
+      reason: `not offered: ranked below ${memoryCap + NEAR_MISSES} (best remaining score ${ranked[memoryCap + NEAR_MISSES]?.score.total.toFixed(2)})`,
+    });
 
   const summaries = summariesOf(p);
   const summaryLines: string[] = [];

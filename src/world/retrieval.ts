@@ -78,6 +78,21 @@ function counts(words: string[]): Map<string, number> {
   return m;
 }
 
+// Word segmentation dominates scoring, and memory texts never change: keep their vectors (bounded, oldest out).
+const vectorCache = new Map<string, Map<string, number>>();
+const VECTOR_CACHE_MAX = 50_000;
+
+/** The word-count vector of a text (cached). */
+function vectorOf(text: string): Map<string, number> {
+  let v = vectorCache.get(text);
+  if (!v) {
+    v = counts(contentWords(text));
+    if (vectorCache.size >= VECTOR_CACHE_MAX) vectorCache.delete(vectorCache.keys().next().value as string);
+    vectorCache.set(text, v);
+  }
+  return v;
+}
+
 /** Cosine similarity of two word-count vectors (0 when either is empty). */
 export function cosine(a: Map<string, number>, b: Map<string, number>): number {
   let dot = 0;
@@ -110,7 +125,7 @@ export function scoreMemories(candidates: MemoryCandidate[], options: RetrievalO
       0.5 ** (Math.max(0, options.nowTurn - c.turn) / halfTurns) *
       0.5 ** (Math.max(0, options.nowStoryTime - c.storyTime) / 60 / halfHours),
     importance: c.importance / 10,
-    relevance: cosine(counts(contentWords(c.text)), query),
+    relevance: cosine(vectorOf(c.text), query),
   }));
   const rec = normalise(raw.map((r) => r.recency));
   const imp = normalise(raw.map((r) => r.importance));

@@ -94,6 +94,13 @@ export { MAIN_BRANCH, World, type WorldDeps } from "./world.ts";
 export { WorldError } from "./world-error.ts";
 export { castFromCard, commitGreeting, setupFromCards } from "./world-from-card.ts";
 export {
+  createWorldPlayer,
+  type WorldPlayerInput,
+  type WorldPlayerOptions,
+  type WorldPlayerScenario,
+  type WorldPlayerTurn,
+} from "./world-player.ts";
+export {
   type CastMember,
   CastMemberSchema,
   type WorldSetup,

@@ -71,7 +71,7 @@ export class SimulatorQa {
         const turn = history[i] as Turn;
         if (turn.role !== "ai") continue;
         seen++;
-        if (jaccard(draftGrams, this.gramsOf(turn.text)) >= 0.8) {
+        if (jaccardAtLeast(draftGrams, this.gramsOf(turn.text), 0.8)) {
           return verdict("speaks_as_npc", `echoes ${this.scenario.aiName}'s turn of round ${turn.round}`);
         }
       }
@@ -88,7 +88,7 @@ export class SimulatorQa {
         const turn = history[i] as Turn;
         if (turn.role !== "user") continue;
         seen++;
-        if (jaccard(draftGrams, this.gramsOf(turn.text)) >= 0.8) {
+        if (jaccardAtLeast(draftGrams, this.gramsOf(turn.text), 0.8)) {
           return verdict("repeats_itself", `repeats the user turn of round ${turn.round}`);
         }
       }
@@ -102,6 +102,17 @@ function jaccard(ga: Set<string>, gb: Set<string>): number {
   let inter = 0;
   for (const g of ga) if (gb.has(g)) inter++;
   return inter / (ga.size + gb.size - inter);
+}
+
+/**
+ * Whether the Jaccard similarity reaches `threshold`, without counting when it cannot: J ≤ min/max of the set
+ * sizes, so turns of very different lengths are ruled out at once — most pairs, on the hot path of every turn.
+ */
+function jaccardAtLeast(ga: Set<string>, gb: Set<string>, threshold: number): boolean {
+  const small = Math.min(ga.size, gb.size);
+  const large = Math.max(ga.size, gb.size);
+  if (small === 0 || small < threshold * large) return false;
+  return jaccard(ga, gb) >= threshold;
 }
 
 function escapeRegex(s: string): string {

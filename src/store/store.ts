@@ -79,12 +79,37 @@ function openSqlite(path: string, busyTimeoutMs: number): Store {
       },
     );
   }
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     db,
     dialect: "sqlite",
     location: path,
     close: () => db.destroy(),
+  };
+}
+
+/**
+ * Kysely prepares a new SQLite statement for every query; compiling the same SQL again costs more than running it
+ * for the small hot queries troupe repeats thousands of times (turn inserts, cache lookups). Prepared statements are
+ * kept per SQL text (bounded, least recently used dropped) and reused; a statement still busy iterating is never
+ * shared. SQLite re-prepares a cached statement by itself if the schema changes underneath it.
+ */
+function withStatementCache(database: Database.Database, limit = 256) {
+  const cache = new Map<string, Database.Statement>();
+  return {
+    close: () => database.close(),
+    prepare: (sql: string) => {
+      const cached = cache.get(sql);
+      if (cached && !cached.busy) {
+        cache.delete(sql);
+        cache.set(sql, cached);
+        return cached;
+      }
+      const statement = database.prepare(sql);
+      cache.set(sql, statement);
+      if (cache.size > limit) cache.delete(cache.keys().next().value as string);
+      return statement;
+    },
   };
 }
 

@@ -5,6 +5,7 @@ import type { ChatRequest } from "../chat-request.ts";
 import type { ChatChunk, ChatResult, SafetyFlags } from "../chat-result.ts";
 import { LlmError } from "../llm-error.ts";
 import { classifyNetworkError } from "../network-error.ts";
+import { nodeHttpFetch } from "../node-http-fetch.ts";
 import { parseRetryAfter } from "../retry-after.ts";
 import { createThinkFilter, stripThink } from "../think.ts";
 import { estimateTokens, type Usage } from "../usage.ts";
@@ -63,7 +64,7 @@ function usageOf(state: MiniMaxStreamState, request: ChatRequest, raw: string): 
  * reports rate limits, auth and content flags there; each documented code maps to an LlmError kind.
  */
 export function createMiniMaxModel(options: MiniMaxOptions): ChatModel {
-  const fetchImpl = options.fetch ?? fetch;
+  const fetchImpl = options.fetch ?? nodeHttpFetch;
   const now = options.now ?? (() => performance.now());
   const url = `${options.baseUrl.replace(/\/+$/, "")}${MINIMAX_CHAT_PATH}`;
   const target = { model: options.id, baseUrl: options.baseUrl };

@@ -7,6 +7,7 @@ import type { ChatRequest } from "../chat-request.ts";
 import type { ChatChunk, ChatResult, FinishReason } from "../chat-result.ts";
 import { foldRoleplayRoles } from "../fold-roles.ts";
 import { LlmError } from "../llm-error.ts";
+import { nodeHttpFetch } from "../node-http-fetch.ts";
 import { createThinkFilter, stripThink } from "../think.ts";
 import { estimateTokens, type Usage } from "../usage.ts";
 import { mapOpenAIError } from "./openai-error.ts";
@@ -29,7 +30,7 @@ export interface OpenAICompatibleOptions {
    * (vLLM, Ollama, llama.cpp) know `max_tokens`. Default: by provider.
    */
   maxTokensField?: "max_tokens" | "max_completion_tokens";
-  /** Replaces global fetch (tests). */
+  /** The HTTP client under the openai package; default `nodeHttpFetch` (keep-alive node:http, cheaper than undici). */
   fetch?: typeof fetch;
   /** Clock for latency, injectable for tests. */
   now?: () => number;
@@ -98,7 +99,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
     maxRetries: 0,
     // Our deadline (attempt-deadline.ts) times attempts; the client's timer only covers the wait for headers.
     timeout: 24 * 3600_000,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch ?? nodeHttpFetch,
   });
   const now = options.now ?? (() => performance.now());
   const maxTokensField =

@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { LlmError } from "../llm-error.ts";
-import { classifyNetworkError } from "../network-error.ts";
+import { classifyNetworkError, networkErrorCode } from "../network-error.ts";
 import { parseRetryAfter } from "../retry-after.ts";
 
 /** Where a call went, for error messages. */
@@ -34,7 +34,9 @@ export function mapOpenAIError(error: unknown, target: CallTarget): LlmError {
     });
   if (
     error instanceof Error &&
-    (error.name === "AbortError" || /terminated|other side closed|socket/i.test(error.message))
+    (error.name === "AbortError" ||
+      /terminated|other side closed|socket/i.test(error.message) ||
+      networkErrorCode(error) !== undefined)
   )
     return classifyNetworkError(error, target);
   return new LlmError("server", `Unexpected failure calling ${model}: ${String((error as Error)?.message ?? error)}`, {

@@ -68,6 +68,7 @@ export function chooseSpeaker(
     throw noOne(cast);
   }
   const now = p.headTurn;
+  const lastSpoke = lastLines(p, cast);
   const hooks = openHooks(p);
   const scores: SpeakerScore[] = cast.map((name) => {
     const parts: Record<string, number> = {};
@@ -95,7 +96,7 @@ export function chooseSpeaker(
       parts["goal"] = 0.5;
       why.push("has a goal");
     }
-    const spoke = p.lastSpoke.get(name);
+    const spoke = lastSpoke.get(name);
     const since = spoke === undefined ? now + 1 : now - spoke;
     parts["balance"] = Math.min(1.5, since / Math.max(1, cast.length * 2));
     if (spoke === undefined || since > cast.length)
@@ -126,4 +127,14 @@ function lastLine(p: Projection): Pick<WorldNode, "speaker" | "text"> | undefine
     if (n.text !== undefined) return n;
   }
   return undefined;
+}
+
+/** The last turn each cast member spoke, scanning back only until all have been found. */
+function lastLines(p: Projection, cast: string[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (let t = p.nodes.length - 1; t >= 0 && out.size < cast.length; t--) {
+    const speaker = (p.nodes[t] as WorldNode).speaker;
+    if (speaker !== undefined && cast.includes(speaker) && !out.has(speaker)) out.set(speaker, t);
+  }
+  return out;
 }

@@ -31,6 +31,17 @@ export class IntervalIndex {
     this.setCrossing(id, kf + 1, this.lastBucketBefore(to), true);
   }
 
+  /** Add an interval, or move an existing one to [from, to). */
+  upsert(id: string, from: number, to = Number.POSITIVE_INFINITY): void {
+    const entry = this.iv.get(id);
+    if (entry && entry.from === from) {
+      if (entry.to !== to) this.setEnd(id, to);
+      return;
+    }
+    if (entry) this.remove(id);
+    this.insert(id, from, to);
+  }
+
   /** Remove an interval. */
   remove(id: string): void {
     const entry = this.iv.get(id);

@@ -53,10 +53,35 @@ enum U {
   SetDelete = 3,
   SetAdd = 4,
   PathPop = 5,
-  IndexRemove = 6,
   FactReopen = 7,
   FactUnsupersede = 8,
   HookUnresolve = 9,
+}
+
+/**
+ * Forward operations, captured while a node is undone so that re-applying it (switching back to a branch,
+ * redoing a rolled-back turn, flipping between swipes) replays recorded effects instead of recomputing them.
+ * Recorded as [op, a, b, c, d] quintuples.
+ */
+enum F {
+  MapSetNew = 0,
+  MapSetOver = 1,
+  ListPush = 2,
+  SetAdd = 3,
+  SetDelete = 4,
+  PathPush = 5,
+  FactClose = 7,
+  FactSupersede = 8,
+  HookResolve = 9,
+}
+
+/** A node's recorded effects, valid only on top of the exact parent state it was undone from. */
+interface RedoFrame {
+  ops: unknown[];
+  /** Incarnation of the parent position when the frame was recorded. */
+  parent: number;
+  /** This node's own incarnation, restored on redo so its children's frames stay valid. */
+  self: number;
 }
 
 /**
@@ -74,11 +99,9 @@ export class Projection {
   readonly storyTimes: number[] = [];
   /** Every fact version recorded on the path, including closed and superseded ones. */
   readonly facts = new Map<string, Fact>();
-  /** Versions per (subject, predicate), in the order they were recorded. */
-  readonly byKey = new Map<string, string[]>();
   /** Currently valid, believed versions per key. */
   readonly open = new Map<string, Set<string>>();
-  /** Validity of every fact over turns. */
+  /** Validity of facts over turns; may also hold facts no longer on the path (filter by `facts`). */
   readonly index: IntervalIndex;
   /**
    * Knowledge gained other than by perceiving the change itself (being told, a witnessed edit, a retcon's
@@ -96,13 +119,21 @@ export class Projection {
   readonly nodes: WorldNode[] = [];
   /** Every event this projection has ever applied, by id (a cache: membership of the path is checked by turn). */
   private readonly seen = new Map<string, WorldEvent>();
-  /** Last turn each speaker spoke, and how many lines each has spoken. */
-  readonly lastSpoke = new Map<string, number>();
-  readonly lineCount = new Map<string, number>();
 
   /** Undo log: quadruples [op, a, b, c]; `frames[i]` is where node i's operations start. */
   private readonly log: unknown[] = [];
   private readonly frames: number[] = [];
+  /**
+   * An id per path position that changes whenever the node there is applied from scratch (new objects). A redo
+   * frame refers to objects of its parent's state, so it is valid only while the parent's incarnation is the one
+   * it was recorded on; by induction that covers every ancestor.
+   */
+  private readonly incarnations: number[] = [];
+  private nextIncarnation = 1;
+  /** Redo frames of recently undone nodes (least recently recorded dropped first). */
+  private readonly redo = new Map<string, RedoFrame>();
+  /** How many redo frames to keep. */
+  redoLimit = 20_000;
 
   constructor(bucketSize = 512) {
     this.index = new IntervalIndex(bucketSize);
@@ -164,6 +195,14 @@ export class Projection {
       throw new Error(`node ${node.id} (turn ${node.turn}) does not extend head ${this.head ?? "(empty)"}`);
     }
     this.frames.push(this.log.length);
+    const frame = this.redo.get(node.id);
+    if (frame && frame.parent === (this.incarnations[node.turn - 1] ?? 0)) {
+      this.redo.delete(node.id);
+      this.replayFrame(frame.ops);
+      this.incarnations.push(frame.self);
+      return;
+    }
+    this.incarnations.push(this.nextIncarnation++);
     this.path.push(node.id);
     this.nodes.push(node);
     this.storyTimes.push(node.storyTime);
@@ -171,41 +210,110 @@ export class Projection {
     for (const event of node.events) this.applyEvent(event);
   }
 
+  /** Re-execute recorded forward operations, logging their inverses exactly as the original apply did. */
+  private replayFrame(ops: unknown[]): void {
+    for (let i = 0; i < ops.length; i += 5) {
+      const a = ops[i + 1];
+      const b = ops[i + 2];
+      const c = ops[i + 3];
+      const d = ops[i + 4];
+      switch (ops[i] as F) {
+        case F.MapSetNew:
+          (a as Map<unknown, unknown>).set(b, c);
+          this.push(U.MapDelete, a, b);
+          break;
+        case F.MapSetOver:
+          (a as Map<unknown, unknown>).set(b, c);
+          this.push(U.MapRestore, a, b, d);
+          break;
+        case F.ListPush:
+          (a as unknown[]).push(b);
+          this.push(U.ListPop, a);
+          break;
+        case F.SetAdd:
+          (a as Set<unknown>).add(b);
+          this.push(U.SetDelete, a, b);
+          break;
+        case F.SetDelete:
+          (a as Set<unknown>).delete(b);
+          this.push(U.SetAdd, a, b);
+          break;
+        case F.PathPush: {
+          const node = a as WorldNode;
+          this.path.push(node.id);
+          this.nodes.push(node);
+          this.storyTimes.push(node.storyTime);
+          this.push(U.PathPop);
+          break;
+        }
+        case F.FactClose: {
+          const f = a as Fact;
+          f.validTo = b as TimePoint;
+          f.closedBy = c as string;
+          this.index.setEnd(f.id, (b as TimePoint).turn);
+          this.push(U.FactReopen, f);
+          break;
+        }
+        case F.FactSupersede: {
+          const f = a as Fact;
+          f.supersededTurn = b as number;
+          f.supersededBy = c as string;
+          this.push(U.FactUnsupersede, f);
+          break;
+        }
+        case F.HookResolve: {
+          const h = a as HookRecord;
+          h.resolvedTurn = b as number;
+          h.resolvedBy = c as string;
+          this.push(U.HookUnresolve, h);
+          break;
+        }
+      }
+    }
+  }
+
   /** Remove the head node and everything it changed. */
   undo(): void {
     const start = this.frames.pop();
     if (start === undefined) throw new Error("nothing to undo");
+    const turn = this.path.length - 1;
+    const nodeId = this.path[turn] as string;
     const log = this.log;
+    // Forward ops are collected newest first and reversed at the end.
+    const fwd: unknown[] = [];
+    const rec = (op: F, a: unknown, b?: unknown, c?: unknown, d?: unknown) => fwd.push(d, c, b, a, op);
     for (let i = log.length - 4; i >= start; i -= 4) {
       const a = log[i + 1];
       const b = log[i + 2];
       const c = log[i + 3];
       switch (log[i] as U) {
         case U.MapDelete:
+          rec(F.MapSetNew, a, b, (a as Map<unknown, unknown>).get(b));
           (a as Map<unknown, unknown>).delete(b);
           break;
         case U.MapRestore:
+          rec(F.MapSetOver, a, b, (a as Map<unknown, unknown>).get(b), c);
           (a as Map<unknown, unknown>).set(b, c);
           break;
         case U.ListPop:
-          (a as unknown[]).pop();
+          rec(F.ListPush, a, (a as unknown[]).pop());
           break;
         case U.SetDelete:
+          rec(F.SetAdd, a, b);
           (a as Set<unknown>).delete(b);
           break;
         case U.SetAdd:
+          rec(F.SetDelete, a, b);
           (a as Set<unknown>).add(b);
           break;
         case U.PathPop:
+          rec(F.PathPush, this.nodes.pop());
           this.path.pop();
-          this.nodes.pop();
           this.storyTimes.pop();
-          break;
-        case U.IndexRemove:
-          this.index.remove(a as string);
           break;
         case U.FactReopen: {
           const f = a as Fact;
+          rec(F.FactClose, f, f.validTo, f.closedBy);
           delete f.validTo;
           delete f.closedBy;
           this.index.setEnd(f.id);
@@ -213,12 +321,14 @@ export class Projection {
         }
         case U.FactUnsupersede: {
           const f = a as Fact;
+          rec(F.FactSupersede, f, f.supersededTurn, f.supersededBy);
           delete f.supersededTurn;
           delete f.supersededBy;
           break;
         }
         case U.HookUnresolve: {
           const h = a as HookRecord;
+          rec(F.HookResolve, h, h.resolvedTurn, h.resolvedBy);
           delete h.resolvedTurn;
           delete h.resolvedBy;
           break;
@@ -226,6 +336,10 @@ export class Projection {
       }
     }
     log.length = start;
+    const self = this.incarnations.pop() as number;
+    this.redo.delete(nodeId);
+    this.redo.set(nodeId, { ops: fwd.reverse(), parent: this.incarnations[turn - 1] ?? 0, self });
+    if (this.redo.size > this.redoLimit) this.redo.delete(this.redo.keys().next().value as string);
   }
 
   private push(op: U, a?: unknown, b?: unknown, c?: unknown): void {
@@ -242,8 +356,6 @@ export class Projection {
         const p = e.payload;
         if (p.utterance) {
           const speaker = p.utterance.speaker;
-          this.mapSet(this.lastSpoke, speaker, e.turn);
-          this.mapSet(this.lineCount, speaker, (this.lineCount.get(speaker) ?? 0) + 1);
         }
         if (p.tells) {
           for (const triple of p.tells.facts) {
@@ -350,7 +462,10 @@ export class Projection {
     hard: boolean,
   ): void {
     const from: TimePoint = { turn: this.firstTurnAtOrAfter(storyTime), storyTime };
-    const versions = (this.byKey.get(factKey(subject, predicate)) ?? []).map((id) => this.fact(id));
+    // Retcons are rare: scan the versions rather than keep a per-key index up to date on every change.
+    const versions = [...this.facts.values()]
+      .filter((f) => f.subject === subject && f.predicate === predicate)
+      .sort((a, b) => a.recordedTurn - b.recordedTurn);
     const heirs = new Set<string>();
     const replacement = op === "remove" ? undefined : e.id;
     if (
@@ -422,9 +537,9 @@ export class Projection {
   private addFact(fact: Fact): void {
     this.mapSet(this.facts, fact.id, fact);
     const key = factKey(fact.subject, fact.predicate);
-    this.listPush(this.byKey, key, fact.id);
-    this.index.insert(fact.id, fact.validFrom.turn, fact.validTo?.turn);
-    this.push(U.IndexRemove, fact.id);
+    // The index keeps intervals of facts that later leave the path (undo does not remove them): queries filter
+    // by presence in `facts`, and switching back re-uses the entry instead of re-inserting it.
+    this.index.upsert(fact.id, fact.validFrom.turn, fact.validTo?.turn);
     if (fact.validTo === undefined && fact.supersededTurn === undefined) this.setAdd(this.open, key, fact.id);
   }
 

@@ -44,7 +44,8 @@ export function resolveTurn(p: Projection, q: StateQuery): number {
 export function factsAt(p: Projection, turn: number, asRecorded = false): Fact[] {
   const out: Fact[] = [];
   for (const id of p.index.at(turn)) {
-    const f = p.facts.get(id) as Fact;
+    const f = p.facts.get(id);
+    if (f === undefined) continue; // an interval of a fact that left the path
     if (asRecorded) {
       if (f.recordedTurn <= turn && (f.supersededTurn === undefined || f.supersededTurn > turn)) out.push(f);
     } else if (f.supersededTurn === undefined) out.push(f);

@@ -23,12 +23,17 @@ export function projectionSnapshot(p: Projection): Record<string, unknown> {
   const turns = p.path.length;
   // Interval-index answers at every turn, compared as sorted id lists.
   const indexAnswers: string[][] = [];
-  for (let t = 0; t < turns; t++) indexAnswers.push(p.index.at(t).sort());
+  for (let t = 0; t < turns; t++)
+    indexAnswers.push(
+      p.index
+        .at(t)
+        .filter((id) => p.facts.has(id))
+        .sort(),
+    );
   return {
     path: [...p.path],
     storyTimes: [...p.storyTimes],
     facts: sortedEntries(p.facts).map(([, f]) => ({ ...f })),
-    byKey: nonEmpty(sortedEntries(p.byKey)).map(([k, v]) => [k, [...v]]),
     open: nonEmpty(sortedEntries(p.open)).map(([k, v]) => [k, [...v].sort()]),
     learned: nonEmpty(sortedEntries(p.learned)).map(([k, v]) => [k, v.map((x) => ({ ...x }))]),
     reaffirmed: sortedEntries(p.reaffirmed),
@@ -36,9 +41,6 @@ export function projectionSnapshot(p: Projection): Record<string, unknown> {
     summaries: sortedEntries(p.summaries).map(([, s]) => ({ ...s })),
     struck: sortedEntries(p.struck),
     nodes: p.nodes.map((n) => n.id),
-    lastSpoke: sortedEntries(p.lastSpoke),
-    lineCount: sortedEntries(p.lineCount),
-    indexSize: p.index.size,
     indexAnswers,
   };
 }

@@ -354,9 +354,6 @@ export class Projection {
     switch (e.kind) {
       case "happened": {
         const p = e.payload;
-        if (p.utterance) {
-          const speaker = p.utterance.speaker;
-        }
         if (p.tells) {
           for (const triple of p.tells.facts) {
             const ids = this.openIds(triple.subject, triple.predicate).filter(

@@ -1,6 +1,7 @@
 import http from "node:http";
 import https from "node:https";
 import { Readable } from "node:stream";
+import { BufferedResponse } from "./buffered-response.ts";
 
 // One keep-alive agent per protocol, shared by every provider instance: connections to an endpoint are reused across
 // calls and models instead of paying a TCP (and TLS) handshake per call.
@@ -30,8 +31,9 @@ function responseHeaders(raw: string[]): Headers {
  * A `fetch` for the provider clients built on node:http with keep-alive agents. Node's built-in fetch (undici)
  * spends about a millisecond of CPU per call on WHATWG Request/Headers/stream machinery; at a bench's thousand
  * calls a second that alone saturates the one event-loop thread. JSON answers are read whole and handed over as a
- * buffer; event streams (SSE) stay streams. Anything this does not handle (non-HTTP URLs, streamed or form request
- * bodies) goes to the global fetch unchanged.
+ * `BufferedResponse` (the reading half of Response, without its stream machinery); event streams (SSE) stay real
+ * streaming Responses. Anything this does not handle (non-HTTP URLs, streamed or form request bodies) goes to the
+ * global fetch unchanged.
  */
 export const nodeHttpFetch: typeof fetch = async (input, init) => {
   const href = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
@@ -52,20 +54,20 @@ export const nodeHttpFetch: typeof fetch = async (input, init) => {
       },
       (res) => {
         const status = res.statusCode ?? 500;
-        const headers = responseHeaders(res.rawHeaders);
-        const init = { status, statusText: res.statusMessage ?? "", headers };
-        if (NULL_BODY_STATUS.has(status)) {
-          res.resume();
-          resolve(new Response(null, init));
-          return;
-        }
-        if (/^text\/event-stream/i.test(res.headers["content-type"] ?? "")) {
+        const statusText = res.statusMessage ?? "";
+        if (/^text\/event-stream/i.test(res.headers["content-type"] ?? "") && !NULL_BODY_STATUS.has(status)) {
+          const init = { status, statusText, headers: responseHeaders(res.rawHeaders) };
           resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, init));
           return;
         }
         const chunks: Buffer[] = [];
         res.on("data", (chunk: Buffer) => chunks.push(chunk));
-        res.once("end", () => resolve(new Response(Buffer.concat(chunks), init)));
+        // Callers type this as a Response; they read only what BufferedResponse provides (tested with both clients).
+        res.once("end", () =>
+          resolve(
+            new BufferedResponse(Buffer.concat(chunks), status, statusText, res.headers, href) as unknown as Response,
+          ),
+        );
         res.once("error", reject);
         res.once("aborted", () =>
           reject(Object.assign(new Error("terminated: other side closed"), { code: "ECONNRESET" })),

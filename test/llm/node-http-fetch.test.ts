@@ -50,6 +50,20 @@ describe("nodeHttpFetch", () => {
     expect(await r.json()).toEqual({ method: "POST", body: '{"a":1}', auth: "Bearer k" });
   });
 
+  it("hands buffered answers over with fetch's reading rules: one body, one stream, case-insensitive headers", async () => {
+    const r = await nodeHttpFetch(`${base}/json`, { method: "POST", body: "x" });
+    expect(r.headers.get("Content-Type")).toBe("application/json");
+    expect([...r.headers.entries()].some(([k]) => k === "x-echo")).toBe(true);
+    const copy = r.clone();
+    expect(r.body).toBe(r.body);
+    expect(r.bodyUsed).toBe(true);
+    await expect(r.text()).rejects.toThrow(/already used/);
+    const chunks: Uint8Array[] = [];
+    for await (const chunk of r.body as unknown as AsyncIterable<Uint8Array>) chunks.push(chunk);
+    expect(JSON.parse(Buffer.concat(chunks).toString()).body).toBe("x");
+    expect(((await copy.json()) as { body: string }).body).toBe("x");
+  });
+
   it("keeps event streams streaming", async () => {
     const r = await nodeHttpFetch(`${base}/sse`);
     const reader = r.body!.getReader();

@@ -116,7 +116,12 @@ export async function proposeLine(
       role: "player",
       ...(options.signal ? { signal: options.signal } : {}),
       // A swipe or regeneration must not be served the cached answer it is meant to replace.
-      ...(regenerating ? { noCache: true, seed: world.ledger.childrenOf(parent).length } : {}),
+      ...(regenerating ? { noCache: true } : {}),
+      ...(typeof options.seed === "number"
+        ? { seed: options.seed }
+        : regenerating
+          ? { seed: world.ledger.childrenOf(parent).length }
+          : {}),
       tags: { world: world.id, speaker },
     },
   );

@@ -69,6 +69,8 @@ export interface WorldPlayerOptions {
   maxSessions?: number;
   /** Where the session worlds live (default: an in-memory SQLite database of their own). */
   store?: Store;
+  /** Sampling parameters of the NPC's generations. */
+  params?: { temperature?: number; maxTokens?: number };
 }
 
 /** Sum the cost of every call a turn makes, whatever model wrapper is underneath. */
@@ -200,6 +202,9 @@ export function createWorldPlayer(
   }
 
   return {
+    /** The world of a session (scenario id and run index), while it is kept in memory. */
+    worldOf: (scenarioId: string, runIndex: number): World | undefined =>
+      sessions.get(`${scenarioId}#${runIndex}`)?.world,
     id: `world:${models.generator.id}`,
     spec: options.spec ?? models.generator.id,
     modelId: models.generator.id,
@@ -209,6 +214,7 @@ export function createWorldPlayer(
       extractor: (models.extractor ?? models.generator).id,
       budgetTokens: options.budgetTokens ?? 3000,
       maxRegenerations,
+      ...options.params,
     }),
     async nextTurn(input: WorldPlayerInput): Promise<WorldPlayerTurn> {
       const meter = new TurnMeter();

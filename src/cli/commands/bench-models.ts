@@ -2,6 +2,7 @@ import { chatModelPlayer, type Player, type RunRecord, type SamplingParams } fro
 import type { Price, TroupeConfig } from "../../core/index.ts";
 import { UsageError } from "../../core/index.ts";
 import { type CassetteMode, type ChatModel, createPriceTable, parseModelSpec, resolveModel } from "../../llm/index.ts";
+import { createWorldPlayer } from "../../world/index.ts";
 import type { CommandContext } from "../context.ts";
 
 /** Flags every bench command that calls models shares. */
@@ -40,7 +41,7 @@ export function cassetteHelp(): string {
  */
 export async function resolveBenchModels(
   ctx: CommandContext,
-  specs: { player: string; user: string; playerParams: SamplingParams; concurrency: number },
+  specs: { player: string; user: string; playerParams: SamplingParams; concurrency: number; world?: boolean },
   flags: ModelFlags,
 ): Promise<BenchModels> {
   const config: TroupeConfig = {
@@ -81,7 +82,9 @@ export async function resolveBenchModels(
     if (parsed.endpoint.price) endpointPrices.set(parsed.id, parsed.endpoint.price);
   }
   return {
-    player: chatModelPlayer(playerModel, specs.playerParams, playerSpec),
+    player: specs.world
+      ? createWorldPlayer({ generator: playerModel }, { spec: playerSpec, params: specs.playerParams })
+      : chatModelPlayer(playerModel, specs.playerParams, playerSpec),
     userModel,
     priceOf: (id) => endpointPrices.get(id) ?? table.priceFor(id),
     playerSpec,
@@ -96,7 +99,7 @@ export async function modelsForRun(
   flags: ModelFlags,
   concurrency: number,
 ): Promise<BenchModels> {
-  if (run.config.player.kind !== "chat") {
+  if (run.config.player.kind !== "chat" && run.config.player.kind !== "world") {
     throw new UsageError(
       "bench.custom_player",
       `Run ${run.id} used a "${run.config.player.kind}" player, which the CLI cannot rebuild.`,
@@ -112,6 +115,7 @@ export async function modelsForRun(
       user: run.config.userSimulator.spec,
       playerParams: run.config.player.params,
       concurrency,
+      world: run.config.player.kind === "world",
     },
     flags,
   );

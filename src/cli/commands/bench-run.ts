@@ -42,6 +42,7 @@ interface RunFlags {
   maxRegenerations: number;
   userHistory?: number;
   temperature?: number;
+  world?: boolean;
   maxTokens: number;
   userTemperature: number;
   userMaxTokens: number;
@@ -118,6 +119,7 @@ export function registerBenchRun(bench: Command): void {
     )
     .option("--user-history <n>", "simulator sees only the last n turns (default: all)", intFlag(1))
     .option("--temperature <t>", "player sampling temperature (default: the model's)", numberFlag(0, 2))
+    .option("--world", "play the NPC through the world engine (ledger, knowledge, invariant checks, regeneration)")
     .option("--max-tokens <n>", "player output limit per turn", intFlag(1, 32_768), 512)
     .option("--user-temperature <t>", "user simulator temperature", numberFlag(0, 2), 1)
     .option("--user-max-tokens <n>", "user simulator output limit per turn", intFlag(1, 8_192), 256)
@@ -174,7 +176,13 @@ export function registerBenchRun(bench: Command): void {
         };
         const models = await resolveBenchModels(
           ctx,
-          { player: flags.model, user: userSpec, playerParams, concurrency: flags.concurrency },
+          {
+            player: flags.model,
+            user: userSpec,
+            playerParams,
+            concurrency: flags.concurrency,
+            world: flags.world === true,
+          },
           {
             ...(flags.cassette ? { cassette: flags.cassette, cassetteMode: flags.cassetteMode ?? "auto" } : {}),
             ...(flags.cache === true ? { cache: true } : {}),

@@ -9,7 +9,8 @@ const cwd = mkdtempSync(join(tmpdir(), "troupe-world-cli-"));
 afterAll(() => rmSync(cwd, { recursive: true, force: true }));
 const run = (...args: string[]) => troupe(args, { cwd });
 
-describe("troupe world", () => {
+// Each CLI call starts a process (about a second through tsx); the tests make many.
+describe("troupe world", { timeout: 180_000 }, () => {
   it("creates, edits, explains, branches, rolls back and exports a world", () => {
     const created = run(
       "world",

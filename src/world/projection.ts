@@ -122,6 +122,8 @@ export class Projection {
 
   /** Undo log: quadruples [op, a, b, c]; `frames[i]` is where node i's operations start. */
   private readonly log: unknown[] = [];
+  /** Entries of `log` in use (the array itself is never shrunk). */
+  private logLength = 0;
   private readonly frames: number[] = [];
   /**
    * An id per path position that changes whenever the node there is applied from scratch (new objects). A redo
@@ -194,7 +196,7 @@ export class Projection {
     if (node.turn !== this.path.length || (node.parent ?? undefined) !== this.head) {
       throw new Error(`node ${node.id} (turn ${node.turn}) does not extend head ${this.head ?? "(empty)"}`);
     }
-    this.frames.push(this.log.length);
+    this.frames.push(this.logLength);
     const frame = this.redo.get(node.id);
     if (frame && frame.parent === (this.incarnations[node.turn - 1] ?? 0)) {
       this.redo.delete(node.id);
@@ -282,7 +284,7 @@ export class Projection {
     // Forward ops are collected newest first and reversed at the end.
     const fwd: unknown[] = [];
     const rec = (op: F, a: unknown, b?: unknown, c?: unknown, d?: unknown) => fwd.push(d, c, b, a, op);
-    for (let i = log.length - 4; i >= start; i -= 4) {
+    for (let i = this.logLength - 4; i >= start; i -= 4) {
       const a = log[i + 1];
       const b = log[i + 2];
       const c = log[i + 3];
@@ -335,7 +337,8 @@ export class Projection {
         }
       }
     }
-    log.length = start;
+    // The array keeps its capacity: shrinking it would make V8 copy the whole log when it grows back.
+    this.logLength = start;
     const self = this.incarnations.pop() as number;
     this.redo.delete(nodeId);
     this.redo.set(nodeId, { ops: fwd.reverse(), parent: this.incarnations[turn - 1] ?? 0, self });
@@ -343,7 +346,13 @@ export class Projection {
   }
 
   private push(op: U, a?: unknown, b?: unknown, c?: unknown): void {
-    this.log.push(op, a, b, c);
+    const log = this.log;
+    const n = this.logLength;
+    log[n] = op;
+    log[n + 1] = a;
+    log[n + 2] = b;
+    log[n + 3] = c;
+    this.logLength = n + 4;
   }
 
   // ---- the reducer ----------------------------------------------------------------------------------------

@@ -171,6 +171,19 @@ export async function saveBranches(
   activeBranch?: string,
 ): Promise<void> {
   try {
+    // One statement is atomic on its own; a transaction would only add two round trips to a hot path (rollback,
+    // branch switch, choosing a swipe).
+    if (branches.length + (activeBranch === undefined ? 0 : 1) === 1) {
+      const [b] = branches;
+      if (b) await upsertBranch(store.db, worldId, b);
+      else
+        await store.db
+          .updateTable("world_worlds")
+          .set({ active_branch: activeBranch })
+          .where("id", "=", worldId)
+          .execute();
+      return;
+    }
     await store.db.transaction().execute(async (trx) => {
       for (const b of branches) await upsertBranch(trx, worldId, b);
       if (activeBranch !== undefined)

@@ -56,7 +56,6 @@ When a line breaks a rule you choose: /regen · /accept [n|all] · /drop <n> · 
 export class ChatSession {
   private pending: { proposal: Proposal; violations: Violation[] } | undefined;
   private digest: OffscreenDigest | undefined;
-  private nextSpeaker: string | undefined;
   private lastManifest: ContextManifest | undefined;
 
   constructor(
@@ -112,9 +111,11 @@ export class ChatSession {
       return true;
     }
     switch (cmd) {
-      case "next":
-        await this.respond(this.pickSpeaker());
+      case "next": {
+        const speaker = this.pickSpeaker();
+        if (speaker) await this.respond(speaker);
         return true;
+      }
       case "as":
         if (!this.world.setup.cast.some((c) => c.name === arg)) this.print(`No cast member "${arg}".`);
         else await this.respond(arg);
@@ -198,16 +199,18 @@ export class ChatSession {
     }
   }
 
-  private pickSpeaker(): string {
-    if (this.nextSpeaker) {
-      const s = this.nextSpeaker;
-      this.nextSpeaker = undefined;
-      return s;
+  /** Who answers next: the director's choice (auto, round robin), or nobody in manual mode until /as. */
+  private pickSpeaker(): string | undefined {
+    if (this.options.director === "manual") {
+      this.print(
+        `(manual mode: choose who answers with /as <name>: ${this.world.setup.cast.map((c) => c.name).join(", ")})`,
+      );
+      return undefined;
     }
     const choice = chooseSpeaker(
       this.world.projection,
       this.world.setup,
-      this.options.director ? { mode: this.options.director === "manual" ? "auto" : this.options.director } : {},
+      this.options.director ? { mode: this.options.director } : {},
     );
     this.print(`(${choice.reason})`);
     return choice.speaker;
@@ -222,7 +225,8 @@ export class ChatSession {
     }
     await commitProposal(this.world, proposal);
     for (const n of proposal.notices) this.print(`  (note: ${n})`);
-    await this.respond(this.pickSpeaker());
+    const speaker = this.pickSpeaker();
+    if (speaker) await this.respond(speaker);
   }
 
   /** Generate a line for `speaker` (under `parent`, for a swipe), check it, and commit or ask. */

@@ -1,3 +1,4 @@
+import { EffectLog } from "./effect-log.ts";
 import type { WorldEvent, WorldNode } from "./event.ts";
 import { type Fact, factKey, type TimePoint } from "./fact.ts";
 import { IntervalIndex } from "./interval-index.ts";
@@ -43,48 +44,6 @@ export interface SummaryRecord {
 export const EVERYONE = "*";
 
 /**
- * Undo operations, recorded in one flat array as [op, a, b, c] quadruples rather than closures: a closure costs
- * a context object per mutation, which at 100,000 events means hundreds of MB and constant GC.
- */
-enum U {
-  MapDelete = 0,
-  MapRestore = 1,
-  ListPop = 2,
-  SetDelete = 3,
-  SetAdd = 4,
-  PathPop = 5,
-  FactReopen = 7,
-  FactUnsupersede = 8,
-  HookUnresolve = 9,
-}
-
-/**
- * Forward operations, captured while a node is undone so that re-applying it (switching back to a branch,
- * redoing a rolled-back turn, flipping between swipes) replays recorded effects instead of recomputing them.
- * Recorded as [op, a, b, c, d] quintuples.
- */
-enum F {
-  MapSetNew = 0,
-  MapSetOver = 1,
-  ListPush = 2,
-  SetAdd = 3,
-  SetDelete = 4,
-  PathPush = 5,
-  FactClose = 7,
-  FactSupersede = 8,
-  HookResolve = 9,
-}
-
-/** A node's recorded effects, valid only on top of the exact parent state it was undone from. */
-interface RedoFrame {
-  ops: unknown[];
-  /** Incarnation of the parent position when the frame was recorded. */
-  parent: number;
-  /** This node's own incarnation, restored on redo so its children's frames stay valid. */
-  self: number;
-}
-
-/**
  * The derived state of one branch head: facts (with their bi-temporal history), learned knowledge, hooks,
  * summaries and strikes, plus the path itself. It is maintained incrementally:
  * `apply(node)` pushes exact inverse operations onto an undo frame, and `undo()` pops the last node, so moving a
@@ -120,25 +79,16 @@ export class Projection {
   /** Every event this projection has ever applied, by id (a cache: membership of the path is checked by turn). */
   private readonly seen = new Map<string, WorldEvent>();
 
-  /** Undo log: quadruples [op, a, b, c]; `frames[i]` is where node i's operations start. */
-  private readonly log: unknown[] = [];
-  /** Entries of `log` in use (the array itself is never shrunk). */
-  private logLength = 0;
-  private readonly frames: number[] = [];
-  /**
-   * An id per path position that changes whenever the node there is applied from scratch (new objects). A redo
-   * frame refers to objects of its parent's state, so it is valid only while the parent's incarnation is the one
-   * it was recorded on; by induction that covers every ancestor.
-   */
-  private readonly incarnations: number[] = [];
-  private nextIncarnation = 1;
-  /** Redo frames of recently undone nodes (least recently recorded dropped first). */
-  private readonly redo = new Map<string, RedoFrame>();
-  /** How many redo frames to keep. */
-  redoLimit = 20_000;
+  /** The undo log and redo frames behind apply/undo. */
+  private readonly effects: EffectLog;
 
   constructor(bucketSize = 512) {
     this.index = new IntervalIndex(bucketSize);
+    this.effects = new EffectLog({
+      pathPush: (node) => this.pathPush(node),
+      pathPop: () => this.pathPop(),
+      index: this.index,
+    });
   }
 
   /** The head node id, or undefined for an empty projection. */
@@ -196,163 +146,27 @@ export class Projection {
     if (node.turn !== this.path.length || (node.parent ?? undefined) !== this.head) {
       throw new Error(`node ${node.id} (turn ${node.turn}) does not extend head ${this.head ?? "(empty)"}`);
     }
-    this.frames.push(this.logLength);
-    const frame = this.redo.get(node.id);
-    if (frame && frame.parent === (this.incarnations[node.turn - 1] ?? 0)) {
-      this.redo.delete(node.id);
-      this.replayFrame(frame.ops);
-      this.incarnations.push(frame.self);
-      return;
-    }
-    this.incarnations.push(this.nextIncarnation++);
-    this.path.push(node.id);
-    this.nodes.push(node);
-    this.storyTimes.push(node.storyTime);
-    this.push(U.PathPop);
+    if (this.effects.begin(node)) return;
+    this.pathPush(node);
+    this.effects.pathPushed();
     for (const event of node.events) this.applyEvent(event);
-  }
-
-  /** Re-execute recorded forward operations, logging their inverses exactly as the original apply did. */
-  private replayFrame(ops: unknown[]): void {
-    for (let i = 0; i < ops.length; i += 5) {
-      const a = ops[i + 1];
-      const b = ops[i + 2];
-      const c = ops[i + 3];
-      const d = ops[i + 4];
-      switch (ops[i] as F) {
-        case F.MapSetNew:
-          (a as Map<unknown, unknown>).set(b, c);
-          this.push(U.MapDelete, a, b);
-          break;
-        case F.MapSetOver:
-          (a as Map<unknown, unknown>).set(b, c);
-          this.push(U.MapRestore, a, b, d);
-          break;
-        case F.ListPush:
-          (a as unknown[]).push(b);
-          this.push(U.ListPop, a);
-          break;
-        case F.SetAdd:
-          (a as Set<unknown>).add(b);
-          this.push(U.SetDelete, a, b);
-          break;
-        case F.SetDelete:
-          (a as Set<unknown>).delete(b);
-          this.push(U.SetAdd, a, b);
-          break;
-        case F.PathPush: {
-          const node = a as WorldNode;
-          this.path.push(node.id);
-          this.nodes.push(node);
-          this.storyTimes.push(node.storyTime);
-          this.push(U.PathPop);
-          break;
-        }
-        case F.FactClose: {
-          const f = a as Fact;
-          f.validTo = b as TimePoint;
-          f.closedBy = c as string;
-          this.index.setEnd(f.id, (b as TimePoint).turn);
-          this.push(U.FactReopen, f);
-          break;
-        }
-        case F.FactSupersede: {
-          const f = a as Fact;
-          f.supersededTurn = b as number;
-          f.supersededBy = c as string;
-          this.push(U.FactUnsupersede, f);
-          break;
-        }
-        case F.HookResolve: {
-          const h = a as HookRecord;
-          h.resolvedTurn = b as number;
-          h.resolvedBy = c as string;
-          this.push(U.HookUnresolve, h);
-          break;
-        }
-      }
-    }
   }
 
   /** Remove the head node and everything it changed. */
   undo(): void {
-    const start = this.frames.pop();
-    if (start === undefined) throw new Error("nothing to undo");
-    const turn = this.path.length - 1;
-    const nodeId = this.path[turn] as string;
-    const log = this.log;
-    // Forward ops are collected newest first and reversed at the end.
-    const fwd: unknown[] = [];
-    const rec = (op: F, a: unknown, b?: unknown, c?: unknown, d?: unknown) => fwd.push(d, c, b, a, op);
-    for (let i = this.logLength - 4; i >= start; i -= 4) {
-      const a = log[i + 1];
-      const b = log[i + 2];
-      const c = log[i + 3];
-      switch (log[i] as U) {
-        case U.MapDelete:
-          rec(F.MapSetNew, a, b, (a as Map<unknown, unknown>).get(b));
-          (a as Map<unknown, unknown>).delete(b);
-          break;
-        case U.MapRestore:
-          rec(F.MapSetOver, a, b, (a as Map<unknown, unknown>).get(b), c);
-          (a as Map<unknown, unknown>).set(b, c);
-          break;
-        case U.ListPop:
-          rec(F.ListPush, a, (a as unknown[]).pop());
-          break;
-        case U.SetDelete:
-          rec(F.SetAdd, a, b);
-          (a as Set<unknown>).delete(b);
-          break;
-        case U.SetAdd:
-          rec(F.SetDelete, a, b);
-          (a as Set<unknown>).add(b);
-          break;
-        case U.PathPop:
-          rec(F.PathPush, this.nodes.pop());
-          this.path.pop();
-          this.storyTimes.pop();
-          break;
-        case U.FactReopen: {
-          const f = a as Fact;
-          rec(F.FactClose, f, f.validTo, f.closedBy);
-          delete f.validTo;
-          delete f.closedBy;
-          this.index.setEnd(f.id);
-          break;
-        }
-        case U.FactUnsupersede: {
-          const f = a as Fact;
-          rec(F.FactSupersede, f, f.supersededTurn, f.supersededBy);
-          delete f.supersededTurn;
-          delete f.supersededBy;
-          break;
-        }
-        case U.HookUnresolve: {
-          const h = a as HookRecord;
-          rec(F.HookResolve, h, h.resolvedTurn, h.resolvedBy);
-          delete h.resolvedTurn;
-          delete h.resolvedBy;
-          break;
-        }
-      }
-    }
-    // The array keeps its capacity: shrinking it would make V8 copy the whole log when it grows back.
-    this.logLength = start;
-    const self = this.incarnations.pop() as number;
-    this.redo.delete(nodeId);
-    this.redo.set(nodeId, { ops: fwd.reverse(), parent: this.incarnations[turn - 1] ?? 0, self });
-    if (this.redo.size > this.redoLimit) this.redo.delete(this.redo.keys().next().value as string);
+    this.effects.undo();
   }
 
-  private push(op: U, a?: unknown, b?: unknown, c?: unknown): void {
-    const log = this.log;
-    const n = this.logLength;
-    log[n] = op;
-    log[n + 1] = a;
-    log[n + 2] = b;
-    log[n + 3] = c;
-    this.logLength = n + 4;
+  private pathPush(node: WorldNode): void {
+    this.path.push(node.id);
+    this.nodes.push(node);
+    this.storyTimes.push(node.storyTime);
+  }
+
+  private pathPop(): WorldNode {
+    this.path.pop();
+    this.storyTimes.pop();
+    return this.nodes.pop() as WorldNode;
   }
 
   // ---- the reducer ----------------------------------------------------------------------------------------
@@ -385,7 +199,7 @@ export class Projection {
       }
       case "may_happen": {
         const p = e.payload;
-        this.mapSet(this.hooks, e.id, {
+        this.effects.mapSet(this.hooks, e.id, {
           id: e.id,
           description: p.description,
           ...(p.condition === undefined ? {} : { condition: p.condition }),
@@ -407,7 +221,7 @@ export class Projection {
       }
       case "summary": {
         const p = e.payload;
-        this.mapSet(this.summaries, e.id, {
+        this.effects.mapSet(this.summaries, e.id, {
           id: e.id,
           text: p.text,
           cites: p.cites,
@@ -449,7 +263,7 @@ export class Projection {
     const id = kept ?? e.id;
     if (!kept)
       this.addFact({ id, subject, predicate, object, validFrom: at, recordedTurn: e.turn, sourceEvent: e.id, hard });
-    if (kept) this.mapSet(this.reaffirmed, e.id, kept);
+    if (kept) this.effects.mapSet(this.reaffirmed, e.id, kept);
     if (e.kind !== "changed") for (const w of e.witnesses) this.learn(w, id, { how, turn: e.turn, event: e.id });
   }
 
@@ -533,7 +347,7 @@ export class Projection {
       for (const x of (this.nodes[t] as WorldNode).events)
         if ((x.kind === "changed" || x.kind === "may_happen") && x.causedBy.some((c) => doomed.has(c)))
           doomed.add(x.id);
-    for (const id of doomed) if (!this.struck.has(id)) this.mapSet(this.struck, id, e.turn);
+    for (const id of doomed) if (!this.struck.has(id)) this.effects.mapSet(this.struck, id, e.turn);
     for (const f of [...this.facts.values()])
       if (doomed.has(f.sourceEvent) && f.supersededTurn === undefined) this.supersede(f.id, e);
   }
@@ -541,12 +355,12 @@ export class Projection {
   // ---- primitive operations, each with its exact inverse ----------------------------------------------------
 
   private addFact(fact: Fact): void {
-    this.mapSet(this.facts, fact.id, fact);
+    this.effects.mapSet(this.facts, fact.id, fact);
     const key = factKey(fact.subject, fact.predicate);
     // The index keeps intervals of facts that later leave the path (undo does not remove them): queries filter
     // by presence in `facts`, and switching back re-uses the entry instead of re-inserting it.
     this.index.upsert(fact.id, fact.validFrom.turn, fact.validTo?.turn);
-    if (fact.validTo === undefined && fact.supersededTurn === undefined) this.setAdd(this.open, key, fact.id);
+    if (fact.validTo === undefined && fact.supersededTurn === undefined) this.effects.setAdd(this.open, key, fact.id);
   }
 
   private close(id: string, at: TimePoint, by: string): void {
@@ -554,16 +368,16 @@ export class Projection {
     f.validTo = at;
     f.closedBy = by;
     this.index.setEnd(id, at.turn);
-    this.setDelete(this.open, factKey(f.subject, f.predicate), id);
-    this.push(U.FactReopen, f);
+    this.effects.setDelete(this.open, factKey(f.subject, f.predicate), id);
+    this.effects.factClosed(f);
   }
 
   private supersede(id: string, e: WorldEvent): void {
     const f = this.fact(id);
     f.supersededTurn = e.turn;
     f.supersededBy = e.id;
-    if (f.validTo === undefined) this.setDelete(this.open, factKey(f.subject, f.predicate), id);
-    this.push(U.FactUnsupersede, f);
+    if (f.validTo === undefined) this.effects.setDelete(this.open, factKey(f.subject, f.predicate), id);
+    this.effects.factSuperseded(f);
   }
 
   private resolveHook(hookId: string, e: WorldEvent): void {
@@ -571,11 +385,11 @@ export class Projection {
     if (!hook || hook.resolvedTurn !== undefined) return;
     hook.resolvedTurn = e.turn;
     hook.resolvedBy = e.id;
-    this.push(U.HookUnresolve, hook);
+    this.effects.hookResolved(hook);
   }
 
   private learn(who: string, fact: string, k: Omit<Knowledge, "who" | "fact">): void {
-    this.listPush(this.learned, who, { who, fact, ...k });
+    this.effects.listPush(this.learned, who, { who, fact, ...k });
   }
 
   /** Everyone who knows a fact version, and how (perceived the change, re-affirmation, or learned). */
@@ -598,44 +412,6 @@ export class Projection {
   /** Names of everyone who knows a fact version. */
   knowersOf(factId: string): string[] {
     return [...new Set(this.knowledgeOf(factId).map((k) => k.who))];
-  }
-
-  // ---- undoable container helpers ----------------------------------------------------------------------------
-
-  private mapSet<K, V>(map: Map<K, V>, key: K, value: V): void {
-    const had = map.has(key);
-    const prev = map.get(key);
-    map.set(key, value);
-    if (had) this.push(U.MapRestore, map, key, prev);
-    else this.push(U.MapDelete, map, key);
-  }
-
-  private listPush<K, V>(map: Map<K, V[]>, key: K, value: V): void {
-    let list = map.get(key);
-    if (!list) {
-      list = [];
-      this.mapSet(map, key, list);
-    }
-    list.push(value);
-    this.push(U.ListPop, list);
-  }
-
-  private setAdd<K>(map: Map<K, Set<string>>, key: K, value: string): void {
-    let set = map.get(key);
-    if (!set) {
-      set = new Set();
-      this.mapSet(map, key, set);
-    }
-    if (set.has(value)) return;
-    set.add(value);
-    this.push(U.SetDelete, set, value);
-  }
-
-  private setDelete<K>(map: Map<K, Set<string>>, key: K, value: string): void {
-    const set = map.get(key);
-    if (!set?.has(value)) return;
-    set.delete(value);
-    this.push(U.SetAdd, set, value);
   }
 
   /** Ids of the open versions of (subject, predicate). */

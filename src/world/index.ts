@@ -1,16 +1,8 @@
 // Public surface of src/world: the ledger, projections and queries, the turn pipeline, the director, off-screen
 // simulation and lorebook export.
 
-export {
-  type AssembledContext,
-  assembleContext,
-  type ContextOptions,
-  castMember,
-  heard,
-  type Line,
-  linesHeard,
-  loreStateAt,
-} from "./context-assembly.ts";
+export { type AssembledContext, assembleContext, type ContextOptions } from "./context-assembly.ts";
+export { castMember, heard, type Line, linesHeard, loreStateAt, memoryText } from "./context-sources.ts";
 export { chooseSpeaker, type DirectorMode, type SpeakerChoice, type SpeakerScore } from "./director.ts";
 export * from "./event.ts";
 export {

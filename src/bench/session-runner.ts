@@ -78,88 +78,106 @@ export async function runSession(
   // Prompt size for the budget's estimate, kept as a running total instead of rescanning the history every turn.
   const settings = promptSize([scenario.aiSetting, scenario.userSetting]);
   const sizeSoFar = promptSize(history.map((t) => t.text));
+  // Commits are pipelined one deep: a finished turn is handed to the writer and the next model call starts at once,
+  // but a turn is never handed over before the previous one is durable. The stored turns are therefore always a
+  // prefix of the session; a crash loses at most the one turn in flight, never acknowledged and regenerated on
+  // resume (identically over a cassette). Waiting for every commit before the next call instead put the write's
+  // latency on the critical path of all 100 turns of every session.
+  let inFlight: Promise<void> = Promise.resolve();
   const commit = async (turn: Turn, meta: TurnMeta) => {
-    await writer.commit(session.runId, session.id, turn, meta, deps.now());
+    await inFlight;
     const size = promptSize([turn.text]);
     sizeSoFar.chars += size.chars;
     sizeSoFar.cjkChars += size.cjkChars;
     history.push(turn);
-    added++;
-    deps.onTurn?.(meta);
+    inFlight = writer.commit(session.runId, session.id, turn, meta, deps.now()).then(() => {
+      added++;
+      deps.onTurn?.(meta);
+    });
+    // Observed here so a failure while the next call runs is not an unhandled rejection; it is rethrown by the
+    // next `await inFlight` (the next commit, or the end of the session).
+    inFlight.catch(() => {});
   };
-  for (let round = history.length; round < target; round++) {
-    deps.signal?.throwIfAborted();
-    const tags = { run: session.runId, session: session.id, round };
-    if (round === 0) {
-      await commit({ role: "ai", round, text: scenario.aiPrologue }, SCRIPTED(round));
-    } else if (round === 1) {
-      await commit({ role: "user", round, text: scenario.initialUserInput }, SCRIPTED(round));
-    } else if (roleForRound(round) === "ai") {
-      const seed = seedFrom(session.sessionSeed, "player", round) & 0x7fffffff;
-      const prompt = { chars: settings.chars + sizeSoFar.chars, cjkChars: settings.cjkChars + sizeSoFar.cjkChars };
-      const { result, costUsd } = await deps.guard.guard(
-        deps.player.modelId ?? deps.player.spec,
-        prompt,
-        deps.playerMaxTokens,
-        () =>
-          deps.player.nextTurn({
-            scenario,
-            history,
+  try {
+    for (let round = history.length; round < target; round++) {
+      deps.signal?.throwIfAborted();
+      const tags = { run: session.runId, session: session.id, round };
+      if (round === 0) {
+        await commit({ role: "ai", round, text: scenario.aiPrologue }, SCRIPTED(round));
+      } else if (round === 1) {
+        await commit({ role: "user", round, text: scenario.initialUserInput }, SCRIPTED(round));
+      } else if (roleForRound(round) === "ai") {
+        const seed = seedFrom(session.sessionSeed, "player", round) & 0x7fffffff;
+        const prompt = { chars: settings.chars + sizeSoFar.chars, cjkChars: settings.cjkChars + sizeSoFar.cjkChars };
+        const { result, costUsd } = await deps.guard.guard(
+          deps.player.modelId ?? deps.player.spec,
+          prompt,
+          deps.playerMaxTokens,
+          () =>
+            deps.player.nextTurn({
+              scenario,
+              history,
+              round,
+              seed,
+              runIndex: session.runIndex,
+              ...(deps.signal ? { signal: deps.signal } : {}),
+              tags,
+            }),
+        );
+        await commit(
+          { role: "ai", round, text: result.text },
+          {
             round,
+            source: "player",
+            model: result.model,
+            latency_ms: result.latencyMs,
+            prompt_tokens: result.usage.promptTokens,
+            completion_tokens: result.usage.completionTokens,
+            cost_usd: costUsd,
+            retries: result.retries,
+            attempts: result.calls ?? 1,
+            finish_reason: result.finishReason,
             seed,
-            runIndex: session.runIndex,
-            ...(deps.signal ? { signal: deps.signal } : {}),
-            tags,
-          }),
-      );
-      await commit(
-        { role: "ai", round, text: result.text },
-        {
+          },
+        );
+      } else {
+        const turn = await simulateUserTurn(deps.userModel, deps.simulator, {
+          scenario,
+          history,
           round,
-          source: "player",
-          model: result.model,
-          latency_ms: result.latencyMs,
-          prompt_tokens: result.usage.promptTokens,
-          completion_tokens: result.usage.completionTokens,
-          cost_usd: costUsd,
-          retries: result.retries,
-          attempts: result.calls ?? 1,
-          finish_reason: result.finishReason,
-          seed,
-        },
-      );
-    } else {
-      const turn = await simulateUserTurn(deps.userModel, deps.simulator, {
-        scenario,
-        history,
-        round,
-        plan: session.plan,
-        sessionSeed: session.sessionSeed,
-        runIndex: session.runIndex,
-        qa,
-        guard: deps.guard,
-        ...(deps.signal ? { signal: deps.signal } : {}),
-        tags,
-      });
-      await commit(
-        { role: "user", round, text: turn.text },
-        {
-          round,
-          source: "user-sim",
-          model: turn.model,
-          latency_ms: turn.latencyMs,
-          prompt_tokens: turn.promptTokens,
-          completion_tokens: turn.completionTokens,
-          cost_usd: turn.costUsd,
-          retries: turn.retries,
-          attempts: turn.attempts,
-          finish_reason: turn.finishReason,
-          seed: turn.seed,
-          ...(turn.perturbation ? { perturbation: turn.perturbation } : {}),
-          ...(turn.qa.length > 0 ? { qa: turn.qa } : {}),
-        },
-      );
+          plan: session.plan,
+          sessionSeed: session.sessionSeed,
+          runIndex: session.runIndex,
+          qa,
+          guard: deps.guard,
+          ...(deps.signal ? { signal: deps.signal } : {}),
+          tags,
+        });
+        await commit(
+          { role: "user", round, text: turn.text },
+          {
+            round,
+            source: "user-sim",
+            model: turn.model,
+            latency_ms: turn.latencyMs,
+            prompt_tokens: turn.promptTokens,
+            completion_tokens: turn.completionTokens,
+            cost_usd: turn.costUsd,
+            retries: turn.retries,
+            attempts: turn.attempts,
+            finish_reason: turn.finishReason,
+            seed: turn.seed,
+            ...(turn.perturbation ? { perturbation: turn.perturbation } : {}),
+            ...(turn.qa.length > 0 ? { qa: turn.qa } : {}),
+          },
+        );
+      }
     }
+  } catch (error) {
+    // A graceful stop (budget, Ctrl-C, a failed call) still lands the turn already handed to the writer.
+    await inFlight.catch(() => {});
+    throw error;
   }
+  await inFlight;
   return { added, total: history.length };
 }

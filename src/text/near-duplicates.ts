@@ -1,4 +1,6 @@
 import { UsageError } from "../core/index.ts";
+import { ensureInt32 } from "./int-buffer.ts";
+import { createIntSlab } from "./int-slab.ts";
 import { createNgramEncoder, type EncodedTurn } from "./ngram-encoder.ts";
 import { type CjkTokens, tokenize } from "./tokenize.ts";
 import { checkWindow } from "./window.ts";
@@ -46,6 +48,8 @@ export interface NearDuplicateIndex {
 /** The same over encoded turns (shingles = n-grams of order `shingleSize` from a shared encoder). */
 export interface EncodedNearDuplicateIndex {
   add(turn: EncodedTurn): NearDuplicateMatch[];
+  /** Forget every turn (with the encoder's reset), keeping the memory. */
+  reset(): void;
 }
 
 /** Jaccard similarity |A ∩ B| / |A ∪ B| of two sets (0 for two empty sets). */
@@ -96,7 +100,9 @@ function overlap(a: Int32Array, b: Int32Array): number {
  * each candidate that also passes the size filter (t·|y| ≤ |x| ≤ |y|/t) is verified by merging the two sorted
  * sets. The order is the encoder's id, descending: ids are issued at first sight, so recently new — rarer — shingles
  * come first and the posting lists probed stay short, while common shingles (in every turn) sit at the end and are
- * rarely probed. Exact: no pair at or above the threshold is missed, and no MinHash sampling error.
+ * rarely probed — and shingles new in this turn, which no earlier turn can share, are not probed at all. Exact: no
+ * pair at or above the threshold is missed, and no MinHash sampling error. Posting lists are never shortened (a
+ * walk stops at the window's edge), so memory grows with the transcript, as the encoder's does.
  * A turn shorter than the shingle size has no shingles and never matches.
  */
 export function createEncodedNearDuplicateIndex(
@@ -104,33 +110,47 @@ export function createEncodedNearDuplicateIndex(
   threshold: number,
   window: number,
 ): EncodedNearDuplicateIndex {
-  const postings: number[][] = [];
-  const heads: number[] = [];
+  const slab = createIntSlab();
   const sets: Array<Int32Array | undefined> = [];
-  const prefixes: Array<Int32Array | undefined> = [];
-  let seen = new Int32Array(64).fill(-1);
+  // Posting lists as linked lists in typed arrays, newest entry first: head[shingle] = entry + 1 (0 = none),
+  // entryTurn/entryNext per entry. A list is walked until its first turn older than the window; a plain array per
+  // shingle meant an allocation for nearly every new shingle of every turn.
+  let head: Int32Array = new Int32Array(64);
+  let entryTurn: Int32Array = new Int32Array(64);
+  let entryNext: Int32Array = new Int32Array(64);
+  let entries = 0;
+  let stamp: Int32Array = new Int32Array(64);
+  let seen: Int32Array = new Int32Array(64);
+  // One mark per add, never reused (not even after a reset), so the stamp arrays never need clearing.
+  let mark = 0;
   let oldest = 0;
+  let top = -1; // largest shingle id with a posting list
   return {
     add(turn) {
       const index = sets.length;
-      // Distinct shingles, ascending; the prefix is the tail (the largest ids) of that order.
-      const distinct = turn.distinct[shingleSize - 1];
-      const own = distinct ? Int32Array.from(distinct.ids).sort() : new Int32Array(0);
-      const prefixLength = own.length === 0 ? 0 : own.length - Math.ceil(threshold * own.length) + 1;
-      const prefix = own.subarray(own.length - prefixLength);
-      if (seen.length < index + 1) {
-        const grown = new Int32Array(Math.max(index + 1, seen.length * 2)).fill(-1);
-        grown.set(seen);
-        seen = grown;
+      if (mark === 0x7fffffff) {
+        // Marks are int32: start over rather than wrap.
+        stamp.fill(0);
+        seen.fill(0);
+        mark = 0;
       }
+      mark++;
+      const own = distinctAscending(turn, shingleSize - 1);
+      const prefixLength = own.length === 0 ? 0 : own.length - Math.ceil(threshold * own.length) + 1;
+      const from = own.length - prefixLength;
+      const fresh = turn.fresh[shingleSize - 1] ?? 0;
+      if (seen.length < index + 1) seen = ensureInt32(seen, index + 1);
+      if (head.length < fresh) head = ensureInt32(head, fresh);
       const matches: NearDuplicateMatch[] = [];
-      for (const id of prefix) {
-        const list = postings[id];
-        if (!list) continue;
-        for (let p = heads[id] as number; p < list.length; p++) {
-          const t = list[p] as number;
-          if (seen[t] === index) continue;
-          seen[t] = index;
+      for (let p = from; p < own.length; p++) {
+        const id = own[p] as number;
+        // A shingle this turn introduced has never been indexed: only older ones can have candidates.
+        if (id >= fresh) break;
+        for (let e = head[id] as number; e !== 0; e = entryNext[e - 1] as number) {
+          const t = entryTurn[e - 1] as number;
+          if (t < oldest) break; // the rest of the list is older still
+          if (seen[t] === mark) continue;
+          seen[t] = mark;
           const other = sets[t] as Int32Array;
           if (threshold * other.length > own.length || threshold * own.length > other.length) continue;
           const shared = overlap(own, other);
@@ -139,36 +159,75 @@ export function createEncodedNearDuplicateIndex(
         }
       }
       matches.sort((a, b) => b.similarity - a.similarity || a.index - b.index);
-      for (const id of prefix) {
-        const list = postings[id];
-        if (list) list.push(index);
-        else {
-          postings[id] = [index];
-          heads[id] = 0;
-        }
+      const last = own.length === 0 ? -1 : (own[own.length - 1] as number);
+      if (head.length <= last) head = ensureInt32(head, last + 1);
+      if (last > top) top = last;
+      if (entries + prefixLength > entryTurn.length) {
+        entryTurn = ensureInt32(entryTurn, entries + prefixLength);
+        entryNext = ensureInt32(entryNext, entries + prefixLength);
+      }
+      for (let p = from; p < own.length; p++) {
+        const id = own[p] as number;
+        entryTurn[entries] = index;
+        entryNext[entries] = head[id] as number;
+        head[id] = ++entries;
       }
       sets.push(own);
-      prefixes.push(prefix);
-      while (index - oldest + 1 > window) {
-        // The evicted turn is the oldest live entry of each of its prefix shingles' lists: advance past it.
-        for (const id of prefixes[oldest] as Int32Array) {
-          const list = postings[id] as number[];
-          const head = (heads[id] as number) + 1;
-          if (head === list.length) {
-            list.length = 0;
-            heads[id] = 0;
-          } else if (head > 32 && head * 2 > list.length) {
-            list.splice(0, head);
-            heads[id] = 0;
-          } else heads[id] = head;
-        }
-        sets[oldest] = undefined;
-        prefixes[oldest] = undefined;
-        oldest++;
-      }
+      while (index - oldest + 1 > window) sets[oldest++] = undefined;
       return matches;
     },
+    reset() {
+      head.fill(0, 0, top + 1);
+      top = -1;
+      entries = 0;
+      sets.length = 0;
+      oldest = 0;
+      slab.recycle();
+    },
   };
+
+  /** The distinct shingle ids of a turn, ascending, in a view of the slab. */
+  function distinctAscending(turn: EncodedTurn, k: number): Int32Array {
+    const grams = turn.grams[k];
+    if (!grams || grams.length === 0) return new Int32Array(0);
+    // Ids the turn issued are fresh, fresh + 1, … in order of first sight, so they are already a sorted, distinct
+    // run above every older id; only the older ids need de-duplicating and sorting.
+    const fresh = turn.fresh[k] as number;
+    if (stamp.length < fresh) stamp = ensureInt32(stamp, fresh);
+    const base = slab.reserve(grams.length);
+    const out = slab.buffer;
+    let old = 0;
+    let newest = fresh - 1;
+    for (let i = 0; i < grams.length; i++) {
+      const id = grams[i] as number;
+      if (id >= fresh) {
+        if (id > newest) newest = id;
+      } else if (stamp[id] !== mark) {
+        stamp[id] = mark;
+        out[base + old++] = id;
+      }
+    }
+    sortRange(out, base, base + old);
+    for (let id = fresh; id <= newest; id++) out[base + old + id - fresh] = id;
+    return slab.commit(old + newest - fresh + 1);
+  }
+}
+
+/** Sorts `a[from, to)` ascending: insertion sort for the usual handful, the built-in sort beyond. */
+function sortRange(a: Int32Array, from: number, to: number): void {
+  if (to - from > 24) {
+    a.subarray(from, to).sort();
+    return;
+  }
+  for (let i = from + 1; i < to; i++) {
+    const x = a[i] as number;
+    let j = i - 1;
+    while (j >= from && (a[j] as number) > x) {
+      a[j + 1] = a[j] as number;
+      j--;
+    }
+    a[j + 1] = x;
+  }
 }
 
 /** Streaming near-duplicate detection over texts (see `createEncodedNearDuplicateIndex` for the method). */

@@ -1,18 +1,39 @@
 import { UsageError } from "../core/index.ts";
-import { ensureInt32 } from "./int-buffer.ts";
-import { createLocalCounter, type LocalCounts } from "./local-counts.ts";
+import { createIntSlab } from "./int-slab.ts";
+import { createLocalCounter, distinctPairs, type LocalCounts } from "./local-counts.ts";
 import { createPairTable, type PairTable } from "./pair-table.ts";
-import { Script, scriptCode } from "./script.ts";
-import { scanTokens } from "./token-scanner.ts";
+import { createTokenSpans, scanTokens } from "./token-scanner.ts";
+import { createTokenVocabulary } from "./token-vocabulary.ts";
+import { createTripleTable, type TripleTable } from "./triple-table.ts";
 
 /** One turn as dense integer n-gram ids. */
 export interface EncodedTurn {
   /** Number of tokens. */
   length: number;
-  /** `grams[k]` holds the ids of the turn's (k + 1)-grams, in order; ids are dense per order, from 0. */
-  grams: Int32Array[];
-  /** `distinct[k]`: the distinct (k + 1)-gram ids of the turn with their counts, computed once for every metric. */
-  distinct: LocalCounts[];
+  /**
+   * `grams[k]` holds the ids of the turn's (k + 1)-grams, in order; ids are dense per order, from 0. With
+   * `lazyBigrams`, `grams[1]` is missing until `extend` or `counts` needs it.
+   */
+  grams: Array<Int32Array | undefined>;
+  /**
+   * `fresh[k]`: the ids of order k + 1 this turn issued are exactly those ≥ fresh[k] (ids are issued in order of
+   * first sight), so a turn's new n-grams are known without a lookup.
+   */
+  fresh: number[];
+  /** `distinctCount[k]`: how many distinct (k + 1)-grams the turn has (bigrams included, even when lazy). */
+  distinctCount: number[];
+  /** `distinct[k]`: its distinct (k + 1)-gram ids with their counts, filled on demand by `NgramEncoder.counts`. */
+  distinct: Array<LocalCounts | undefined>;
+}
+
+/** Options of `createNgramEncoder`. */
+export interface NgramEncoderOptions {
+  /**
+   * Intern bigrams only when `extend` or `counts` asks for them (default false). Trigrams are interned from their
+   * three tokens either way, so a caller that needs bigram ids only for a final summary saves one table probe
+   * per token; `distinctCount[1]` is still computed per turn.
+   */
+  lazyBigrams?: boolean;
 }
 
 /** Turns tokens into dense n-gram ids, consistently across every turn it encodes. */
@@ -23,115 +44,145 @@ export interface NgramEncoder {
   encodeText(text: string, upTo?: number): EncodedTurn;
   /** Encode an already tokenized turn, up to order `upTo` (default maxN). */
   encodeTokens(tokens: readonly string[], upTo?: number): EncodedTurn;
-  /** Add the orders a turn was not encoded with, up to `upTo` (in place; returns the turn). */
+  /** Add every order a turn is missing, up to `upTo` (in place; returns the turn). */
   extend(turn: EncodedTurn, upTo: number): EncodedTurn;
+  /** The distinct ids of order k + 1 of a turn with their counts (computed once, then kept on the turn). */
+  counts(turn: EncodedTurn, k: number): LocalCounts;
   /** How many distinct n-grams of order `n` have been seen (ids are below this). */
   size(n: number): number;
   /** The tokens of n-gram `id` of order `n`. */
   tokensOf(n: number, id: number): string[];
+  /** Forget every turn and id, keeping the memory; arrays of turns encoded so far will be overwritten. */
+  reset(): void;
 }
 
 /**
  * Interning n-gram encoder. Every metric on the per-turn path works on these ids instead of string keys: a token
- * becomes a dense id (a table lookup for Han and kana, a Map lookup for words), and an (n+1)-gram becomes the id of
- * the pair (id of its n-gram prefix, id of its last token) in an open-addressing table — then metrics index typed
- * arrays by id. String n-gram keys (concatenation, then hashing a rope) measured 5–10× slower. Memory grows with
- * the distinct n-grams seen, so use one encoder per transcript.
+ * becomes a dense id (see token-vocabulary.ts), a bigram the id of its token pair, a trigram the id of its token
+ * triple, and an (n+1)-gram above that the id of (its n-gram prefix's id, its last token), each in an
+ * open-addressing table — then metrics index typed arrays by id. String n-gram keys (concatenation, then hashing a
+ * rope) measured 5–10× slower. A turn's arrays are views of one slab per encoder (fresh typed arrays per turn cost
+ * more than the encoding). Memory grows with the distinct n-grams seen, so use one encoder per transcript.
  */
-export function createNgramEncoder(maxN: number): NgramEncoder {
+export function createNgramEncoder(maxN: number, options: NgramEncoderOptions = {}): NgramEncoder {
   if (!Number.isInteger(maxN) || maxN < 1) {
     throw new UsageError("text.invalid_n", `n-gram order must be a positive integer, got ${maxN}.`);
   }
-  const words = new Map<string, number>();
-  let bmp: Int32Array | undefined; // Han/kana code point → token id, allocated on the first CJK character
-  const astral = new Map<number, number>();
-  const tokenText: string[] = [];
-  const tables: PairTable[] = Array.from({ length: maxN - 1 }, () => createPairTable());
-  let tokens: Int32Array = new Int32Array(256);
-  let count = 0;
+  const lazyBigrams = options.lazyBigrams === true;
+  const vocabulary = createTokenVocabulary();
+  // Tables are created on first use: the summary's 4-gram table is never needed by a caller that skips it.
+  let trigrams: TripleTable | undefined;
+  const pairs: Array<PairTable | undefined> = []; // pairs[k]: order k + 1 (bigrams, then 4-grams and above)
+  const spans = createTokenSpans();
+  const slab = createIntSlab();
   const counter = createLocalCounter();
-
-  const sink = {
-    cjk(cp: number): void {
-      let id: number;
-      if (cp < 0x10000) {
-        if (!bmp) bmp = new Int32Array(0x10000).fill(-1);
-        id = bmp[cp] as number;
-        if (id < 0) {
-          id = tokenText.length;
-          tokenText.push(String.fromCharCode(cp));
-          bmp[cp] = id;
-        }
-      } else {
-        id = astral.get(cp) ?? -1;
-        if (id < 0) {
-          id = tokenText.length;
-          tokenText.push(String.fromCodePoint(cp));
-          astral.set(cp, id);
-        }
-      }
-      if (count === tokens.length) tokens = ensureInt32(tokens, count + 1);
-      tokens[count++] = id;
-    },
-    word(w: string): void {
-      let id = words.get(w);
-      if (id === undefined) {
-        id = tokenText.length;
-        tokenText.push(w);
-        words.set(w, id);
-      }
-      if (count === tokens.length) tokens = ensureInt32(tokens, count + 1);
-      tokens[count++] = id;
-    },
+  const pairTable = (k: number): PairTable => {
+    let table = pairs[k];
+    if (!table) {
+      table = createPairTable(256);
+      pairs[k] = table;
+    }
+    return table;
   };
-  function extend(turn: EncodedTurn, upTo: number): EncodedTurn {
-    const limit = Math.min(upTo, maxN);
+  const tripleTable = (): TripleTable => {
+    trigrams ??= createTripleTable(256);
+    return trigrams;
+  };
+
+  /** Fill order k + 1 (k ≥ 1) of a turn; order k must be present unless k + 1 is 2 or 3 (built from tokens). */
+  function fill(turn: EncodedTurn, k: number): void {
     const unigrams = turn.grams[0] as Int32Array;
-    for (let k = turn.grams.length; k < limit; k++) {
-      const previous = turn.grams[k - 1] as Int32Array;
-      const table = tables[k - 1] as PairTable;
-      const out = new Int32Array(Math.max(0, turn.length - k));
+    const out = slab.take(Math.max(0, turn.length - k));
+    let size: number;
+    if (k === 2) {
+      const table = tripleTable();
+      turn.fresh[k] = table.size;
+      for (let i = 0; i < out.length; i++) {
+        out[i] = table.intern(unigrams[i] as number, unigrams[i + 1] as number, unigrams[i + 2] as number);
+      }
+      size = table.size;
+    } else {
+      const table = pairTable(k);
+      const previous = turn.grams[k - 1] as Int32Array; // the unigrams for k = 1
+      turn.fresh[k] = table.size;
       for (let i = 0; i < out.length; i++) out[i] = table.intern(previous[i] as number, unigrams[i + k] as number);
-      turn.grams.push(out);
-      turn.distinct.push(counter.count(out));
+      size = table.size;
+    }
+    turn.grams[k] = out;
+    turn.distinctCount[k] = counter.distinct(out, size);
+  }
+  /** Orders 2…upTo of a turn, in order; bigrams are skipped when lazy unless `all`. */
+  function complete(turn: EncodedTurn, upTo: number, all: boolean): EncodedTurn {
+    const limit = Math.min(upTo, maxN);
+    for (let k = 1; k < limit; k++) {
+      if (turn.grams[k]) continue;
+      if (k === 1 && lazyBigrams && !all) {
+        turn.distinctCount[1] = distinctPairs(turn.grams[0] as Int32Array);
+        continue;
+      }
+      fill(turn, k);
     }
     return turn;
   }
-  function build(upTo = maxN): EncodedTurn {
-    const unigrams = tokens.slice(0, count);
-    return extend({ length: count, grams: [unigrams], distinct: [counter.count(unigrams)] }, upTo);
+  function build(unigrams: Int32Array, fresh: number, upTo = maxN): EncodedTurn {
+    const turn: EncodedTurn = {
+      length: unigrams.length,
+      grams: [unigrams],
+      fresh: [fresh],
+      distinctCount: [counter.distinct(unigrams, vocabulary.size)],
+      distinct: [],
+    };
+    return complete(turn, upTo, false);
   }
   return {
     maxN,
     encodeText(text, upTo) {
-      count = 0;
-      scanTokens(text, true, sink);
-      return build(upTo);
+      const fresh = vocabulary.size;
+      scanTokens(text, spans);
+      const base = slab.reserve(spans.count);
+      const buffer = slab.buffer;
+      for (let i = 0; i < spans.count; i++) buffer[base + i] = vocabulary.ofSpan(text, spans, i);
+      return build(slab.commit(spans.count), fresh, upTo);
     },
     encodeTokens(list, upTo) {
-      count = 0;
-      for (const w of list) {
-        // A lone Han or kana character gets the same id whether it came from encodeText or from `tokenize`.
-        const cp = w.codePointAt(0) ?? 0;
-        const single = w.length > 0 && w.length === (cp > 0xffff ? 2 : 1);
-        const code = single ? scriptCode(cp) : Script.None;
-        if (code === Script.Han || code === Script.Kana || (single && cp === 0x30fc)) sink.cjk(cp);
-        else sink.word(w);
-      }
-      return build(upTo);
+      const fresh = vocabulary.size;
+      const unigrams = slab.take(list.length);
+      for (let i = 0; i < list.length; i++) unigrams[i] = vocabulary.ofToken(list[i] as string);
+      return build(unigrams, fresh, upTo);
     },
-    extend,
-    size: (n) => (n === 1 ? tokenText.length : (tables[n - 2] as PairTable).size),
+    extend: (turn, upTo) => complete(turn, upTo, true),
+    counts(turn, k) {
+      let local = turn.distinct[k];
+      if (!local) {
+        if (!turn.grams[k]) complete(turn, k + 1, true);
+        local = counter.count(turn.grams[k] as Int32Array, slab);
+        turn.distinct[k] = local;
+      }
+      return local;
+    },
+    size: (n) => (n === 1 ? vocabulary.size : n === 3 ? (trigrams?.size ?? 0) : (pairs[n - 1]?.size ?? 0)),
     tokensOf(n, id) {
       const out: string[] = [];
       let current = id;
-      for (let k = n - 1; k > 0; k--) {
-        const table = tables[k - 1] as PairTable;
-        out.push(tokenText[table.second(current)] as string);
+      for (let k = n - 1; k >= 3; k--) {
+        const table = pairTable(k);
+        out.push(vocabulary.text(table.second(current)));
         current = table.first(current);
       }
-      out.push(tokenText[current] as string);
+      if (n >= 3) {
+        const table = tripleTable();
+        for (let e = 2; e >= 0; e--) out.push(vocabulary.text(table.element(current, e)));
+      } else if (n === 2) {
+        const table = pairTable(1);
+        out.push(vocabulary.text(table.second(current)), vocabulary.text(table.first(current)));
+      } else out.push(vocabulary.text(current));
       return out.reverse();
+    },
+    reset() {
+      vocabulary.clear();
+      trigrams?.clear();
+      for (const t of pairs) t?.clear();
+      slab.recycle();
     },
   };
 }

@@ -12,6 +12,8 @@ export interface PairTable {
   first(id: number): number;
   /** Second element of the pair with this id. */
   second(id: number): number;
+  /** Forget every pair, keeping the memory (cost: one fill of the slots). */
+  clear(): void;
 }
 
 // murmur3's fmix32 over a·φ + b: linear probing uses the low bits, which a bare multiplicative hash leaves weak.
@@ -95,5 +97,9 @@ export function createPairTable(initialCapacity = 2048): PairTable {
     },
     first: (id) => firsts[id] as number,
     second: (id) => seconds[id] as number,
+    clear() {
+      if (size > 0) slots.fill(0);
+      size = 0;
+    },
   };
 }

@@ -1,7 +1,7 @@
 import { type BleuOptions, type BleuSettings, bleuFromCounts, bleuSettings, closestLength } from "./bleu.ts";
 import { ensureInt32 } from "./int-buffer.ts";
 import type { LocalCounts } from "./local-counts.ts";
-import { createNgramEncoder, type EncodedTurn } from "./ngram-encoder.ts";
+import { createNgramEncoder, type EncodedTurn, type NgramEncoder } from "./ngram-encoder.ts";
 import { createPairTable, type PairTable } from "./pair-table.ts";
 import { checkWindow } from "./window.ts";
 
@@ -35,7 +35,11 @@ interface OrderState {
  * count at its largest count in any reference; the window keeps that maximum per n-gram id (see OrderState), so
  * scoring, adding and evicting a turn all cost O(the turn's own n-grams), independent of the window size.
  */
-export function createEncodedSelfBleuWindow(settings: BleuSettings, window: number): EncodedSelfBleuWindow {
+export function createEncodedSelfBleuWindow(
+  settings: BleuSettings,
+  window: number,
+  encoder: NgramEncoder,
+): EncodedSelfBleuWindow {
   const orders = settings.maxN;
   const state: OrderState[] = Array.from({ length: orders }, () => ({
     max: new Int32Array(1024),
@@ -49,7 +53,8 @@ export function createEncodedSelfBleuWindow(settings: BleuSettings, window: numb
   const totals = new Float64Array(orders);
   return {
     push(turn) {
-      const local = turn.distinct.slice(0, orders);
+      const local: LocalCounts[] = [];
+      for (let k = 0; k < orders; k++) local.push(encoder.counts(turn, k));
       for (let k = 0; k < orders; k++) {
         const { ids, counts } = local[k] as LocalCounts;
         const st = state[k] as OrderState;
@@ -129,7 +134,7 @@ export function createEncodedSelfBleuWindow(settings: BleuSettings, window: numb
 /** Streaming self-BLEU over token arrays; see `createEncodedSelfBleuWindow` for the method and its cost. */
 export function createSelfBleuWindow(options: BleuOptions & { window?: number } = {}): SelfBleuWindow {
   const settings = bleuSettings(options);
-  const encoded = createEncodedSelfBleuWindow(settings, checkWindow(options.window ?? 20));
   const encoder = createNgramEncoder(settings.maxN);
+  const encoded = createEncodedSelfBleuWindow(settings, checkWindow(options.window ?? 20), encoder);
   return { push: (tokens) => encoded.push(encoder.encodeTokens(tokens)) };
 }

@@ -1,5 +1,5 @@
 import { UsageError } from "../core/index.ts";
-import { scanTokens } from "./token-scanner.ts";
+import { CJK, createTokenSpans, scanTokens } from "./token-scanner.ts";
 
 /** How Chinese and Japanese text is split into tokens. */
 export type CjkTokens = "char" | "word";
@@ -29,10 +29,17 @@ export function tokenize(text: string, options: TokenizeOptions = {}): string[] 
     const words = segmentWords(text, options.lang ?? "zh");
     return lowercase ? words.map((w) => w.toLowerCase()) : words;
   }
-  const out: string[] = [];
-  scanTokens(text, lowercase, { cjk: (cp) => out.push(String.fromCodePoint(cp)), word: (w) => out.push(w) });
+  const spans = scanTokens(text, SPANS);
+  const out: string[] = new Array(spans.count);
+  for (let i = 0; i < spans.count; i++) {
+    const token = text.slice(spans.start[i], spans.end[i]);
+    out[i] = lowercase && spans.flags[i] !== CJK ? token.toLowerCase() : token;
+  }
   return out;
 }
+
+// Reused by every call (tokenize is synchronous and never re-entered).
+const SPANS = createTokenSpans();
 
 const segmenters = new Map<string, Intl.Segmenter>();
 // Languages written without spaces between words, where only a dictionary-based segmenter finds words.

@@ -51,14 +51,19 @@ export interface TurnMetrics {
   index: number;
   /** Length in tokens: words in space-delimited languages, characters (or words with cjk "word") in zh/ja. */
   length: number;
+  /**
+   * The turn's tokens as ids, one numbering for the whole transcript (equal tokens, equal ids; `tokenText` gives the
+   * token back) — for callers that count phrases across turns without rebuilding token strings.
+   */
+  tokenIds: Int32Array;
   /** Distinct-1 within the turn (NaN for an empty turn). */
   distinct1: number;
   /** Distinct-2 within the turn (NaN below 2 tokens). */
   distinct2: number;
   /** Share of the turn's n-grams (n = repeatN) already used in the window (NaN when it has none). */
   repeatedNgramRate: number;
-  /** Those repeated n-grams' tokens. */
-  repeatedNgrams: string[][];
+  /** Those repeated n-grams' tokens (built when first read). */
+  readonly repeatedNgrams: string[][];
   /** BLEU of the turn against the window's turns (NaN for the first turn, or when `rollingSelfBleu` is false). */
   selfBleu: number;
   /** Earlier turns this one nearly duplicates. */
@@ -95,8 +100,17 @@ export interface TranscriptSummary {
 export interface TranscriptMetrics {
   /** Analyse the next turn. */
   push(text: string): TurnMetrics;
+  /** The token with id `id` (see `TurnMetrics.tokenIds`). */
+  tokenText(id: number): string;
   /** Transcript-level metrics so far (cheap enough to call once per chunk or at the end). */
   summary(): TranscriptSummary;
+  /**
+   * Start a new transcript with the same options, keeping the memory already allocated: the tables of a 50-turn
+   * session cost about as much to allocate and grow as the session costs to analyse, so a caller analysing many
+   * transcripts in a row should reuse one analyser. Metrics returned so far keep their values, except that their
+   * `tokenIds` are overwritten and their `repeatedNgrams` can no longer be read.
+   */
+  reset(): void;
 }
 
 /**
@@ -104,7 +118,7 @@ export interface TranscriptMetrics {
  * repeated n-grams and rolling self-BLEU over a window, near-duplicates of earlier turns, language mix and garble
  * signals. Each turn is tokenized and interned once (dense n-gram ids shared by every metric), and every per-turn
  * structure costs O(the turn's own n-grams) — so throughput does not fall as a 100-turn session goes on. Feed it
- * one speaker's turns (e.g. the NPC's); use one analyser per transcript.
+ * one speaker's turns (e.g. the NPC's); use one analyser per transcript (or `reset` it between transcripts).
  */
 export function createTranscriptMetrics(options: TranscriptMetricsOptions): TranscriptMetrics {
   const window = checkWindow(options.window ?? 20);
@@ -117,20 +131,22 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
   const rolling = options.rollingSelfBleu !== false;
   // Orders encoded on every turn; the summary's self-BLEU extends turns to bleu.maxN only when it runs.
   const perTurnOrders = Math.max(repeatN, near.k, 3, rolling ? bleu.maxN : 0);
-  const encoder = createNgramEncoder(Math.max(perTurnOrders, bleu.maxN));
+  // Without the rolling self-BLEU no per-turn metric needs bigram ids (only their count), so they wait for summary().
+  const lazyBigrams = !rolling && repeatN !== 2 && near.k !== 2;
+  const encoder = createNgramEncoder(Math.max(perTurnOrders, bleu.maxN), { lazyBigrams });
   const history = createEncodedNgramHistory(encoder, repeatN, window);
-  const bleuWindow = rolling ? createEncodedSelfBleuWindow(bleu, window) : undefined;
+  let bleuWindow = rolling ? createEncodedSelfBleuWindow(bleu, window, encoder) : undefined;
   const duplicates = createEncodedNearDuplicateIndex(near.k, near.threshold, near.window);
   const cjk = options.cjk ?? "char";
   const texts: string[] = [];
   const turns: EncodedTurn[] = [];
   const pairs: NearDuplicatePair[] = [];
-  const totals = [0, 0, 0];
+  let totals = [0, 0, 0];
   let letters = 0;
   let foreign = 0;
   const withinDistinct = (turn: EncodedTurn, k: number): number => {
-    const all = (turn.grams[k] as Int32Array).length;
-    return all === 0 ? Number.NaN : (turn.distinct[k] as { ids: Int32Array }).ids.length / all;
+    const all = Math.max(0, turn.length - k);
+    return all === 0 ? Number.NaN : (turn.distinctCount[k] as number) / all;
   };
   return {
     push(text) {
@@ -141,7 +157,7 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
           : encoder.encodeTokens(tokenize(text, { cjk, lang: options.lang }), perTurnOrders);
       const distinct1 = withinDistinct(turn, 0);
       const distinct2 = withinDistinct(turn, 1);
-      for (let k = 0; k < 3; k++) totals[k]! += (turn.grams[k] as Int32Array).length;
+      for (let k = 0; k < 3; k++) totals[k]! += Math.max(0, turn.length - k);
       const overlap = history.push(turn);
       const nearDuplicates = duplicates.add(turn);
       for (const m of nearDuplicates) pairs.push({ first: m.index, second: index, similarity: m.similarity });
@@ -154,17 +170,23 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
       return {
         index,
         length: turn.length,
+        tokenIds: turn.grams[0] as Int32Array,
         distinct1,
         distinct2,
         repeatedNgramRate: overlap.rate,
-        repeatedNgrams: overlap.repeated,
+        get repeatedNgrams() {
+          return overlap.repeated;
+        },
         selfBleu,
         nearDuplicates,
         languageMix: mix,
         garble: garbleSignals(text),
       };
     },
+    tokenText: (id) => encoder.tokensOf(1, id)[0] as string,
     summary() {
+      // Every order up to BLEU's, including bigrams the per-turn path left out, before the sizes are read.
+      const full = turns.map((t) => encoder.extend(t, Math.max(3, bleu.maxN)));
       const ratio = (k: number) =>
         (totals[k] as number) === 0 ? Number.NaN : encoder.size(k + 1) / (totals[k] as number);
       return {
@@ -173,7 +195,7 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
         distinct2: ratio(1),
         distinct3: ratio(2),
         selfBleu: selfBleuEncoded(
-          turns.map((t) => encoder.extend(t, bleu.maxN)),
+          full,
           Array.from({ length: bleu.maxN }, (_, k) => encoder.size(k + 1)),
           bleu,
         ).mean,
@@ -183,6 +205,18 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
         foreignRatio: letters === 0 ? 0 : foreign / letters,
         lengthTrend: turns.length < 2 ? null : lengthTrend(turns.map((t) => t.length)),
       };
+    },
+    reset() {
+      history.reset();
+      duplicates.reset();
+      encoder.reset();
+      if (rolling) bleuWindow = createEncodedSelfBleuWindow(bleu, window, encoder);
+      texts.length = 0;
+      turns.length = 0;
+      pairs.length = 0;
+      totals = [0, 0, 0];
+      letters = 0;
+      foreign = 0;
     },
   };
 }

@@ -18,12 +18,13 @@ export interface DetectorInput {
 export interface DetectorContext extends DetectorInput {
   /** Generated NPC turns (round ≥ 2), in order. */
   npc: QuotableTurn[];
-  /** `metrics[i]` = text metrics of `npc[i]` (one streaming pass of src/text over the NPC's turns). */
+  /**
+   * `metrics[i]` = text metrics of `npc[i]` (one streaming pass of src/text over the NPC's turns); its `tokenIds`
+   * are the turn's tokens as small integers, one numbering per session (for hashed n-gram counting).
+   */
   metrics: TurnMetrics[];
-  /** `tokens[i]` = src/text tokens of `npc[i]` (lowercased words; one per Han character). */
-  tokens: string[][];
-  /** `ids[i]` = the same tokens as small integers, one numbering per session (for hashed n-gram counting). */
-  ids: Int32Array[];
+  /** `count` src/text tokens of `npc[i]` from token `from` (lowercased words; one per Han character), for quoting. */
+  tokens(i: number, from: number, count: number): string[];
 }
 
 /** A rule-based check over a whole session that emits flags in the judge's shape. */

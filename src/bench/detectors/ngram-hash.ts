@@ -1,27 +1,3 @@
-/**
- * Token ids: a one-character token (every Han character, in the default tokenization) is its own code unit; a
- * longer token is a 30-bit FNV-1a hash of its text with the top bit set, so the two ranges never meet. Hashing instead
- * of numbering keeps this allocation-free (a Map lookup per word was a tenth of the detectors' time); two words
- * sharing a hash can only merge their n-gram counts, which needs the rest of the n-gram to match too.
- */
-export class TokenIds {
-  /** The ids of a token sequence. */
-  of(tokens: readonly string[]): Int32Array {
-    const out = new Int32Array(tokens.length);
-    for (let i = 0; i < tokens.length; i++) {
-      const t = tokens[i]!;
-      if (t.length === 1) {
-        out[i] = t.charCodeAt(0) + 1;
-        continue;
-      }
-      let h = 0x811c9dc5;
-      for (let j = 0; j < t.length; j++) h = Math.imul(h ^ t.charCodeAt(j), 0x01000193);
-      out[i] = ((h >>> 2) | 0x20000000) & 0x3fffffff;
-    }
-    return out;
-  }
-}
-
 const B1 = 1000003;
 const B2 = 0x9e3779b1;
 
@@ -31,18 +7,22 @@ function power(base: number, exp: number): number {
   return r;
 }
 
+let scratch = new Int32Array(1024);
+
 /**
- * 30-bit hashes of every n-gram of an id sequence (`out[i]` = the n-gram starting at i), from two rolling
- * polynomial hashes folded together: O(1) per position, and small-integer keys that Maps and Sets handle fast.
- * The repetition detectors count with them instead of building n-gram strings — the string form was most of the
- * detectors' time. A collision can only add a spurious count to one n-gram; with the few thousand n-grams of a
- * session in a 2^30 space that is about a 1-in-20 chance per session of one such count, far from the three or four
- * matching counts a flag needs.
+ * 30-bit hashes of every n-gram of a token-id sequence (`out[i]` = the n-gram starting at i; the count is
+ * `ids.length − n + 1`, or 0), from two rolling polynomial hashes folded together: O(1) per position, and
+ * small-integer keys for an NgramTable. The repetition detectors count with them instead of building n-gram
+ * strings — the string form was most of the detectors' time. A collision can only add a spurious count to one
+ * n-gram; with the few thousand n-grams of a session in a 2^30 space that is about a 1-in-20 chance per session of
+ * one such count, far from the three or four matching counts a flag needs. The result lives in a buffer shared by
+ * every call (valid until the next call): a fresh array per turn measured slower than the hashing.
  */
 export function ngramHashes(ids: Int32Array, n: number): Int32Array {
   const count = ids.length - n + 1;
-  if (count <= 0) return new Int32Array(0);
-  const out = new Int32Array(count);
+  if (count <= 0) return scratch.subarray(0, 0);
+  if (count > scratch.length) scratch = new Int32Array(Math.max(count, scratch.length * 2));
+  const out = scratch;
   let h1 = 0;
   let h2 = 0;
   for (let j = 0; j < n; j++) {
@@ -57,46 +37,50 @@ export function ngramHashes(ids: Int32Array, n: number): Int32Array {
     h1 = (Math.imul((h1 - Math.imul(ids[i]!, p1)) >>> 0, B1) + ids[i + n]!) >>> 0;
     h2 = (Math.imul((h2 - Math.imul(ids[i]!, p2)) >>> 0, B2) + ids[i + n]!) >>> 0;
   }
-  return out;
+  return out.subarray(0, count);
 }
 
+/** Offsets of a slot's three free fields in `NgramTable.data`. */
+export const FIELD_A = 1;
+export const FIELD_B = 2;
+export const FIELD_C = 3;
+
 /**
- * A small open-addressing table from 30-bit n-gram hashes to three integer fields, reused across turns so the
- * repetition detectors allocate nothing per turn (Maps and Sets per turn were most of their time, and of the GC).
+ * A small open-addressing table from 30-bit n-gram hashes to three integer fields, reused across turns and sessions
+ * so the repetition detectors allocate nothing per turn (Maps and Sets per turn were most of their time, and of the
+ * GC). A slot is four adjacent int32s — key, then the fields at FIELD_A/B/C — so a probe touches one cache line;
  * `clear()` resets only the slots used since the last clear.
  */
 export class NgramTable {
-  private keys: Int32Array;
-  /** Three fields per slot, free for the caller's use (last position, run, count; or count and turn stamp). */
-  a: Int32Array;
-  b: Int32Array;
-  c: Int32Array;
+  /** Slots: [key (−1 = empty), a, b, c] × capacity. */
+  data: Int32Array;
   private mask: number;
-  private used: number[] = [];
+  private used: Int32Array;
+  private count = 0;
 
   constructor(capacityPow2 = 1024) {
-    this.keys = new Int32Array(capacityPow2).fill(-1);
-    this.a = new Int32Array(capacityPow2);
-    this.b = new Int32Array(capacityPow2);
-    this.c = new Int32Array(capacityPow2);
+    this.data = new Int32Array(capacityPow2 * 4).fill(-1);
     this.mask = capacityPow2 - 1;
+    this.used = new Int32Array(capacityPow2 / 2);
   }
 
-  /** The slot of `key` (a non-negative 30-bit hash), creating it with zeroed fields when absent. */
+  /** The slot (an offset into `data`) of `key`, a non-negative 30-bit hash, created with zeroed fields if absent. */
   slot(key: number): number {
-    if (this.used.length * 2 >= this.keys.length) this.grow();
+    if (this.count * 2 >= this.mask + 1) this.grow();
+    const data = this.data;
     let i = Math.imul(key, 0x9e3779b1) >>> 0;
     for (;;) {
       i &= this.mask;
-      const k = this.keys[i]!;
-      if (k === key) return i;
+      const s = i * 4;
+      const k = data[s]!;
+      if (k === key) return s;
       if (k === -1) {
-        this.keys[i] = key;
-        this.a[i] = 0;
-        this.b[i] = 0;
-        this.c[i] = 0;
-        this.used.push(i);
-        return i;
+        data[s] = key;
+        data[s + 1] = 0;
+        data[s + 2] = 0;
+        data[s + 3] = 0;
+        this.used[this.count++] = s;
+        return s;
       }
       i++;
     }
@@ -104,24 +88,25 @@ export class NgramTable {
 
   /** Forget every key. */
   clear(): void {
-    for (const i of this.used) this.keys[i] = -1;
-    this.used = [];
+    for (let j = 0; j < this.count; j++) this.data[this.used[j]!] = -1;
+    this.count = 0;
   }
 
   private grow(): void {
-    const old = { keys: this.keys, a: this.a, b: this.b, c: this.c, used: this.used };
-    const size = this.keys.length * 2;
-    this.keys = new Int32Array(size).fill(-1);
-    this.a = new Int32Array(size);
-    this.b = new Int32Array(size);
-    this.c = new Int32Array(size);
-    this.mask = size - 1;
-    this.used = [];
-    for (const i of old.used) {
-      const j = this.slot(old.keys[i]!);
-      this.a[j] = old.a[i]!;
-      this.b[j] = old.b[i]!;
-      this.c[j] = old.c[i]!;
+    const old = this.data;
+    const oldUsed = this.used;
+    const oldCount = this.count;
+    const capacity = (this.mask + 1) * 2;
+    this.data = new Int32Array(capacity * 4).fill(-1);
+    this.mask = capacity - 1;
+    this.used = new Int32Array(capacity / 2);
+    this.count = 0;
+    for (let j = 0; j < oldCount; j++) {
+      const from = oldUsed[j]!;
+      const to = this.slot(old[from]!);
+      this.data[to + 1] = old[from + 1]!;
+      this.data[to + 2] = old[from + 2]!;
+      this.data[to + 3] = old[from + 3]!;
     }
   }
 }

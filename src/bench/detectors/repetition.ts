@@ -1,6 +1,6 @@
 import type { Flag } from "../judge/flag.ts";
 import { type Detector, detectorFlag } from "./detector.ts";
-import { NgramTable, ngramHashes } from "./ngram-hash.ts";
+import { FIELD_A, FIELD_B, FIELD_C, NgramTable, ngramHashes } from "./ngram-hash.ts";
 import { locateTokens } from "./token-quote.ts";
 
 function firstWords(text: string): string {
@@ -25,29 +25,30 @@ export const withinTurnRepetitionDetector: Detector = {
     const flags: Flag[] = [];
     const table = WITHIN_TURN_TABLE;
     input.npc.forEach((turn, i) => {
-      const tokens = input.tokens[i]!;
+      const ids = input.metrics[i]!.tokenIds;
       // Necessary condition, from the bigrams already counted: an n-gram used three times repeats each of its
       // bigrams twice, so at least 6 bigram occurrences are repeats. Most turns are ruled out here for free.
-      const bigrams = tokens.length - 1;
+      const bigrams = ids.length - 1;
       const d2 = input.metrics[i]!.distinct2;
       if (!(bigrams >= 3 * n - 1) || !(Math.round(d2 * bigrams) <= bigrams - 6)) return;
-      const hashes = ngramHashes(input.ids[i]!, n);
-      // Per n-gram (slot fields): a = 1 + where it last started, b = non-overlapping uses in a row (each ≤ 2n after
-      // the previous), c = uses in all.
+      const hashes = ngramHashes(ids, n);
+      // Per n-gram (slot fields): A = 1 + where it last started, B = non-overlapping uses in a row (each ≤ 2n after
+      // the previous), C = uses in all.
       table.clear();
       let hit = -1;
       for (let p = 0; p < hashes.length && hit < 0; p++) {
         const s = table.slot(hashes[p]!);
-        const prev = table.a[s]! - 1;
+        const data = table.data; // re-read: slot() may have grown the table
+        const prev = data[s + FIELD_A]! - 1;
         if (prev >= 0 && p - prev < n) continue; // overlaps its previous use
-        table.b[s] = prev >= 0 && p - prev <= 2 * n ? table.b[s]! + 1 : 1;
-        table.a[s] = p + 1;
-        table.c[s] = table.c[s]! + 1;
-        if (table.b[s]! >= 3) hit = p;
+        data[s + FIELD_B] = prev >= 0 && p - prev <= 2 * n ? data[s + FIELD_B]! + 1 : 1;
+        data[s + FIELD_A] = p + 1;
+        data[s + FIELD_C]! += 1;
+        if (data[s + FIELD_B]! >= 3) hit = p;
       }
       if (hit < 0) return;
-      const count = table.c[table.slot(hashes[hit]!)]!;
-      const quote = locateTokens(turn.text, tokens.slice(hit, hit + n)) ?? "";
+      const count = table.data[table.slot(hashes[hit]!) + FIELD_C]!;
+      const quote = locateTokens(turn.text, input.tokens(i, hit, n)) ?? "";
       flags.push(
         detectorFlag(
           "within-turn-repetition",
@@ -76,7 +77,7 @@ export const loopDetector: Detector = {
     const minTokens = input.lang.startsWith("zh") ? 8 : 4;
     input.npc.forEach((turn, i) => {
       // "Hm." twice is not a loop: only replies with some substance can repeat one.
-      if (input.tokens[i]!.length < minTokens) return;
+      if (input.metrics[i]!.length < minTokens) return;
       const best = input.metrics[i]!.nearDuplicates.find((m) => m.similarity >= 0.6);
       if (!best) return;
       const earlier = input.npc[best.index]!;
@@ -104,24 +105,25 @@ export const stockPhraseDetector: Detector = {
   subtypes: ["single_pattern_phrasing"],
   detect(input) {
     const n = input.lang.startsWith("zh") ? 12 : 7;
-    // Per n-gram over the whole session: a = replies that used it, b = 1 + the last reply that did.
+    // Per n-gram over the whole session: A = replies that used it, B = 1 + the last reply that did.
     const table = SESSION_TABLE;
     table.clear();
     const flags: Flag[] = [];
     input.npc.forEach((turn, t) => {
-      const tokens = input.tokens[t]!;
-      if (tokens.length < n) return;
-      const hashes = ngramHashes(input.ids[t]!, n);
+      const ids = input.metrics[t]!.tokenIds;
+      if (ids.length < n) return;
+      const hashes = ngramHashes(ids, n);
       let hitAt = -1;
       for (let i = 0; i < hashes.length; i++) {
         const s = table.slot(hashes[i]!);
-        if (table.b[s] === t + 1) continue; // counted for this reply already
-        table.b[s] = t + 1;
-        table.a[s] = table.a[s]! + 1;
-        if (table.a[s] === 4 && hitAt < 0) hitAt = i;
+        const data = table.data; // re-read: slot() may have grown the table
+        if (data[s + FIELD_B] === t + 1) continue; // counted for this reply already
+        data[s + FIELD_B] = t + 1;
+        data[s + FIELD_A]! += 1;
+        if (data[s + FIELD_A] === 4 && hitAt < 0) hitAt = i;
       }
       if (hitAt >= 0) {
-        const quote = locateTokens(turn.text, tokens.slice(hitAt, hitAt + n)) ?? "";
+        const quote = locateTokens(turn.text, input.tokens(t, hitAt, n)) ?? "";
         flags.push(
           detectorFlag(
             "stock-phrase",

@@ -1,4 +1,4 @@
-import { createTranscriptMetrics, tokenize } from "../../text/index.ts";
+import { createTranscriptMetrics, type TranscriptMetrics, type TurnMetrics } from "../../text/index.ts";
 import type { Flag } from "../judge/flag.ts";
 import type { Subtype } from "../taxonomy.ts";
 import type { Detector, DetectorContext, DetectorInput } from "./detector.ts";
@@ -7,7 +7,6 @@ import { formattingGlitchDetector } from "./formatting-glitch.ts";
 import { garbledTextDetector } from "./garbled-text.ts";
 import { languageMixDetector } from "./language-mix.ts";
 import { lengthDriftDetector } from "./length-drift.ts";
-import { TokenIds } from "./ngram-hash.ts";
 import { aiDisclosureDetector, refusalDetector } from "./refusal.ts";
 import { loopDetector, stagnationDetector, stockPhraseDetector, withinTurnRepetitionDetector } from "./repetition.ts";
 import { silenceDetector } from "./silence.ts";
@@ -50,28 +49,41 @@ export const RULE_DETECTABLE_SUBTYPES: readonly Subtype[] = [
   "over_refusal",
 ];
 
+// One analyser per language setting, reset for each session: detection is synchronous, and allocating and growing
+// the analyser's tables afresh for every 50-turn session cost about as much as analysing it.
+const analysers = new Map<string, TranscriptMetrics>();
+
+function analyserFor(lang: string): TranscriptMetrics {
+  let metrics = analysers.get(lang);
+  if (metrics) metrics.reset();
+  else {
+    // The rolling self-BLEU is left off: it would halve throughput, and stagnation reads the repeated n-gram rate
+    // (session-level self-BLEU and distinct-n are in the report instead).
+    metrics = createTranscriptMetrics({
+      lang,
+      rollingSelfBleu: false,
+      languageMix: { minSpanLetters: lang.startsWith("zh") ? 4 : 2 },
+    });
+    if (analysers.size >= 16) analysers.clear();
+    analysers.set(lang, metrics);
+  }
+  return metrics;
+}
+
 /**
  * Run the detectors over one session's NPC turns (generated rounds only). Text metrics are computed once, in one
  * streaming pass of src/text, and shared by every detector. Flags come sorted by round.
  */
 export function runDetectors(input: DetectorInput, detectors: readonly Detector[] = DETECTORS): Flag[] {
   const npc = scoredNpcTurns(input.turns);
-  const zh = input.lang.startsWith("zh");
-  // The rolling self-BLEU is left off: it would halve throughput, and stagnation reads the repeated n-gram rate
-  // (session-level self-BLEU and distinct-n are in the report instead).
-  const metrics = createTranscriptMetrics({
-    lang: input.lang || "en",
-    rollingSelfBleu: false,
-    languageMix: { minSpanLetters: zh ? 4 : 2 },
-  });
-  const tokens = npc.map((t) => tokenize(t.text));
-  const ids = new TokenIds();
+  const metrics = analyserFor(input.lang || "en");
+  const perTurn = npc.map((t) => metrics.push(t.text));
   const context: DetectorContext = {
     ...input,
     npc,
-    metrics: npc.map((t) => metrics.push(t.text)),
-    tokens,
-    ids: tokens.map((t) => ids.of(t)),
+    metrics: perTurn,
+    tokens: (i, from, count) =>
+      Array.from((perTurn[i] as TurnMetrics).tokenIds.subarray(from, from + count), (id) => metrics.tokenText(id)),
   };
   return detectors
     .flatMap((d) => d.detect(context))

@@ -79,6 +79,8 @@ export function expectedScripts(lang: string): ScriptName[] {
 }
 
 const BY_SCRIPT = new Int32Array(SCRIPT_NAMES.length + 1);
+// Script code of each ASCII character (Latin letters; everything else has none).
+const ASCII_SCRIPT = Uint8Array.from({ length: 128 }, (_, c) => scriptCode(c));
 const SPAN = new Int32Array(SCRIPT_NAMES.length + 1);
 const allowedCache = new Map<string, Uint8Array>();
 
@@ -180,18 +182,22 @@ export function languageMix(text: string, lang: string, options: LanguageMixOpti
   for (let i = 0; i < n; i++) {
     let cp = text.charCodeAt(i);
     const offset = i;
-    if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
-      const lo = text.charCodeAt(i + 1);
-      if (lo >= 0xdc00 && lo <= 0xdfff) {
-        cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
-        i++;
+    let code: number;
+    if (cp < 0x80) code = ASCII_SCRIPT[cp] as number;
+    else {
+      if (cp >= 0xd800 && cp <= 0xdbff && i + 1 < n) {
+        const lo = text.charCodeAt(i + 1);
+        if (lo >= 0xdc00 && lo <= 0xdfff) {
+          cp = ((cp - 0xd800) << 10) + (lo - 0xdc00) + 0x10000;
+          i++;
+        }
       }
+      code = scriptCode(cp);
     }
-    const code = scriptCode(cp);
     if (code === Script.None) continue;
     letters++;
     if (allowed[code] === 1) {
-      close();
+      if (spanStart >= 0) close();
       continue;
     }
     if (spanStart < 0) spanStart = offset;

@@ -63,7 +63,8 @@ export const garbledTextDetector: Detector = {
     input.npc.forEach((turn, i) => {
       const g = input.metrics[i]!.garble;
       let hit: [string | undefined, string] | undefined;
-      const consonants = g.longestLatinRun >= 8 && g.longestLatinRun < 30 ? consonantRun(turn.text) : undefined;
+      // Only a text with 8 ASCII consonants in a row can hold such a word: src/text counted the longest run.
+      const consonants = g.longestConsonantRun >= 8 && g.longestLatinRun < 30 ? consonantRun(turn.text) : undefined;
       if (g.replacementChars > 0)
         hit = [AROUND_REPLACEMENT.exec(turn.text)?.[0], "replacement characters: text was decoded wrongly"];
       else if (g.controlChars > 0) hit = [AROUND_CONTROL.exec(turn.text)?.[0], "control characters in the text"];

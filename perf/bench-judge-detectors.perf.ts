@@ -2,7 +2,9 @@
 // 100-turn sessions (102 turns with the scripted pair), NPC turns generated like perf/text-metrics (en 40–120
 // words, zh 80–300 characters) and short user turns between them. Detectors analyse the NPC turns; the rate is
 // dialogue turns per CPU-second (NPC turns per CPU-second in the detail), beside the src/text metrics pass alone on
-// the same NPC turns, measured interleaved in one process.
+// the same NPC turns, measured interleaved in one process: with a fresh analyser per session
+// (textMetricsShareOfDetectorTime), and with one analyser reset between sessions, as runDetectors does
+// (reusedAnalyserTextMetricsShare; the difference is the cost of allocating and growing an analyser's tables).
 import { loadavg } from "node:os";
 import { runDetectors } from "../src/bench/index.ts";
 import { createTranscriptMetrics } from "../src/text/index.ts";
@@ -57,13 +59,28 @@ export default async function run(): Promise<PerfResult[]> {
           for (const t of turns) if (t.role === "ai" && t.round >= 2) m.push(t.text);
         }
       });
+    const reused = createTranscriptMetrics({
+      lang,
+      rollingSelfBleu: false,
+      languageMix: { minSpanLetters: lang === "zh" ? 4 : 2 },
+    });
+    const metricsReused = () =>
+      cpuSeconds(() => {
+        for (const turns of set) {
+          reused.reset();
+          for (const t of turns) if (t.role === "ai" && t.round >= 2) reused.push(t.text);
+        }
+      });
     detect();
     metricsOnly();
+    metricsReused();
     const d: Array<{ cpu: number; wall: number }> = [];
     const m: Array<{ cpu: number; wall: number }> = [];
+    const r: Array<{ cpu: number; wall: number }> = [];
     for (let i = 0; i < 7; i++) {
       d.push(detect());
       m.push(metricsOnly());
+      r.push(metricsReused());
     }
     const dCpu = median(d.map((x) => x.cpu));
     const rate = dialogueTurns / dCpu;
@@ -78,6 +95,7 @@ export default async function run(): Promise<PerfResult[]> {
         npcTurnsPerCpuSec: Math.round(npcTurns / dCpu),
         dialogueTurnsPerWallSec: Math.round(dialogueTurns / median(d.map((x) => x.wall))),
         textMetricsShareOfDetectorTime: +(median(m.map((x) => x.cpu)) / dCpu).toFixed(3),
+        reusedAnalyserTextMetricsShare: +(median(r.map((x) => x.cpu)) / dCpu).toFixed(3),
         sessions: set.length,
         loadAverage1m: +(loadavg()[0] ?? 0).toFixed(2),
       },

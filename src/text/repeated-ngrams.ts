@@ -1,4 +1,3 @@
-import { UsageError } from "../core/index.ts";
 import { ensureInt32 } from "./int-buffer.ts";
 import { createNgramEncoder, type EncodedTurn, type NgramEncoder } from "./ngram-encoder.ts";
 import { checkN, ngramCounts, ngrams, ngramTokens } from "./ngrams.ts";
@@ -51,16 +50,11 @@ export interface EncodedNgramHistory {
   reset(): void;
 }
 
-/**
- * Windowed repeat tracking over encoded turns: window counts live in a typed array indexed by n-gram id. The
- * repeated n-grams' tokens are built only when `repeated` is read: the detectors read only the rate, and token
- * arrays for every repeated n-gram of every turn would be built for nothing.
- */
+/** Windowed repeat tracking over encoded turns: window counts live in a typed array indexed by n-gram id. */
 export function createEncodedNgramHistory(encoder: NgramEncoder, n: number, window: number): EncodedNgramHistory {
   let counts: Int32Array = new Int32Array(64);
   let mark: Int32Array = new Int32Array(64);
   let turnNo = 0;
-  let epoch = 0; // resets so far: the tokens of a repeated n-gram are only known until the encoder forgets them
   const turns: Int32Array[] = [];
   return {
     push(turn) {
@@ -74,15 +68,14 @@ export function createEncodedNgramHistory(encoder: NgramEncoder, n: number, wind
       counts = ensureInt32(counts, size);
       mark = ensureInt32(mark, size);
       let seen = 0;
-      let repeatedIds: number[] | undefined;
+      const repeated: string[][] = [];
       for (let i = 0; i < grams.length; i++) {
         const id = grams[i] as number;
         if ((counts[id] as number) > 0) {
           seen++;
           if (mark[id] !== turnNo) {
             mark[id] = turnNo;
-            if (repeatedIds) repeatedIds.push(id);
-            else repeatedIds = [id];
+            repeated.push(encoder.tokensOf(n, id));
           }
         }
       }
@@ -92,30 +85,12 @@ export function createEncodedNgramHistory(encoder: NgramEncoder, n: number, wind
         const old = turns.shift() as Int32Array;
         for (let i = 0; i < old.length; i++) counts[old[i] as number]! -= 1;
       }
-      let repeated: string[][] | undefined;
-      const born = epoch;
-      return {
-        rate: grams.length === 0 ? Number.NaN : seen / grams.length,
-        get repeated() {
-          if (!repeated && born !== epoch) {
-            throw new UsageError(
-              "text.stale_turn",
-              "The repeated n-grams of a turn are gone once its analyser is reset.",
-              {
-                hint: "Read repeatedNgrams before calling reset().",
-              },
-            );
-          }
-          repeated ??= repeatedIds ? repeatedIds.map((id) => encoder.tokensOf(n, id)) : [];
-          return repeated;
-        },
-      };
+      return { rate: grams.length === 0 ? Number.NaN : seen / grams.length, repeated };
     },
     reset() {
       // Taking the window's turns back out leaves every count at zero (turnNo keeps counting, so marks stay valid).
       for (const grams of turns) for (let i = 0; i < grams.length; i++) counts[grams[i] as number]! -= 1;
       turns.length = 0;
-      epoch++;
     },
   };
 }

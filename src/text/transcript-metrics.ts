@@ -62,8 +62,8 @@ export interface TurnMetrics {
   distinct2: number;
   /** Share of the turn's n-grams (n = repeatN) already used in the window (NaN when it has none). */
   repeatedNgramRate: number;
-  /** Those repeated n-grams' tokens (built when first read). */
-  readonly repeatedNgrams: string[][];
+  /** Those repeated n-grams' tokens. */
+  repeatedNgrams: string[][];
   /** BLEU of the turn against the window's turns (NaN for the first turn, or when `rollingSelfBleu` is false). */
   selfBleu: number;
   /** Earlier turns this one nearly duplicates. */
@@ -107,8 +107,8 @@ export interface TranscriptMetrics {
   /**
    * Start a new transcript with the same options, keeping the memory already allocated: the tables of a 50-turn
    * session cost about as much to allocate and grow as the session costs to analyse, so a caller analysing many
-   * transcripts in a row should reuse one analyser. Metrics returned so far keep their values, except that their
-   * `tokenIds` are overwritten and their `repeatedNgrams` can no longer be read.
+   * transcripts in a row should reuse one analyser. Metrics returned so far keep their values, except their
+   * `tokenIds`, whose memory is reused.
    */
   reset(): void;
 }
@@ -174,9 +174,7 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
         distinct1,
         distinct2,
         repeatedNgramRate: overlap.rate,
-        get repeatedNgrams() {
-          return overlap.repeated;
-        },
+        repeatedNgrams: overlap.repeated,
         selfBleu,
         nearDuplicates,
         languageMix: mix,

@@ -107,6 +107,23 @@ describe("rule-based detectors", () => {
     expect(flags.every((f) => f.round >= 2 && f.source === "detector" && f.verified)).toBe(true);
     for (const f of flags) expect(input.turns.find((t) => t.round === f.round)!.text).toContain(f.quote);
   });
+  it("analyse each session on its own, though the text analyser is reused between sessions", () => {
+    // B's round 6 is A's round 4 and carries A's stock phrase: only state left over from A could flag it.
+    const stock = "her eyes sparkling with a mischievous glint as she speaks";
+    const a = session("x").turns.map((t) =>
+      t.role === "ai" && t.round >= 2 ? { ...t, text: `${t.text} ${stock}.` } : t,
+    );
+    const b = session(a[4]!.text);
+    const alone = runDetectors(b);
+    expect(runDetectors({ lang: "en", aiName: "Mira", userName: "Sam", turns: a }).length).toBeGreaterThan(0);
+    expect(runDetectors(b)).toEqual(alone);
+    // Left-over state would show as the stock phrase's fourth use, or as round 6 copying one of A's replies exactly.
+    expect(alone.filter((f) => f.subtype === "single_pattern_phrasing")).toEqual([]);
+    expect(alone.filter((f) => f.round === 6 && f.reason.includes("similarity 1.00"))).toEqual([]);
+    // A Chinese session in between, then English again.
+    runDetectors(session("（她看着你点了点头。）“你觉得呢？”", { userName: "阿哲" }, "zh"));
+    expect(runDetectors(b)).toEqual(alone);
+  });
   it("locates token sequences verbatim", () => {
     expect(locateTokens("Well — I'll  GO, then!", ["i'll", "go", "then"])).toBe("I'll  GO, then");
     expect(locateTokens("我们，走吧", ["我", "们", "走"])).toBe("我们，走");

@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { codePointProps, LETTER, MARK_OR_NUMBER, SYMBOL_OR_OTHER } from "../../src/text/code-point-props.ts";
 import { expectedScripts, guessLanguage, languageMix, scriptCounts, scriptOf } from "../../src/text/index.ts";
+import { scriptCode } from "../../src/text/script.ts";
+import { scriptCodeByRange } from "../../src/text/script-ranges.ts";
 
 describe("scriptOf", () => {
   it("classifies letters by script and leaves digits, punctuation and emoji without one", () => {
@@ -82,5 +85,21 @@ describe("guessLanguage", () => {
     expect(g.language).toBe("zh");
     expect(g.confidence).toBeCloseTo(5 / 9, 12); // 5 Han (这是一个吗) of 9 letters
     expect(guessLanguage("这是 test 吗").language).toBe("latin"); // 3 Han against 4 Latin letters
+  });
+});
+
+describe("script and character tables", () => {
+  it("answer exactly as the range rules and property regexes for every BMP code point", () => {
+    for (let cp = 0; cp < 0x10000; cp++) {
+      if (scriptCode(cp) !== scriptCodeByRange(cp)) expect([cp, scriptCode(cp)]).toEqual([cp, scriptCodeByRange(cp)]);
+    }
+    const ch = (cp: number) => String.fromCodePoint(cp);
+    for (let cp = 0; cp < 0x10000; cp += 7) {
+      const props = codePointProps(cp);
+      expect([cp, (props & LETTER) !== 0]).toEqual([cp, /\p{L}/u.test(ch(cp))]);
+      expect([cp, (props & SYMBOL_OR_OTHER) !== 0]).toEqual([cp, /[\p{S}\p{C}]/u.test(ch(cp))]);
+      expect([cp, (props & MARK_OR_NUMBER) !== 0]).toEqual([cp, /[\p{M}\p{N}]/u.test(ch(cp))]);
+    }
+    expect(scriptOf(0x1f600)).toBeNull(); // astral code points take the range rules
   });
 });

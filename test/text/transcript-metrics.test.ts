@@ -55,3 +55,52 @@ describe("createTranscriptMetrics", () => {
     expect(createTranscriptMetrics({ lang: "zh" }).summary()).toMatchObject({ turns: 0, lengthTrend: null });
   });
 });
+
+describe("createTranscriptMetrics, reused", () => {
+  const chinese = [
+    "她推开门，看见了大海。",
+    "他说：I don't know，然后走了。",
+    "她推开门，看见了大海！",
+    "城堡的门开着。",
+  ];
+  /** Everything a turn reports, as plain data (the token ids by value). */
+  const plain = (m: ReturnType<ReturnType<typeof createTranscriptMetrics>["push"]>) => ({
+    ...m,
+    tokenIds: Array.from(m.tokenIds),
+    repeatedNgrams: m.repeatedNgrams,
+  });
+
+  it("gives, after reset(), exactly what a fresh analyser gives", () => {
+    for (const lean of [false, true]) {
+      const options = { lang: "en", rollingSelfBleu: !lean, window: 2 };
+      const reused = createTranscriptMetrics(options);
+      for (const t of [...chinese, ...english]) reused.push(t);
+      reused.summary();
+      reused.reset();
+      const fresh = createTranscriptMetrics(options);
+      for (const t of english) expect(plain(reused.push(t))).toEqual(plain(fresh.push(t)));
+      expect(reused.summary()).toEqual(fresh.summary());
+    }
+  });
+
+  it("leaves the metrics it returned before a reset as they were", () => {
+    const m = createTranscriptMetrics({ lang: "en" });
+    m.push(english[0] as string);
+    const repeat = m.push(english[3] as string);
+    const before = structuredClone({ ...repeat, tokenIds: undefined });
+    expect(repeat.repeatedNgrams.length).toBeGreaterThan(0);
+    m.reset();
+    for (const t of [...chinese, ...english]) m.push(t);
+    expect({ ...repeat, tokenIds: undefined }).toEqual(before);
+  });
+
+  it("numbers tokens once per transcript: tokenIds map back to the turn's tokens", () => {
+    const m = createTranscriptMetrics({ lang: "zh" });
+    const turns = chinese.map((t) => m.push(t));
+    turns.forEach((turn, i) => {
+      expect(Array.from(turn.tokenIds, (id) => m.tokenText(id))).toEqual(tokenize(chinese[i] as string));
+    });
+    // Turn 2 repeats turn 0 up to its last punctuation: the same tokens get the same ids.
+    expect(Array.from(turns[2]?.tokenIds ?? [])).toEqual(Array.from(turns[0]?.tokenIds ?? []));
+  });
+});

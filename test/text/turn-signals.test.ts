@@ -115,6 +115,13 @@ describe("garbleSignals", () => {
     });
     expect(garbleSignals("")).toMatchObject({ chars: 0, symbolRatio: 0 });
   });
+
+  it("reports the longest run of ASCII consonants (y counts as a vowel)", () => {
+    expect(garbleSignals("ok xkcdzvbnm ok").longestConsonantRun).toBe(9); // x-k-c-d-z-v-b-n-m
+    expect(garbleSignals("Strengths and rhythm").longestConsonantRun).toBe(5); // n-g-t-h-s; "rhythm" splits at y
+    expect(garbleSignals("BCDFGé HJ").longestConsonantRun).toBe(5); // é ends the run
+    expect(garbleSignals("她笑了").longestConsonantRun).toBe(0);
+  });
 });
 
 describe("lengthTrend", () => {

@@ -1,5 +1,6 @@
 import { createTranscriptMetrics, type TranscriptMetrics, type TurnMetrics } from "../../text/index.ts";
 import type { Flag } from "../judge/flag.ts";
+import type { QuotableTurn } from "../judge/quote-check.ts";
 import type { Subtype } from "../taxonomy.ts";
 import type { Detector, DetectorContext, DetectorInput } from "./detector.ts";
 import { scoredNpcTurns } from "./detector.ts";
@@ -49,21 +50,32 @@ export const RULE_DETECTABLE_SUBTYPES: readonly Subtype[] = [
   "over_refusal",
 ];
 
-// One analyser per language setting, reset for each session: detection is synchronous, and allocating and growing
-// the analyser's tables afresh for every 50-turn session cost about as much as analysing it.
+// One analyser per language, reset for each session: detection is synchronous, and allocating and growing the
+// analyser's tables afresh for every 50-turn session cost about as much as analysing it. A session of more than
+// KEEP_TOKENS tokens is analysed by an analyser of its own, so one huge transcript does not pin its tables in memory.
 const analysers = new Map<string, TranscriptMetrics>();
+const KEEP_TOKENS = 100_000;
+let busy = false;
 
-function analyserFor(lang: string): TranscriptMetrics {
+function createAnalyser(lang: string): TranscriptMetrics {
+  // The rolling self-BLEU is left off: it would halve throughput, and stagnation reads the repeated n-gram rate
+  // (session-level self-BLEU and distinct-n are in the report instead).
+  return createTranscriptMetrics({
+    lang,
+    rollingSelfBleu: false,
+    languageMix: { minSpanLetters: lang.startsWith("zh") ? 4 : 2 },
+  });
+}
+
+function analyserFor(lang: string, npc: readonly QuotableTurn[]): TranscriptMetrics {
+  let characters = 0;
+  for (const t of npc) characters += t.text.length;
+  // Tokens are at most characters; re-entry (a detector running detectors) must not reset the analyser in use.
+  if (busy || characters > KEEP_TOKENS) return createAnalyser(lang);
   let metrics = analysers.get(lang);
   if (metrics) metrics.reset();
   else {
-    // The rolling self-BLEU is left off: it would halve throughput, and stagnation reads the repeated n-gram rate
-    // (session-level self-BLEU and distinct-n are in the report instead).
-    metrics = createTranscriptMetrics({
-      lang,
-      rollingSelfBleu: false,
-      languageMix: { minSpanLetters: lang.startsWith("zh") ? 4 : 2 },
-    });
+    metrics = createAnalyser(lang);
     if (analysers.size >= 16) analysers.clear();
     analysers.set(lang, metrics);
   }
@@ -76,16 +88,22 @@ function analyserFor(lang: string): TranscriptMetrics {
  */
 export function runDetectors(input: DetectorInput, detectors: readonly Detector[] = DETECTORS): Flag[] {
   const npc = scoredNpcTurns(input.turns);
-  const metrics = analyserFor(input.lang || "en");
-  const perTurn = npc.map((t) => metrics.push(t.text));
-  const context: DetectorContext = {
-    ...input,
-    npc,
-    metrics: perTurn,
-    tokens: (i, from, count) =>
-      Array.from((perTurn[i] as TurnMetrics).tokenIds.subarray(from, from + count), (id) => metrics.tokenText(id)),
-  };
-  return detectors
-    .flatMap((d) => d.detect(context))
-    .sort((a, b) => a.round - b.round || a.subtype.localeCompare(b.subtype));
+  const metrics = analyserFor(input.lang || "en", npc);
+  const wasBusy = busy;
+  busy = true;
+  try {
+    const perTurn = npc.map((t) => metrics.push(t.text));
+    const context: DetectorContext = {
+      ...input,
+      npc,
+      metrics: perTurn,
+      tokens: (i, from, count) =>
+        Array.from((perTurn[i] as TurnMetrics).tokenIds.subarray(from, from + count), (id) => metrics.tokenText(id)),
+    };
+    return detectors
+      .flatMap((d) => d.detect(context))
+      .sort((a, b) => a.round - b.round || a.subtype.localeCompare(b.subtype));
+  } finally {
+    busy = wasBusy;
+  }
 }

@@ -20,7 +20,7 @@ export interface EncodedTurn {
    * first sight), so a turn's new n-grams are known without a lookup.
    */
   fresh: number[];
-  /** `distinctCount[k]`: how many distinct (k + 1)-grams the turn has (bigrams included, even when lazy). */
+  /** `distinctCount[k]`: how many distinct (k + 1)-grams the turn has, once `NgramEncoder.distinctCount` asked. */
   distinctCount: number[];
   /** `distinct[k]`: its distinct (k + 1)-gram ids with their counts, filled on demand by `NgramEncoder.counts`. */
   distinct: Array<LocalCounts | undefined>;
@@ -31,7 +31,7 @@ export interface NgramEncoderOptions {
   /**
    * Intern bigrams only when `extend` or `counts` asks for them (default false). Trigrams are interned from their
    * three tokens either way, so a caller that needs bigram ids only for a final summary saves one table probe
-   * per token; `distinctCount[1]` is still computed per turn.
+   * per token; `distinctCount(turn, 1)` still counts a turn's distinct bigrams.
    */
   lazyBigrams?: boolean;
 }
@@ -48,6 +48,8 @@ export interface NgramEncoder {
   extend(turn: EncodedTurn, upTo: number): EncodedTurn;
   /** The distinct ids of order k + 1 of a turn with their counts (computed once, then kept on the turn). */
   counts(turn: EncodedTurn, k: number): LocalCounts;
+  /** How many distinct n-grams of order k + 1 a turn has (computed once, then kept on the turn). */
+  distinctCount(turn: EncodedTurn, k: number): number;
   /** How many distinct n-grams of order `n` have been seen (ids are below this). */
   size(n: number): number;
   /** The tokens of n-gram `id` of order `n`. */
@@ -84,6 +86,8 @@ export function createNgramEncoder(maxN: number, options: NgramEncoderOptions = 
     }
     return table;
   };
+  const sizeOf = (n: number): number =>
+    n === 1 ? vocabulary.size : n === 3 ? (trigrams?.size ?? 0) : (pairs[n - 1]?.size ?? 0);
   const tripleTable = (): TripleTable => {
     trigrams ??= createTripleTable(256);
     return trigrams;
@@ -93,33 +97,25 @@ export function createNgramEncoder(maxN: number, options: NgramEncoderOptions = 
   function fill(turn: EncodedTurn, k: number): void {
     const unigrams = turn.grams[0] as Int32Array;
     const out = slab.take(Math.max(0, turn.length - k));
-    let size: number;
     if (k === 2) {
       const table = tripleTable();
       turn.fresh[k] = table.size;
       for (let i = 0; i < out.length; i++) {
         out[i] = table.intern(unigrams[i] as number, unigrams[i + 1] as number, unigrams[i + 2] as number);
       }
-      size = table.size;
     } else {
       const table = pairTable(k);
       const previous = turn.grams[k - 1] as Int32Array; // the unigrams for k = 1
       turn.fresh[k] = table.size;
       for (let i = 0; i < out.length; i++) out[i] = table.intern(previous[i] as number, unigrams[i + k] as number);
-      size = table.size;
     }
     turn.grams[k] = out;
-    turn.distinctCount[k] = counter.distinct(out, size);
   }
   /** Orders 2…upTo of a turn, in order; bigrams are skipped when lazy unless `all`. */
   function complete(turn: EncodedTurn, upTo: number, all: boolean): EncodedTurn {
     const limit = Math.min(upTo, maxN);
     for (let k = 1; k < limit; k++) {
-      if (turn.grams[k]) continue;
-      if (k === 1 && lazyBigrams && !all) {
-        turn.distinctCount[1] = distinctPairs(turn.grams[0] as Int32Array);
-        continue;
-      }
+      if (turn.grams[k] || (k === 1 && lazyBigrams && !all)) continue;
       fill(turn, k);
     }
     return turn;
@@ -129,7 +125,7 @@ export function createNgramEncoder(maxN: number, options: NgramEncoderOptions = 
       length: unigrams.length,
       grams: [unigrams],
       fresh: [fresh],
-      distinctCount: [counter.distinct(unigrams, vocabulary.size)],
+      distinctCount: [],
       distinct: [],
     };
     return complete(turn, upTo, false);
@@ -160,7 +156,22 @@ export function createNgramEncoder(maxN: number, options: NgramEncoderOptions = 
       }
       return local;
     },
-    size: (n) => (n === 1 ? vocabulary.size : n === 3 ? (trigrams?.size ?? 0) : (pairs[n - 1]?.size ?? 0)),
+    distinctCount(turn, k) {
+      let count = turn.distinctCount[k];
+      if (count === undefined) {
+        const local = turn.distinct[k];
+        if (local) count = local.ids.length;
+        else if (k === 1 && !turn.grams[1])
+          count = distinctPairs(turn.grams[0] as Int32Array); // lazy bigrams
+        else {
+          complete(turn, k + 1, true);
+          count = counter.distinct(turn.grams[k] as Int32Array, sizeOf(k + 1));
+        }
+        turn.distinctCount[k] = count;
+      }
+      return count;
+    },
+    size: sizeOf,
     tokensOf(n, id) {
       const out: string[] = [];
       let current = id;

@@ -146,7 +146,7 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
   let foreign = 0;
   const withinDistinct = (turn: EncodedTurn, k: number): number => {
     const all = Math.max(0, turn.length - k);
-    return all === 0 ? Number.NaN : (turn.distinctCount[k] as number) / all;
+    return all === 0 ? Number.NaN : encoder.distinctCount(turn, k) / all;
   };
   return {
     push(text) {
@@ -155,6 +155,8 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
         cjk === "char"
           ? encoder.encodeText(text, perTurnOrders)
           : encoder.encodeTokens(tokenize(text, { cjk, lang: options.lang }), perTurnOrders);
+      // The rolling self-BLEU counts each order's distinct n-grams, which distinct-n then reuses.
+      const selfBleu = bleuWindow ? bleuWindow.push(turn) : Number.NaN;
       const distinct1 = withinDistinct(turn, 0);
       const distinct2 = withinDistinct(turn, 1);
       for (let k = 0; k < 3; k++) totals[k]! += Math.max(0, turn.length - k);
@@ -164,7 +166,6 @@ export function createTranscriptMetrics(options: TranscriptMetricsOptions): Tran
       const mix = languageMix(text, options.lang, options.languageMix);
       letters += mix.letters;
       foreign += mix.foreignLetters;
-      const selfBleu = bleuWindow ? bleuWindow.push(turn) : Number.NaN;
       texts.push(text);
       turns.push(turn);
       return {

@@ -64,7 +64,8 @@ export interface NgramEncoder {
  * triple, and an (n+1)-gram above that the id of (its n-gram prefix's id, its last token), each in an
  * open-addressing table — then metrics index typed arrays by id. String n-gram keys (concatenation, then hashing a
  * rope) measured 5–10× slower. A turn's arrays are views of one slab per encoder (fresh typed arrays per turn cost
- * more than the encoding). Memory grows with the distinct n-grams seen, so use one encoder per transcript.
+ * more than the encoding). Memory grows with the distinct n-grams seen, so use one encoder per transcript (or
+ * `reset` it between transcripts).
  */
 export function createNgramEncoder(maxN: number, options: NgramEncoderOptions = {}): NgramEncoder {
   if (!Number.isInteger(maxN) || maxN < 1) {
@@ -93,7 +94,7 @@ export function createNgramEncoder(maxN: number, options: NgramEncoderOptions = 
     return trigrams;
   };
 
-  /** Fill order k + 1 (k ≥ 1) of a turn; order k must be present unless k + 1 is 2 or 3 (built from tokens). */
+  /** Fill order k + 1 (k ≥ 1) of a turn: bigrams and trigrams from its tokens, higher orders from order k. */
   function fill(turn: EncodedTurn, k: number): void {
     const unigrams = turn.grams[0] as Int32Array;
     const out = slab.take(Math.max(0, turn.length - k));

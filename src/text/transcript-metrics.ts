@@ -27,9 +27,9 @@ export interface TranscriptMetricsOptions {
   /** BLEU settings of the final (and the optional rolling) self-BLEU (default BLEU-4, NLTK method1 smoothing). */
   bleu?: BleuOptions;
   /**
-   * Score every turn with BLEU against the window's turns (`TurnMetrics.selfBleu`; default true — the bench's
-   * stagnation detector reads it). `false` saves about a third of the per-turn cost (4-grams are then interned only
-   * when `summary()` runs) when the repeated n-gram rate and near-duplicates are all a caller needs; the summary's
+   * Score every turn with BLEU against the window's turns (`TurnMetrics.selfBleu`; default true). `false` (as the
+   * bench's detectors run) saves about half of the per-turn cost — bigram and 4-gram ids are then interned only
+   * when `summary()` runs — when the repeated n-gram rate and near-duplicates are all a caller needs; the summary's
    * exact self-BLEU is computed either way.
    */
   rollingSelfBleu?: boolean;

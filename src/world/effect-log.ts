@@ -1,46 +1,49 @@
 import type { WorldNode } from "./event.ts";
 import type { Fact, TimePoint } from "./fact.ts";
 import type { IntervalIndex } from "./interval-index.ts";
-import type { HookRecord } from "./projection.ts";
+import type { HookRecord } from "./projection-records.ts";
 
 /** What the log needs from the projection it serves. */
 export interface LogHost {
   pathPush(node: WorldNode): void;
   pathPop(): WorldNode;
-  readonly index: IntervalIndex;
+  readonly facts: Map<string, Fact>;
+  readonly index: IntervalIndex<Fact>;
 }
 
 /**
- * Undo operations, recorded in one flat array as [op, a, b, c] quadruples rather than closures: a closure costs
- * a context object per mutation, which at 100,000 events means hundreds of MB and constant GC.
+ * Mutations, recorded in one flat array as [op, a, b, c] quadruples rather than closures: a closure costs a
+ * context object per mutation, which at 100,000 events means hundreds of MB and constant GC. Each entry holds
+ * what both directions need — undo applies its inverse, redo applies it again — so the slice of the log a node
+ * wrote is, as it stands, the frame that redoes it.
  */
-enum U {
-  MapDelete = 0,
-  MapRestore = 1,
-  ListPop = 2,
-  SetDelete = 3,
-  SetAdd = 4,
-  PathPop = 5,
-  FactReopen = 7,
-  FactUnsupersede = 8,
-  HookUnresolve = 9,
-}
-
-/**
- * Forward operations, captured while a node is undone so that re-applying it (switching back to a branch,
- * redoing a rolled-back turn, flipping between swipes) replays recorded effects instead of recomputing them.
- * Recorded as [op, a, b, c, d] quintuples.
- */
-enum F {
-  MapSetNew = 0,
-  MapSetOver = 1,
+enum Op {
+  /** [map, key, value] — the key was new. */
+  MapAdd = 0,
+  /** [map, key, Replaced]. */
+  MapReplace = 1,
+  /** [list, value]. */
   ListPush = 2,
+  /** [set, value] — the value was absent. */
   SetAdd = 3,
+  /** [set, value] — the value was present. */
   SetDelete = 4,
+  /** [node]. */
   PathPush = 5,
+  /** [fact] — recorded in `facts` and in the interval index. */
+  FactAdd = 6,
+  /** [fact, validTo, closedBy]. */
   FactClose = 7,
+  /** [fact, supersededTurn, supersededBy]. */
   FactSupersede = 8,
+  /** [hook, resolvedTurn, resolvedBy]. */
   HookResolve = 9,
+}
+
+/** Both values of a map entry that was overwritten. */
+interface Replaced {
+  prev: unknown;
+  value: unknown;
 }
 
 /** A node's recorded effects, valid only on top of the exact parent state it was undone from. */
@@ -53,12 +56,12 @@ interface RedoFrame {
 }
 
 /**
- * The projection's memory of how to go back and forth: every mutation made while applying a node is recorded
- * with its exact inverse, so `undo()` restores the previous state; undoing also records the forward effects, so
+ * The projection's memory of how to go back and forth: every mutation made while applying a node is recorded,
+ * so `undo()` restores the previous state exactly; the undone node's entries are kept as a redo frame, so
  * re-applying the same node on the same parent state replays them instead of recomputing the node.
  */
 export class EffectLog {
-  /** Undo log: quadruples [op, a, b, c]; `frames[i]` is where node i's operations start. */
+  /** Quadruples [op, a, b, c]; `frames[i]` is where node i's operations start. */
   private readonly log: unknown[] = [];
   /** Entries of `log` in use (the array itself is never shrunk). */
   private logLength = 0;
@@ -70,8 +73,11 @@ export class EffectLog {
    */
   private readonly incarnations: number[] = [];
   private nextIncarnation = 1;
-  /** Redo frames of recently undone nodes (least recently recorded dropped first). */
-  private readonly redo = new Map<string, RedoFrame>();
+  /**
+   * Redo frames of recently undone nodes (least recently recorded dropped first), keyed by the node object: the
+   * ledger hands out one object per node, and an object key hashes without touching an id string.
+   */
+  private readonly redo = new Map<WorldNode, RedoFrame>();
   /** How many redo frames to keep. */
   redoLimit = 20_000;
 
@@ -83,9 +89,9 @@ export class EffectLog {
    */
   begin(node: WorldNode): boolean {
     this.frames.push(this.logLength);
-    const frame = this.redo.get(node.id);
+    const frame = this.redo.get(node);
     if (frame && frame.parent === (this.incarnations[node.turn - 1] ?? 0)) {
-      this.redo.delete(node.id);
+      this.redo.delete(node);
       this.replay(frame.ops);
       this.incarnations.push(frame.self);
       return true;
@@ -95,32 +101,49 @@ export class EffectLog {
   }
 
   /** The path grew by one node. */
-  pathPushed(): void {
-    this.push(U.PathPop);
+  pathPushed(node: WorldNode): void {
+    this.push(Op.PathPush, node);
+  }
+
+  /** Record a new fact version in the projection's facts and interval index, undoably. */
+  addFact(f: Fact): void {
+    this.insertFact(f);
+    this.push(Op.FactAdd, f);
   }
 
   /** A fact was closed (validTo and closedBy set, index updated). */
   factClosed(f: Fact): void {
-    this.push(U.FactReopen, f);
+    this.push(Op.FactClose, f, f.validTo, f.closedBy);
   }
 
   /** A fact was superseded. */
   factSuperseded(f: Fact): void {
-    this.push(U.FactUnsupersede, f);
+    this.push(Op.FactSupersede, f, f.supersededTurn, f.supersededBy);
   }
 
   /** A hook was resolved. */
   hookResolved(h: HookRecord): void {
-    this.push(U.HookUnresolve, h);
+    this.push(Op.HookResolve, h, h.resolvedTurn, h.resolvedBy);
   }
 
-  /** map.set, undoably. */
+  /** map.set, undoably. The projection's maps never hold `undefined`, so `get` alone tells a new key. */
   mapSet<K, V>(map: Map<K, V>, key: K, value: V): void {
-    const had = map.has(key);
     const prev = map.get(key);
     map.set(key, value);
-    if (had) this.push(U.MapRestore, map, key, prev);
-    else this.push(U.MapDelete, map, key);
+    if (prev === undefined) this.push(Op.MapAdd, map, key, value);
+    else this.push(Op.MapReplace, map, key, { prev, value } satisfies Replaced);
+  }
+
+  /**
+   * map.set of a key the caller knows is new (an event's own id), undoably. Skips the lookup `mapSet` makes,
+   * which on the projection's largest maps is a chain of cache misses; a key that was present after all is a bug
+   * in the caller and throws rather than silently losing the old value on undo.
+   */
+  mapAdd<K, V>(map: Map<K, V>, key: K, value: V): void {
+    const size = map.size;
+    map.set(key, value);
+    if (map.size === size) throw new Error(`effect log: key ${String(key)} was already present`);
+    this.push(Op.MapAdd, map, key, value);
   }
 
   /** Push onto the list under `key` (created if missing), undoably. */
@@ -128,163 +151,178 @@ export class EffectLog {
     let list = map.get(key);
     if (!list) {
       list = [];
-      this.mapSet(map, key, list);
+      this.mapAdd(map, key, list);
     }
     list.push(value);
-    this.push(U.ListPop, list);
+    this.push(Op.ListPush, list, value);
   }
 
   /** Add to the set under `key` (created if missing), undoably. */
-  setAdd<K>(map: Map<K, Set<string>>, key: K, value: string): void {
+  setAdd<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
     let set = map.get(key);
     if (!set) {
       set = new Set();
-      this.mapSet(map, key, set);
+      this.mapAdd(map, key, set);
     }
+    this.addTo(set, value);
+  }
+
+  /** Add to a set the caller already holds, undoably. */
+  addTo<V>(set: Set<V>, value: V): void {
     if (set.has(value)) return;
     set.add(value);
-    this.push(U.SetDelete, set, value);
+    this.push(Op.SetAdd, set, value);
   }
 
   /** Delete from the set under `key`, undoably. */
-  setDelete<K>(map: Map<K, Set<string>>, key: K, value: string): void {
+  setDelete<K, V>(map: Map<K, Set<V>>, key: K, value: V): void {
     const set = map.get(key);
-    if (!set?.has(value)) return;
-    set.delete(value);
-    this.push(U.SetAdd, set, value);
+    if (set) this.deleteFrom(set, value);
   }
 
-  /** Re-execute recorded forward operations, logging their inverses exactly as the original apply did. */
+  /** Delete from a set the caller already holds, undoably. */
+  deleteFrom<V>(set: Set<V>, value: V): void {
+    if (!set.delete(value)) return;
+    this.push(Op.SetDelete, set, value);
+  }
+
+  /** Re-execute a redo frame's operations in order, and put them back on the log as the node's entries. */
   private replay(ops: unknown[]): void {
-    for (let i = 0; i < ops.length; i += 5) {
+    const host = this.host;
+    for (let i = 0; i < ops.length; i += 4) {
       const a = ops[i + 1];
       const b = ops[i + 2];
       const c = ops[i + 3];
-      const d = ops[i + 4];
-      switch (ops[i] as F) {
-        case F.MapSetNew:
+      switch (ops[i] as Op) {
+        case Op.MapAdd:
           (a as Map<unknown, unknown>).set(b, c);
-          this.push(U.MapDelete, a, b);
           break;
-        case F.MapSetOver:
-          (a as Map<unknown, unknown>).set(b, c);
-          this.push(U.MapRestore, a, b, d);
+        case Op.MapReplace:
+          (a as Map<unknown, unknown>).set(b, (c as Replaced).value);
           break;
-        case F.ListPush:
+        case Op.ListPush:
           (a as unknown[]).push(b);
-          this.push(U.ListPop, a);
           break;
-        case F.SetAdd:
+        case Op.SetAdd:
           (a as Set<unknown>).add(b);
-          this.push(U.SetDelete, a, b);
           break;
-        case F.SetDelete:
+        case Op.SetDelete:
           (a as Set<unknown>).delete(b);
-          this.push(U.SetAdd, a, b);
           break;
-        case F.PathPush:
-          this.host.pathPush(a as WorldNode);
-          this.push(U.PathPop);
+        case Op.PathPush:
+          host.pathPush(a as WorldNode);
           break;
-        case F.FactClose: {
+        case Op.FactAdd:
+          this.insertFact(a as Fact);
+          break;
+        case Op.FactClose: {
           const f = a as Fact;
           f.validTo = b as TimePoint;
           f.closedBy = c as string;
-          this.host.index.setEnd(f.id, (b as TimePoint).turn);
-          this.push(U.FactReopen, f);
+          host.index.moveEnd(f, f.validFrom.turn, Number.POSITIVE_INFINITY, (b as TimePoint).turn);
           break;
         }
-        case F.FactSupersede: {
+        case Op.FactSupersede: {
           const f = a as Fact;
           f.supersededTurn = b as number;
           f.supersededBy = c as string;
-          this.push(U.FactUnsupersede, f);
           break;
         }
-        case F.HookResolve: {
+        case Op.HookResolve: {
           const h = a as HookRecord;
           h.resolvedTurn = b as number;
           h.resolvedBy = c as string;
-          this.push(U.HookUnresolve, h);
           break;
         }
       }
     }
+    const log = this.log;
+    const n = this.logLength;
+    for (let i = 0; i < ops.length; i++) log[n + i] = ops[i];
+    this.logLength = n + ops.length;
   }
 
-  /** Undo the last node's operations, keeping a redo frame for it. */
+  /** Undo the last node's operations, keeping its log entries as its redo frame. */
   undo(): void {
     const start = this.frames.pop();
     if (start === undefined) throw new Error("nothing to undo");
     const turn = this.incarnations.length - 1;
-    let nodeId = "";
+    const host = this.host;
     const log = this.log;
-    // Forward ops are collected newest first and reversed at the end.
-    const fwd: unknown[] = [];
-    const rec = (op: F, a: unknown, b?: unknown, c?: unknown, d?: unknown) => fwd.push(d, c, b, a, op);
-    for (let i = this.logLength - 4; i >= start; i -= 4) {
+    const end = this.logLength;
+    let node: WorldNode | undefined;
+    for (let i = end - 4; i >= start; i -= 4) {
       const a = log[i + 1];
       const b = log[i + 2];
-      const c = log[i + 3];
-      switch (log[i] as U) {
-        case U.MapDelete:
-          rec(F.MapSetNew, a, b, (a as Map<unknown, unknown>).get(b));
+      switch (log[i] as Op) {
+        case Op.MapAdd:
           (a as Map<unknown, unknown>).delete(b);
           break;
-        case U.MapRestore:
-          rec(F.MapSetOver, a, b, (a as Map<unknown, unknown>).get(b), c);
-          (a as Map<unknown, unknown>).set(b, c);
+        case Op.MapReplace:
+          (a as Map<unknown, unknown>).set(b, (log[i + 3] as Replaced).prev);
           break;
-        case U.ListPop:
-          rec(F.ListPush, a, (a as unknown[]).pop());
+        case Op.ListPush:
+          (a as unknown[]).pop();
           break;
-        case U.SetDelete:
-          rec(F.SetAdd, a, b);
+        case Op.SetAdd:
           (a as Set<unknown>).delete(b);
           break;
-        case U.SetAdd:
-          rec(F.SetDelete, a, b);
+        case Op.SetDelete:
           (a as Set<unknown>).add(b);
           break;
-        case U.PathPop: {
-          const node = this.host.pathPop();
-          nodeId = node.id;
-          rec(F.PathPush, node);
+        case Op.PathPush:
+          node = host.pathPop();
           break;
-        }
-        case U.FactReopen: {
+        case Op.FactAdd: {
+          // Later changes to the fact were undone first, so its interval is the one it was indexed with.
           const f = a as Fact;
-          rec(F.FactClose, f, f.validTo, f.closedBy);
-          delete f.validTo;
-          delete f.closedBy;
-          this.host.index.setEnd(f.id);
+          host.facts.delete(f.id);
+          host.index.remove(f, f.validFrom.turn, f.validTo === undefined ? Number.POSITIVE_INFINITY : f.validTo.turn);
           break;
         }
-        case U.FactUnsupersede: {
+        // Fields are reset to undefined, never deleted: facts and hooks keep every field (see factVersion), and
+        // deleting one would change the object's hidden class and de-optimise the code that reads it.
+        case Op.FactClose: {
           const f = a as Fact;
-          rec(F.FactSupersede, f, f.supersededTurn, f.supersededBy);
-          delete f.supersededTurn;
-          delete f.supersededBy;
+          f.validTo = undefined;
+          f.closedBy = undefined;
+          host.index.moveEnd(f, f.validFrom.turn, (b as TimePoint).turn, Number.POSITIVE_INFINITY);
           break;
         }
-        case U.HookUnresolve: {
+        case Op.FactSupersede: {
+          const f = a as Fact;
+          f.supersededTurn = undefined;
+          f.supersededBy = undefined;
+          break;
+        }
+        case Op.HookResolve: {
           const h = a as HookRecord;
-          rec(F.HookResolve, h, h.resolvedTurn, h.resolvedBy);
-          delete h.resolvedTurn;
-          delete h.resolvedBy;
+          h.resolvedTurn = undefined;
+          h.resolvedBy = undefined;
           break;
         }
       }
     }
+    const ops = log.slice(start, end);
     // The array keeps its capacity: shrinking it would make V8 copy the whole log when it grows back.
     this.logLength = start;
     const self = this.incarnations.pop() as number;
-    this.redo.delete(nodeId);
-    this.redo.set(nodeId, { ops: fwd.reverse(), parent: this.incarnations[turn - 1] ?? 0, self });
-    if (this.redo.size > this.redoLimit) this.redo.delete(this.redo.keys().next().value as string);
+    if (node === undefined) throw new Error("effect log: a node's frame did not start with its path push");
+    this.redo.delete(node);
+    this.redo.set(node, { ops, parent: this.incarnations[turn - 1] ?? 0, self });
+    if (this.redo.size > this.redoLimit) this.redo.delete(this.redo.keys().next().value as WorldNode);
   }
 
-  private push(op: U, a?: unknown, b?: unknown, c?: unknown): void {
+  /** Put a fact version in `facts` (its id must be new there) and in the interval index. */
+  private insertFact(f: Fact): void {
+    const facts = this.host.facts;
+    const size = facts.size;
+    facts.set(f.id, f);
+    if (facts.size === size) throw new Error(`effect log: fact ${f.id} was already recorded`);
+    this.host.index.add(f, f.validFrom.turn, f.validTo === undefined ? Number.POSITIVE_INFINITY : f.validTo.turn);
+  }
+
+  private push(op: Op, a?: unknown, b?: unknown, c?: unknown): void {
     const log = this.log;
     const n = this.logLength;
     log[n] = op;

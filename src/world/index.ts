@@ -16,7 +16,7 @@ export {
   extractionPrompt,
 } from "./extraction.ts";
 export * from "./fact.ts";
-export { IntervalIndex } from "./interval-index.ts";
+export { IntervalIndex, type IntervalSpan } from "./interval-index.ts";
 export {
   checkInvariants,
   foreignSpeakerLines,

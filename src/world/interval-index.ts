@@ -1,96 +1,86 @@
+/** How the index reads an item: its id, and the half-open turn interval [from, to) it is valid over. */
+export interface IntervalSpan<T> {
+  id(item: T): string;
+  from(item: T): number;
+  /** Infinity while the item is still valid. */
+  to(item: T): number;
+}
+
 /**
- * A stabbing index over half-open turn intervals [from, to): "which ids are valid at turn t?" in time
+ * A stabbing index over half-open turn intervals [from, to): "which items are valid at turn t?" in time
  * proportional to the answer, not to the whole history.
  *
- * Turns are cut into buckets of `bucketSize`. `starts[k]` holds the ids whose interval starts in bucket k;
- * `crossing[k]` the ids that started before bucket k and are still valid at its first turn. A query at t in
+ * Turns are cut into buckets of `bucketSize`. `starts[k]` holds the items whose interval starts in bucket k;
+ * `crossing[k]` the items that started before bucket k and are still valid at its first turn. A query at t in
  * bucket k looks only at those two sets. An interval that stays open is copied into each later bucket's
- * `crossing` set once (when the bucket is created or the interval inserted), so memory is about
- * (live intervals × buckets) ids — a few MB at 100,000 events — and every update touches only the buckets the
- * interval's ends move across. Updates are exact inverses of each other, which rollback relies on.
+ * `crossing` set once (when the bucket is created or the item added), so memory is about
+ * (live intervals × buckets) entries — a few MB at 100,000 events — and every update touches only the buckets
+ * the interval's ends move across. Updates are exact inverses of each other, which rollback relies on.
+ *
+ * The index keeps no interval of its own: the caller passes the interval on every update (it holds the item,
+ * so it knows), and queries read it from the item through `span`. The sets hold the items themselves, so an
+ * update hashes an object's identity — no id string to hash and compare, no per-id map to look the interval up
+ * in — which is what makes moving a projection across a thousand turns cheap.
  */
-export class IntervalIndex {
-  private readonly iv = new Map<string, { from: number; to: number }>();
-  private readonly starts: Array<Set<string>> = [];
-  private readonly crossing: Array<Set<string>> = [];
+export class IntervalIndex<T> {
+  private readonly starts: Array<Set<T>> = [];
+  private readonly crossing: Array<Set<T>> = [];
+  private count = 0;
 
-  constructor(private readonly bucketSize = 512) {}
+  constructor(
+    private readonly span: IntervalSpan<T>,
+    private readonly bucketSize = 512,
+  ) {}
 
-  /** Number of intervals indexed. */
+  /** Number of items indexed. */
   get size(): number {
-    return this.iv.size;
+    return this.count;
   }
 
-  /** Add an interval; `to` = Infinity for one still open. */
-  insert(id: string, from: number, to = Number.POSITIVE_INFINITY): void {
-    if (this.iv.has(id)) throw new Error(`interval ${id} already indexed`);
-    this.iv.set(id, { from, to });
+  /** Index an item valid over [from, to); `to` = Infinity for one still open. Throws if already indexed. */
+  add(item: T, from: number, to = Number.POSITIVE_INFINITY): void {
     const kf = this.bucket(from);
     this.ensure(kf);
-    (this.starts[kf] as Set<string>).add(id);
-    this.setCrossing(id, kf + 1, this.lastBucketBefore(to), true);
+    const starts = this.starts[kf] as Set<T>;
+    const n = starts.size;
+    starts.add(item);
+    if (starts.size === n) throw new Error(`interval ${this.span.id(item)} already indexed`);
+    this.count++;
+    this.setCrossing(item, kf + 1, this.lastBucketBefore(to), true);
   }
 
-  /** Add an interval, or move an existing one to [from, to). */
-  upsert(id: string, from: number, to = Number.POSITIVE_INFINITY): void {
-    const entry = this.iv.get(id);
-    if (entry && entry.from === from) {
-      if (entry.to !== to) this.setEnd(id, to);
-      return;
-    }
-    if (entry) this.remove(id);
-    this.insert(id, from, to);
+  /** Remove an item indexed over [from, to). Throws if it was not indexed there. */
+  remove(item: T, from: number, to = Number.POSITIVE_INFINITY): void {
+    const kf = this.bucket(from);
+    if (!this.starts[kf]?.delete(item)) throw new Error(`interval ${this.span.id(item)} not indexed`);
+    this.count--;
+    this.setCrossing(item, kf + 1, this.lastBucketBefore(to), false);
   }
 
-  /** Remove an interval. */
-  remove(id: string): void {
-    const entry = this.iv.get(id);
-    if (!entry) return;
-    const kf = this.bucket(entry.from);
-    this.starts[kf]?.delete(id);
-    this.setCrossing(id, kf + 1, this.lastBucketBefore(entry.to), false);
-    this.iv.delete(id);
+  /** Move where an indexed item's interval ends (closing it, or reopening it on rollback). */
+  moveEnd(item: T, from: number, oldTo: number, newTo: number): void {
+    const kf = this.bucket(from);
+    const oldLast = this.lastBucketBefore(oldTo);
+    const newLast = this.lastBucketBefore(newTo);
+    if (newLast < oldLast) this.setCrossing(item, Math.max(kf + 1, newLast + 1), oldLast, false);
+    else if (newLast > oldLast) this.setCrossing(item, Math.max(kf + 1, oldLast + 1), newLast, true);
   }
 
-  /** Change where an interval ends (closing it, or reopening it on rollback). */
-  setEnd(id: string, to = Number.POSITIVE_INFINITY): void {
-    const entry = this.iv.get(id);
-    if (!entry) throw new Error(`interval ${id} not indexed`);
-    const kf = this.bucket(entry.from);
-    const oldLast = this.lastBucketBefore(entry.to);
-    const newLast = this.lastBucketBefore(to);
-    if (newLast < oldLast) this.setCrossing(id, Math.max(kf + 1, newLast + 1), oldLast, false);
-    else if (newLast > oldLast) this.setCrossing(id, Math.max(kf + 1, oldLast + 1), newLast, true);
-    entry.to = to;
-  }
-
-  /** The interval of an id, if indexed. */
-  get(id: string): { from: number; to: number } | undefined {
-    return this.iv.get(id);
-  }
-
-  /** Every id whose interval contains `turn`, in no particular order. */
-  at(turn: number): string[] {
-    const k = this.bucket(turn);
-    const out: string[] = [];
-    if (k >= this.starts.length) {
-      // Past the last bucket: only intervals open to infinity can be valid, and they all cross into the last one.
-      const last = this.starts.length - 1;
-      if (last < 0) return out;
-      for (const id of this.crossing[last] as Set<string>)
-        if ((this.iv.get(id) as { to: number }).to > turn) out.push(id);
-      for (const id of this.starts[last] as Set<string>) {
-        const e = this.iv.get(id) as { from: number; to: number };
-        if (e.from <= turn && e.to > turn) out.push(id);
-      }
-      return out;
-    }
-    for (const id of this.crossing[k] as Set<string>) if ((this.iv.get(id) as { to: number }).to > turn) out.push(id);
-    for (const id of this.starts[k] as Set<string>) {
-      const e = this.iv.get(id) as { from: number; to: number };
-      if (e.from <= turn && e.to > turn) out.push(id);
-    }
+  /** Every item whose interval contains `turn`, in no particular order. */
+  itemsAt(turn: number): T[] {
+    const out: T[] = [];
+    // Past the last bucket only intervals open to infinity can be valid, and they all reach the last one.
+    const k = Math.min(this.bucket(turn), this.starts.length - 1);
+    if (k < 0) return out;
+    const { from, to } = this.span;
+    for (const item of this.crossing[k] as Set<T>) if (to(item) > turn) out.push(item);
+    for (const item of this.starts[k] as Set<T>) if (from(item) <= turn && to(item) > turn) out.push(item);
     return out;
+  }
+
+  /** The ids of every item whose interval contains `turn`, in no particular order. */
+  at(turn: number): string[] {
+    return this.itemsAt(turn).map(this.span.id);
   }
 
   private bucket(turn: number): number {
@@ -102,26 +92,25 @@ export class IntervalIndex {
     return to === Number.POSITIVE_INFINITY ? Number.POSITIVE_INFINITY : Math.ceil(to / this.bucketSize) - 1;
   }
 
-  private setCrossing(id: string, fromBucket: number, toBucket: number, add: boolean): void {
+  private setCrossing(item: T, fromBucket: number, toBucket: number, add: boolean): void {
     const last = Math.min(toBucket, this.crossing.length - 1);
     for (let k = fromBucket; k <= last; k++) {
-      const set = this.crossing[k] as Set<string>;
-      if (add) set.add(id);
-      else set.delete(id);
+      const set = this.crossing[k] as Set<T>;
+      if (add) set.add(item);
+      else set.delete(item);
     }
   }
 
   /** Create buckets up to k; a new bucket's crossing set is everything still valid at its first turn. */
   private ensure(k: number): void {
+    const to = this.span.to;
     while (this.starts.length <= k) {
       const n = this.starts.length;
-      const crossing = new Set<string>();
+      const crossing = new Set<T>();
       if (n > 0) {
         const first = n * this.bucketSize;
-        for (const id of this.crossing[n - 1] as Set<string>)
-          if ((this.iv.get(id) as { to: number }).to > first) crossing.add(id);
-        for (const id of this.starts[n - 1] as Set<string>)
-          if ((this.iv.get(id) as { to: number }).to > first) crossing.add(id);
+        for (const item of this.crossing[n - 1] as Set<T>) if (to(item) > first) crossing.add(item);
+        for (const item of this.starts[n - 1] as Set<T>) if (to(item) > first) crossing.add(item);
       }
       this.starts.push(new Set());
       this.crossing.push(crossing);

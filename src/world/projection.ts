@@ -1,53 +1,24 @@
 import { EffectLog } from "./effect-log.ts";
 import type { WorldEvent, WorldNode } from "./event.ts";
-import { type Fact, factKey, type TimePoint } from "./fact.ts";
-import { IntervalIndex } from "./interval-index.ts";
+import { type Fact, factKey, factVersion, type TimePoint } from "./fact.ts";
+import { IntervalIndex, type IntervalSpan } from "./interval-index.ts";
+import type { HookRecord, Knowledge, SummaryRecord } from "./projection-records.ts";
+import { firstAtOrAfter, lastAtOrBefore } from "./story-time.ts";
 
-/** How a character came to know a fact. */
-export interface Knowledge {
-  /** The character (or `EVERYONE`). */
-  who: string;
-  /** The fact version known. */
-  fact: string;
-  how: "witnessed" | "told" | "inferred" | "edit";
-  turn: number;
-  /** Who told them, for `told`. */
-  via?: string;
-  /** The event that carried the knowledge. */
-  event: string;
-}
+export { EVERYONE, type HookRecord, type Knowledge, type SummaryRecord } from "./projection-records.ts";
 
-/** A may_happen hook and its fate on the branch. */
-export interface HookRecord {
-  id: string;
-  description: string;
-  condition?: string;
-  deadline?: number;
-  involves: string[];
-  importance: number;
-  openedTurn: number;
-  resolvedTurn?: number;
-  resolvedBy?: string;
-}
-
-/** A summary and the events it cites. */
-export interface SummaryRecord {
-  id: string;
-  text: string;
-  cites: string[];
-  fromTurn: number;
-  toTurn: number;
-  turn: number;
-}
-
-/** Everyone: a witness entry meaning common knowledge. */
-export const EVERYONE = "*";
+/** A fact version's validity over turns, as the interval index reads it. */
+const FACT_SPAN: IntervalSpan<Fact> = {
+  id: (f) => f.id,
+  from: (f) => f.validFrom.turn,
+  to: (f) => (f.validTo === undefined ? Number.POSITIVE_INFINITY : f.validTo.turn),
+};
 
 /**
  * The derived state of one branch head: facts (with their bi-temporal history), learned knowledge, hooks,
- * summaries and strikes, plus the path itself. It is maintained incrementally:
- * `apply(node)` pushes exact inverse operations onto an undo frame, and `undo()` pops the last node, so moving a
- * head by k turns costs O(k · events per turn), never a replay of the whole ledger. `replay()` builds the same
+ * summaries and strikes, plus the path itself. It is maintained incrementally: `apply(node)` records every
+ * mutation it makes in the effect log, and `undo()` reverts the last node's, so moving a head by k turns costs
+ * O(k · events per turn), never a replay of the whole ledger. `replay()` builds the same
  * structure from scratch; property tests hold the two equal. What is cheap to derive on demand from the path
  * (memories, entities, knowledge by perception) is not maintained here, which keeps apply and undo lean.
  */
@@ -58,10 +29,10 @@ export class Projection {
   readonly storyTimes: number[] = [];
   /** Every fact version recorded on the path, including closed and superseded ones. */
   readonly facts = new Map<string, Fact>();
-  /** Currently valid, believed versions per key. */
-  readonly open = new Map<string, Set<string>>();
-  /** Validity of facts over turns; may also hold facts no longer on the path (filter by `facts`). */
-  readonly index: IntervalIndex;
+  /** Currently valid, believed versions per key (the objects themselves, so a change needs no id lookups). */
+  readonly open = new Map<string, Set<Fact>>();
+  /** Validity over turns of exactly the fact versions in `facts`. */
+  readonly index: IntervalIndex<Fact>;
   /**
    * Knowledge gained other than by perceiving the change itself (being told, a witnessed edit, a retcon's
    * heirs), per character. Perceived changes are not copied here: a character knows what the `changed` events
@@ -76,17 +47,27 @@ export class Projection {
   readonly struck = new Map<string, number>();
   /** Nodes along the path (parallel to `path`). */
   readonly nodes: WorldNode[] = [];
-  /** Every event this projection has ever applied, by id (a cache: membership of the path is checked by turn). */
-  private readonly seen = new Map<string, WorldEvent>();
+  /**
+   * Events by id: the ledger's own map when the projection follows a ledger (which holds every event it can be
+   * asked to apply), else every event this projection has applied. Either way membership of the path is checked
+   * by turn, so events of other branches in the map do no harm.
+   */
+  private readonly events: ReadonlyMap<string, WorldEvent>;
+  /** The private event map, when no ledger's map was given. */
+  private readonly seen: Map<string, WorldEvent> | undefined;
 
   /** The undo log and redo frames behind apply/undo. */
   private readonly effects: EffectLog;
 
-  constructor(bucketSize = 512) {
-    this.index = new IntervalIndex(bucketSize);
+  /** `ledgerEvents`: the event map of the ledger whose nodes this projection will apply (saves a copy of it). */
+  constructor(bucketSize = 512, ledgerEvents?: ReadonlyMap<string, WorldEvent>) {
+    this.seen = ledgerEvents ? undefined : new Map();
+    this.events = ledgerEvents ?? (this.seen as Map<string, WorldEvent>);
+    this.index = new IntervalIndex(FACT_SPAN, bucketSize);
     this.effects = new EffectLog({
       pathPush: (node) => this.pathPush(node),
       pathPop: () => this.pathPop(),
+      facts: this.facts,
       index: this.index,
     });
   }
@@ -103,7 +84,7 @@ export class Projection {
 
   /** An event by id if it lies on the path, else undefined. */
   event(id: string): WorldEvent | undefined {
-    const e = this.seen.get(id);
+    const e = this.events.get(id);
     return e !== undefined && this.path[e.turn] === e.node ? e : undefined;
   }
 
@@ -119,26 +100,12 @@ export class Projection {
 
   /** The first turn on the path whose story time is at or after τ (the path's length if none). */
   firstTurnAtOrAfter(storyTime: number): number {
-    let lo = 0;
-    let hi = this.storyTimes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.storyTimes[mid] as number) < storyTime) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return firstAtOrAfter(this.storyTimes, storyTime);
   }
 
   /** The last turn on the path whose story time is at or before τ (-1 if none). */
   lastTurnAtOrBefore(storyTime: number): number {
-    let lo = 0;
-    let hi = this.storyTimes.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if ((this.storyTimes[mid] as number) <= storyTime) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo - 1;
+    return lastAtOrBefore(this.storyTimes, storyTime);
   }
 
   /** Extend the path by one node (its parent must be the head) and fold its events in. */
@@ -148,8 +115,12 @@ export class Projection {
     }
     if (this.effects.begin(node)) return;
     this.pathPush(node);
-    this.effects.pathPushed();
-    for (const event of node.events) this.applyEvent(event);
+    this.effects.pathPushed(node);
+    // One time point for the whole node: its events share its turn and story time, and time points are never
+    // mutated, so the facts it opens and closes can share it.
+    const at: TimePoint = { turn: node.turn, storyTime: node.storyTime };
+    for (const event of node.events)
+      this.applyEvent(event, event.turn === at.turn && event.storyTime === at.storyTime ? at : undefined);
   }
 
   /** Remove the head node and everything it changed. */
@@ -171,9 +142,9 @@ export class Projection {
 
   // ---- the reducer ----------------------------------------------------------------------------------------
 
-  private applyEvent(e: WorldEvent): void {
-    this.seen.set(e.id, e);
-    const at: TimePoint = { turn: e.turn, storyTime: e.storyTime };
+  private applyEvent(e: WorldEvent, shared: TimePoint | undefined): void {
+    this.seen?.set(e.id, e);
+    const at: TimePoint = shared ?? { turn: e.turn, storyTime: e.storyTime };
     switch (e.kind) {
       case "happened": {
         const p = e.payload;
@@ -199,14 +170,17 @@ export class Projection {
       }
       case "may_happen": {
         const p = e.payload;
-        this.effects.mapSet(this.hooks, e.id, {
+        // Every field present, in one order: one hidden class for all hooks (see factVersion).
+        this.effects.mapAdd(this.hooks, e.id, {
           id: e.id,
           description: p.description,
-          ...(p.condition === undefined ? {} : { condition: p.condition }),
-          ...(p.deadline === undefined ? {} : { deadline: p.deadline }),
+          condition: p.condition,
+          deadline: p.deadline,
           involves: p.involves,
           importance: p.importance,
           openedTurn: e.turn,
+          resolvedTurn: undefined,
+          resolvedBy: undefined,
         });
         return;
       }
@@ -221,7 +195,7 @@ export class Projection {
       }
       case "summary": {
         const p = e.payload;
-        this.effects.mapSet(this.summaries, e.id, {
+        this.effects.mapAdd(this.summaries, e.id, {
           id: e.id,
           text: p.text,
           cites: p.cites,
@@ -245,25 +219,27 @@ export class Projection {
     hard: boolean,
     how: Knowledge["how"],
   ): void {
-    const open = this.openIds(subject, predicate);
-    if (op === "remove") {
-      for (const id of open) {
-        if (object !== "*" && this.fact(id).object !== object) continue;
-        this.close(id, at, e.id);
-      }
-      return;
-    }
+    // The key is built and looked up once; versions are visited straight from the open set (closing one only
+    // deletes the entry being visited, which Set iteration allows).
+    const key = factKey(subject, predicate);
+    const open = this.open.get(key);
     let kept: string | undefined;
-    for (const id of open) {
-      if (this.fact(id).object === object && (this.fact(id).hard || !hard)) kept = id;
-      else if (op === "set" || this.fact(id).object === object) {
-        this.close(id, at, e.id);
+    if (open !== undefined)
+      for (const f of open) {
+        if (op === "remove") {
+          if (object === "*" || f.object === object) this.close(f, open, at, e.id);
+        } else if (f.object === object && (f.hard || !hard)) kept = f.id;
+        else if (op === "set" || f.object === object) this.close(f, open, at, e.id);
       }
-    }
+    if (op === "remove") return;
     const id = kept ?? e.id;
-    if (!kept)
-      this.addFact({ id, subject, predicate, object, validFrom: at, recordedTurn: e.turn, sourceEvent: e.id, hard });
-    if (kept) this.effects.mapSet(this.reaffirmed, e.id, kept);
+    if (kept === undefined)
+      this.addFact(
+        factVersion({ id, subject, predicate, object, validFrom: at, recordedTurn: e.turn, sourceEvent: e.id, hard }),
+        key,
+        open,
+      );
+    else this.effects.mapAdd(this.reaffirmed, e.id, kept);
     if (e.kind !== "changed") for (const w of e.witnesses) this.learn(w, id, { how, turn: e.turn, event: e.id });
   }
 
@@ -301,18 +277,20 @@ export class Projection {
       this.supersede(v.id, e);
       if (v.validFrom.storyTime < storyTime) {
         const copy = `${e.id}~${v.id}`;
-        this.addFact({
-          id: copy,
-          subject: v.subject,
-          predicate: v.predicate,
-          object: v.object,
-          validFrom: v.validFrom,
-          validTo: from,
-          closedBy: e.id,
-          recordedTurn: e.turn,
-          sourceEvent: v.sourceEvent,
-          hard: v.hard,
-        });
+        this.addFact(
+          factVersion({
+            id: copy,
+            subject: v.subject,
+            predicate: v.predicate,
+            object: v.object,
+            validFrom: v.validFrom,
+            validTo: from,
+            closedBy: e.id,
+            recordedTurn: e.turn,
+            sourceEvent: v.sourceEvent,
+            hard: v.hard,
+          }),
+        );
         for (const k of knowers) {
           this.learn(k, copy, { how: "edit", turn: e.turn, event: e.id });
           heirs.add(k);
@@ -320,16 +298,18 @@ export class Projection {
       } else for (const k of knowers) heirs.add(k);
     }
     if (replacement) {
-      this.addFact({
-        id: replacement,
-        subject,
-        predicate,
-        object,
-        validFrom: from,
-        recordedTurn: e.turn,
-        sourceEvent: e.id,
-        hard,
-      });
+      this.addFact(
+        factVersion({
+          id: replacement,
+          subject,
+          predicate,
+          object,
+          validFrom: from,
+          recordedTurn: e.turn,
+          sourceEvent: e.id,
+          hard,
+        }),
+      );
       for (const k of heirs) this.learn(k, replacement, { how: "edit", turn: e.turn, event: e.id });
       for (const w of e.witnesses) this.learn(w, replacement, { how: "edit", turn: e.turn, event: e.id });
     }
@@ -354,21 +334,20 @@ export class Projection {
 
   // ---- primitive operations, each with its exact inverse ----------------------------------------------------
 
-  private addFact(fact: Fact): void {
-    this.effects.mapSet(this.facts, fact.id, fact);
-    const key = factKey(fact.subject, fact.predicate);
-    // The index keeps intervals of facts that later leave the path (undo does not remove them): queries filter
-    // by presence in `facts`, and switching back re-uses the entry instead of re-inserting it.
-    this.index.upsert(fact.id, fact.validFrom.turn, fact.validTo?.turn);
-    if (fact.validTo === undefined && fact.supersededTurn === undefined) this.effects.setAdd(this.open, key, fact.id);
+  /** Record a fact version; `key` and `open` may be passed when the caller already looked them up. */
+  private addFact(fact: Fact, key = factKey(fact.subject, fact.predicate), open = this.open.get(key)): void {
+    this.effects.addFact(fact);
+    if (fact.validTo !== undefined || fact.supersededTurn !== undefined) return;
+    if (open === undefined) this.effects.setAdd(this.open, key, fact);
+    else this.effects.addTo(open, fact);
   }
 
-  private close(id: string, at: TimePoint, by: string): void {
-    const f = this.fact(id);
+  /** End an open version at `at`; `open` is the set of its key's open versions. */
+  private close(f: Fact, open: Set<Fact>, at: TimePoint, by: string): void {
     f.validTo = at;
     f.closedBy = by;
-    this.index.setEnd(id, at.turn);
-    this.effects.setDelete(this.open, factKey(f.subject, f.predicate), id);
+    this.index.moveEnd(f, f.validFrom.turn, Number.POSITIVE_INFINITY, at.turn);
+    this.effects.deleteFrom(open, f);
     this.effects.factClosed(f);
   }
 
@@ -376,7 +355,7 @@ export class Projection {
     const f = this.fact(id);
     f.supersededTurn = e.turn;
     f.supersededBy = e.id;
-    if (f.validTo === undefined) this.effects.setDelete(this.open, factKey(f.subject, f.predicate), id);
+    if (f.validTo === undefined) this.effects.setDelete(this.open, factKey(f.subject, f.predicate), f);
     this.effects.factSuperseded(f);
   }
 
@@ -416,7 +395,9 @@ export class Projection {
 
   /** Ids of the open versions of (subject, predicate). */
   openIds(subject: string, predicate: string): string[] {
-    return [...(this.open.get(factKey(subject, predicate)) ?? [])];
+    const out: string[] = [];
+    for (const f of this.open.get(factKey(subject, predicate)) ?? []) out.push(f.id);
+    return out;
   }
 
   /** A fact version by id (throws if the id is unknown on this path). */

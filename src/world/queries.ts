@@ -43,9 +43,7 @@ export function resolveTurn(p: Projection, q: StateQuery): number {
 /** Which facts were valid at a turn: an interval-index lookup, then the record-time filter. Unsorted. */
 export function factsAt(p: Projection, turn: number, asRecorded = false): Fact[] {
   const out: Fact[] = [];
-  for (const id of p.index.at(turn)) {
-    const f = p.facts.get(id);
-    if (f === undefined) continue; // an interval of a fact that left the path
+  for (const f of p.index.itemsAt(turn)) {
     if (asRecorded) {
       if (f.recordedTurn <= turn && (f.supersededTurn === undefined || f.supersededTurn > turn)) out.push(f);
     } else if (f.supersededTurn === undefined) out.push(f);
@@ -83,12 +81,11 @@ export function stateAt(p: Projection, q: StateQuery = {}): StateView {
 export function currentFacts(p: Projection, filter: { subject?: string; predicate?: string } = {}): Fact[] {
   const out: Fact[] = [];
   if (filter.subject !== undefined && filter.predicate !== undefined) {
-    for (const id of p.open.get(factKey(filter.subject, filter.predicate)) ?? []) out.push(p.facts.get(id) as Fact);
+    for (const f of p.open.get(factKey(filter.subject, filter.predicate)) ?? []) out.push(f);
     return out;
   }
   for (const set of p.open.values())
-    for (const id of set) {
-      const f = p.facts.get(id) as Fact;
+    for (const f of set) {
       if (filter.subject !== undefined && f.subject !== filter.subject) continue;
       if (filter.predicate !== undefined && f.predicate !== filter.predicate) continue;
       out.push(f);

@@ -6,7 +6,7 @@ import { Projection } from "./projection.ts";
  * the incremental projection is tested against, and the naive baseline of the perf benchmarks.
  */
 export function replay(ledger: Ledger, head: string, bucketSize?: number): Projection {
-  const p = new Projection(bucketSize);
+  const p = new Projection(bucketSize, ledger.events);
   for (const node of ledger.pathTo(head)) p.apply(node);
   return p;
 }
@@ -34,7 +34,7 @@ export function projectionSnapshot(p: Projection): Record<string, unknown> {
     path: [...p.path],
     storyTimes: [...p.storyTimes],
     facts: sortedEntries(p.facts).map(([, f]) => ({ ...f })),
-    open: nonEmpty(sortedEntries(p.open)).map(([k, v]) => [k, [...v].sort()]),
+    open: nonEmpty(sortedEntries(p.open)).map(([k, v]) => [k, [...v].map((f) => f.id).sort()]),
     learned: nonEmpty(sortedEntries(p.learned)).map(([k, v]) => [k, v.map((x) => ({ ...x }))]),
     reaffirmed: sortedEntries(p.reaffirmed),
     hooks: sortedEntries(p.hooks).map(([, h]) => ({ ...h })),

@@ -61,3 +61,27 @@ export function parseStoryTime(text: string, base: StoryTime = 0): StoryTime {
     hint: 'Write it like "day 3 14:05", "day 3", "+2h" (after the current time) or a number of minutes.',
   });
 }
+
+/** The first index of a non-decreasing list of story times whose time is at or after τ (the length if none). */
+export function firstAtOrAfter(times: readonly StoryTime[], storyTime: StoryTime): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((times[mid] as number) < storyTime) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/** The last index of a non-decreasing list of story times whose time is at or before τ (-1 if none). */
+export function lastAtOrBefore(times: readonly StoryTime[], storyTime: StoryTime): number {
+  let lo = 0;
+  let hi = times.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((times[mid] as number) <= storyTime) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo - 1;
+}

@@ -52,7 +52,7 @@ export class World {
   ) {
     this.ids = deps.ids ?? defaultIds;
     this.now = deps.now ?? Date.now;
-    this.projection = new Projection(deps.bucketSize);
+    this.projection = new Projection(deps.bucketSize, this.ledger.events);
     this.current = record.activeBranch;
   }
 

@@ -1,5 +1,6 @@
 // World engine at 100,000 events: appending a turn, state as of turn t, rollback and branch switch of 1,000
 // turns, and memory — each beside the naive baseline that replays every event from the root.
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,6 +35,10 @@ const heapMb = () => {
 const TOTAL_EVENTS = 100_000;
 /** Extra cold-switch samples, each on the world re-opened from the store. */
 const COLD_SAMPLES = 6;
+/** Cold-switch samples in a new Node process each (V8 has compiled none of the switch's code yet). */
+const FRESH_PROCESS_SAMPLES = 3;
+/** Set in a child process started by this benchmark: `<home>\n<world id>` of the world to switch in. */
+const CHILD_ENV = "TROUPE_PERF_WORLD_COLD_CHILD";
 const CAST = Array.from({ length: 20 }, (_, i) => `Char${i}`);
 const PLACES = Array.from({ length: 15 }, (_, i) => `Place${i}`);
 const ITEMS = Array.from({ length: 40 }, (_, i) => `Item${i}`);
@@ -80,6 +85,41 @@ async function time<T>(fn: () => Promise<T> | T): Promise<number> {
   const t0 = performance.now();
   await fn();
   return performance.now() - t0;
+}
+
+/** Wall and process CPU time (user + system, all threads, so GC helpers count) of one call, in ms. */
+async function timeCpu<T>(fn: () => Promise<T> | T): Promise<{ wall: number; cpu: number }> {
+  const c0 = process.cpuUsage();
+  const wall = await time(fn);
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
+
+/**
+ * The child side of the fresh-process samples: open the world, time the first switch to `alt` and, beside it,
+ * the naive rebuild of alt; switch back to main (the stored active branch) and print the times as JSON.
+ */
+async function coldSwitchChild(spec: string): Promise<void> {
+  const [home, worldId] = spec.split("\n") as [string, string];
+  const store = await openStore({ home });
+  try {
+    const world = await World.open(store, worldId);
+    const { wall, cpu } = await timeCpu(() => world.checkout("alt"));
+    const naive = await time(() => replay(world.ledger, world.branch("alt").head));
+    await world.checkout("main");
+    process.stdout.write(`${JSON.stringify({ wall, cpu, naive })}\n`);
+  } finally {
+    await store.close();
+  }
+}
+
+/** One fresh-process sample: this file run in a new Node process in child mode. */
+function coldSwitchInNewProcess(home: string, worldId: string): { wall: number; cpu: number; naive: number } {
+  const out = execFileSync(process.execPath, ["--import", "tsx", import.meta.filename], {
+    env: { ...process.env, [CHILD_ENV]: `${home}\n${worldId}` },
+    encoding: "utf8",
+  });
+  return JSON.parse(out.trim().split("\n").pop() as string);
 }
 
 export default async function run(): Promise<PerfResult[]> {
@@ -204,15 +244,21 @@ export default async function run(): Promise<PerfResult[]> {
     // scratch (no recorded effects to replay), plus the store write. Each further sample re-opens the world from
     // the store (a new projection at main's head); beside each, the naive rebuild of alt on the same ledger.
     const cold: number[] = [coldSwitch];
+    const coldCpu: number[] = [];
     const coldNaive: number[] = [];
     for (let i = 0; i < COLD_SAMPLES; i++) {
       const reopened = await World.open(store, worldId);
       if (reopened.current !== "main" || reopened.projection.onPath(reopened.ledger.get(altHead.id) as WorldNode))
         throw new Error("cold-switch sample must start on main, away from alt");
-      cold.push(await time(() => reopened.checkout("alt")));
+      const { wall, cpu } = await timeCpu(() => reopened.checkout("alt"));
+      cold.push(wall);
+      coldCpu.push(cpu);
       coldNaive.push(await time(() => replay(reopened.ledger, reopened.branch("alt").head)));
       await reopened.checkout("main");
     }
+    // The same in a new process each time, as right after restarting `troupe chat`: the projection is cold and
+    // so is V8 (none of the undo, apply or store-write code has been compiled yet).
+    const fresh = Array.from({ length: FRESH_PROCESS_SAMPLES }, () => coldSwitchInNewProcess(dir, worldId));
 
     const detail = { events: eventCount, turns: head.turn, branches: world.ledger.branches.size };
     return [
@@ -278,9 +324,14 @@ export default async function run(): Promise<PerfResult[]> {
         detail: {
           troupeP50Ms: median(cold),
           troupeMaxMs: Math.max(...cold),
+          cpuP50Ms: median(coldCpu),
           firstInRunMs: coldSwitch,
           samples: cold.length,
           naiveP50Ms: median(coldNaive),
+          newProcessP50Ms: median(fresh.map((f) => f.wall)),
+          newProcessMaxMs: Math.max(...fresh.map((f) => f.wall)),
+          newProcessCpuP50Ms: median(fresh.map((f) => f.cpu)),
+          newProcessNaiveP50Ms: median(fresh.map((f) => f.naive)),
         },
       },
       {
@@ -297,3 +348,6 @@ export default async function run(): Promise<PerfResult[]> {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+const childSpec = process.env[CHILD_ENV];
+if (childSpec !== undefined) await coldSwitchChild(childSpec);

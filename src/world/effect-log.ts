@@ -169,9 +169,9 @@ export class EffectLog {
 
   /** Add to a set the caller already holds, undoably. */
   addTo<V>(set: Set<V>, value: V): void {
-    if (set.has(value)) return;
+    const size = set.size;
     set.add(value);
-    this.push(Op.SetAdd, set, value);
+    if (set.size !== size) this.push(Op.SetAdd, set, value);
   }
 
   /** Delete from the set under `key`, undoably. */

@@ -59,11 +59,11 @@ export class IntervalIndex<T> {
 
   /** Move where an indexed item's interval ends (closing it, or reopening it on rollback). */
   moveEnd(item: T, from: number, oldTo: number, newTo: number): void {
-    const kf = this.bucket(from);
+    // The buckets between the two ends gain the item (the end moved later) or lose it (earlier).
     const oldLast = this.lastBucketBefore(oldTo);
     const newLast = this.lastBucketBefore(newTo);
-    if (newLast < oldLast) this.setCrossing(item, Math.max(kf + 1, newLast + 1), oldLast, false);
-    else if (newLast > oldLast) this.setCrossing(item, Math.max(kf + 1, oldLast + 1), newLast, true);
+    const first = Math.max(this.bucket(from), Math.min(oldLast, newLast)) + 1;
+    this.setCrossing(item, first, Math.max(oldLast, newLast), newLast > oldLast);
   }
 
   /** Every item whose interval contains `turn`, in no particular order. */

@@ -29,9 +29,10 @@ export interface EncodedTurn {
 /** Options of `createNgramEncoder`. */
 export interface NgramEncoderOptions {
   /**
-   * Intern bigrams only when `extend` or `counts` asks for them (default false). Trigrams are interned from their
-   * three tokens either way, so a caller that needs bigram ids only for a final summary saves one table probe
-   * per token; `distinctCount(turn, 1)` still counts a turn's distinct bigrams.
+   * Intern bigrams only when `extend` or `counts` asks for them (default false); trigrams are then interned from
+   * their three tokens, so a caller that needs bigram ids only for a final summary saves one table probe per token
+   * (`distinctCount(turn, 1)` still counts a turn's distinct bigrams). Without it, a trigram is (bigram, token),
+   * which is cheaper when bigrams are interned anyway.
    */
   lazyBigrams?: boolean;
 }
@@ -60,9 +61,9 @@ export interface NgramEncoder {
 
 /**
  * Interning n-gram encoder. Every metric on the per-turn path works on these ids instead of string keys: a token
- * becomes a dense id (see token-vocabulary.ts), a bigram the id of its token pair, a trigram the id of its token
- * triple, and an (n+1)-gram above that the id of (its n-gram prefix's id, its last token), each in an
- * open-addressing table — then metrics index typed arrays by id. String n-gram keys (concatenation, then hashing a
+ * becomes a dense id (see token-vocabulary.ts) and an (n+1)-gram the id of (its n-gram prefix's id, its last
+ * token) in an open-addressing table — except that with `lazyBigrams` a trigram is the id of its token triple, so
+ * no bigram needs interning per turn — then metrics index typed arrays by id. String n-gram keys (concatenation, then hashing a
  * rope) measured 5–10× slower. A turn's arrays are views of one slab per encoder (fresh typed arrays per turn cost
  * more than the encoding). Memory grows with the distinct n-grams seen, so use one encoder per transcript (or
  * `reset` it between transcripts).
@@ -82,23 +83,23 @@ export function createNgramEncoder(maxN: number, options: NgramEncoderOptions = 
   const pairTable = (k: number): PairTable => {
     let table = pairs[k];
     if (!table) {
-      table = createPairTable(256);
+      table = createPairTable(2048);
       pairs[k] = table;
     }
     return table;
   };
   const sizeOf = (n: number): number =>
-    n === 1 ? vocabulary.size : n === 3 ? (trigrams?.size ?? 0) : (pairs[n - 1]?.size ?? 0);
+    n === 1 ? vocabulary.size : n === 3 && lazyBigrams ? (trigrams?.size ?? 0) : (pairs[n - 1]?.size ?? 0);
   const tripleTable = (): TripleTable => {
-    trigrams ??= createTripleTable(256);
+    trigrams ??= createTripleTable(2048);
     return trigrams;
   };
 
-  /** Fill order k + 1 (k ≥ 1) of a turn: bigrams and trigrams from its tokens, higher orders from order k. */
+  /** Fill order k + 1 (k ≥ 1) of a turn: from its tokens (bigrams; trigrams when bigrams are lazy) or order k. */
   function fill(turn: EncodedTurn, k: number): void {
     const unigrams = turn.grams[0] as Int32Array;
     const out = slab.take(Math.max(0, turn.length - k));
-    if (k === 2) {
+    if (k === 2 && lazyBigrams) {
       const table = tripleTable();
       turn.fresh[k] = table.size;
       for (let i = 0; i < out.length; i++) {
@@ -176,18 +177,17 @@ export function createNgramEncoder(maxN: number, options: NgramEncoderOptions = 
     tokensOf(n, id) {
       const out: string[] = [];
       let current = id;
-      for (let k = n - 1; k >= 3; k--) {
+      for (let k = n - 1; k >= 1; k--) {
+        if (k === 2 && lazyBigrams) {
+          const table = tripleTable();
+          for (let e = 2; e >= 0; e--) out.push(vocabulary.text(table.element(current, e)));
+          return out.reverse();
+        }
         const table = pairTable(k);
         out.push(vocabulary.text(table.second(current)));
         current = table.first(current);
       }
-      if (n >= 3) {
-        const table = tripleTable();
-        for (let e = 2; e >= 0; e--) out.push(vocabulary.text(table.element(current, e)));
-      } else if (n === 2) {
-        const table = pairTable(1);
-        out.push(vocabulary.text(table.second(current)), vocabulary.text(table.first(current)));
-      } else out.push(vocabulary.text(current));
+      out.push(vocabulary.text(current));
       return out.reverse();
     },
     reset() {

@@ -28,7 +28,7 @@ function hash(a: number, b: number): number {
  * Open-addressing hash table (linear probing, load ≤ ½). Each slot is three adjacent int32s — key a + 1 (0 marks
  * an empty slot, so a fresh table needs no fill pass), key b, id — so a probe touches one cache line. A lookup runs
  * once per n-gram per order on every turn; separate key and id arrays, or a `Map` keyed by a × 2²² + b (which
- * boxes keys above 2³¹), measured several times slower. The table grows 4× at a time up to 16 384 slots, then 2×:
+ * boxes keys above 2³¹), measured several times slower. The table grows 4× at a time up to 32 768 slots, then 2×:
  * a transcript's tables reach tens of thousands of entries, and rehashing through every power of two cost as much
  * as the inserts, while growing 4× past that overshoots (a table twice as large as needed misses the cache more).
  */
@@ -41,7 +41,7 @@ export function createPairTable(initialCapacity = 2048): PairTable {
   let size = 0;
   const grow = (): void => {
     const old = slots;
-    capacity *= capacity < 1 << 14 ? 4 : 2;
+    capacity *= capacity < 1 << 15 ? 4 : 2;
     slots = new Int32Array(capacity * 3);
     firsts = ensureInt32(firsts, capacity / 2);
     seconds = ensureInt32(seconds, capacity / 2);

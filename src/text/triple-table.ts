@@ -36,7 +36,7 @@ export function createTripleTable(initialCapacity = 256): TripleTable {
   let size = 0;
   const grow = (): void => {
     const old = slots;
-    capacity *= capacity < 1 << 14 ? 4 : 2;
+    capacity *= capacity < 1 << 15 ? 4 : 2;
     slots = new Int32Array(capacity * 4);
     keys = ensureInt32(keys, capacity * 1.5);
     const mask = capacity - 1;

@@ -101,19 +101,21 @@ export class IntervalIndex<T> {
     }
   }
 
-  /** Create buckets up to k; a new bucket's crossing set is everything still valid at its first turn. */
+  /**
+   * Create buckets up to k; a new bucket's crossing set is everything still valid at its first turn. It is
+   * filled through `setCrossing`, the path every other update takes, so that path is compiled and has type
+   * feedback by the time a rollback or branch switch first needs it (rather than deoptimising on first use).
+   */
   private ensure(k: number): void {
     const to = this.span.to;
     while (this.starts.length <= k) {
       const n = this.starts.length;
-      const crossing = new Set<T>();
-      if (n > 0) {
-        const first = n * this.bucketSize;
-        for (const item of this.crossing[n - 1] as Set<T>) if (to(item) > first) crossing.add(item);
-        for (const item of this.starts[n - 1] as Set<T>) if (to(item) > first) crossing.add(item);
-      }
       this.starts.push(new Set());
-      this.crossing.push(crossing);
+      this.crossing.push(new Set());
+      if (n === 0) continue;
+      const first = n * this.bucketSize;
+      for (const item of this.crossing[n - 1] as Set<T>) if (to(item) > first) this.setCrossing(item, n, n, true);
+      for (const item of this.starts[n - 1] as Set<T>) if (to(item) > first) this.setCrossing(item, n, n, true);
     }
   }
 }

@@ -1,7 +1,7 @@
 import type { Command } from "commander";
 import { registerBench } from "./bench.ts";
-import { registerChat } from "./chat.ts";
 import { registerCard } from "./card.ts";
+import { registerChat } from "./chat.ts";
 import { registerConfig } from "./config.ts";
 import { registerLorebook } from "./lorebook.ts";
 import { registerModels } from "./models.ts";

@@ -98,7 +98,18 @@ export interface PromptSize {
   cjkChars: number;
 }
 
-const CJK = /[\u3000-\u30ff\u3400-\u9fff\uac00-\ud7af\uf900-\ufaff\uff00-\uffef]/g;
+/** Whether a UTF-16 code unit lies in a CJK block (kana, CJK ideographs, Hangul, compatibility, full-width forms). */
+function isCjk(c: number): boolean {
+  return (
+    (c >= 0x3000 && c <= 0x30ff) ||
+    (c >= 0x3400 && c <= 0x9fff) ||
+    (c >= 0xac00 && c <= 0xd7af) ||
+    (c >= 0xf900 && c <= 0xfaff) ||
+    (c >= 0xff00 && c <= 0xffef)
+  );
+}
+
+const NON_ASCII = /[^\x00-\x7f]/;
 
 /** Measure texts for the budget's estimate. */
 export function promptSize(texts: Iterable<string>): PromptSize {
@@ -106,8 +117,13 @@ export function promptSize(texts: Iterable<string>): PromptSize {
   let cjkChars = 0;
   for (const t of texts) {
     chars += t.length;
-    // Only scan for CJK when the text has any non-ASCII character: English prompts skip the regex.
-    if (/[^\x00-\x7f]/.test(t)) cjkChars += t.match(CJK)?.length ?? 0;
+    // English text skips the scan (the regex test runs natively); otherwise a counting loop rather than
+    // `match(/[…]/g)`, which built an array of one-character strings for every CJK character of the prompt.
+    if (!NON_ASCII.test(t)) continue;
+    for (let i = 0; i < t.length; i++) {
+      const c = t.charCodeAt(i);
+      if (c >= 0x3000 && isCjk(c)) cjkChars++;
+    }
   }
   return { chars, cjkChars };
 }

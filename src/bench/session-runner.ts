@@ -149,6 +149,7 @@ export async function runSession(
           sessionSeed: session.sessionSeed,
           runIndex: session.runIndex,
           qa,
+          historySize: sizeSoFar,
           guard: deps.guard,
           ...(deps.signal ? { signal: deps.signal } : {}),
           tags,

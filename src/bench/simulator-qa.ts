@@ -22,21 +22,26 @@ const LEAK_ZH =
 /** Shared, per-scenario state of the checks (the instruction n-grams are computed once). */
 export class SimulatorQa {
   private readonly instructionGrams: Set<string>;
+  /** The first unit of every instruction window: a draft's window is only built where one of these starts it. */
+  private readonly instructionStarts: Set<string>;
   private readonly npcLabel: RegExp;
   private readonly ownLabel: RegExp;
 
-  // Trigram sets of recent turns, so a 100-turn session does not rebuild them for every draft.
-  private readonly grams = new Map<string, Set<string>>();
+  // Trigram codes of recent turns, so a 100-turn session does not rebuild them for every draft.
+  private readonly grams = new Map<string, Grams>();
 
   constructor(private readonly scenario: Scenario) {
     // Only the fixed instruction text counts as a leak; quoting one's own persona or the story is fine.
     const bare = simulatorSystemPrompt({ ...scenario, userSetting: "", aiSetting: "" }, "plain", false);
-    this.instructionGrams = new Set(windows(bare, scenario.lang === "zh" ? 10 : 6, scenario.lang));
+    const n = windowSize(scenario.lang);
+    const units = unitsOf(bare, scenario.lang);
+    this.instructionGrams = new Set(windows(units, n, scenario.lang));
+    this.instructionStarts = new Set(units.slice(0, Math.max(0, units.length - n + 1)));
     this.npcLabel = new RegExp(`(^|\\n)\\s*[*_]*${escapeRegex(scenario.aiName)}[*_]*\\s*[:：]`, "u");
     this.ownLabel = new RegExp(`^\\s*[*_]*${escapeRegex(scenario.userName)}[*_]*\\s*[:：]\\s*`, "u");
   }
 
-  private gramsOf(text: string): Set<string> {
+  private gramsOf(text: string): Grams {
     let set = this.grams.get(text);
     if (!set) {
       if (this.grams.size > 64) this.grams.clear();
@@ -63,7 +68,8 @@ export class SimulatorQa {
     if (text.length === 0) return verdict("empty", "the draft was empty");
     if (this.npcLabel.test(text))
       return verdict("speaks_as_npc", `contains a line labelled "${this.scenario.aiName}:"`);
-    const draftGrams = trigrams(normalise(text));
+    const norm = normalise(text);
+    const draftGrams = trigrams(norm);
     if (text.length >= 30) {
       // Copying one of the NPC's recent turns is speaking with the NPC's voice.
       let seen = 0;
@@ -78,10 +84,14 @@ export class SimulatorQa {
     }
     const leak = (this.scenario.lang === "zh" ? LEAK_ZH : LEAK_EN).exec(text) ?? LEAK_EN.exec(text);
     if (leak) return verdict("leaks_instructions", `mentions "${leak[0]}"`);
-    for (const gram of windows(text, this.scenario.lang === "zh" ? 10 : 6, this.scenario.lang)) {
+    const lang = this.scenario.lang;
+    const n = windowSize(lang);
+    const units = unitsOf(text, lang);
+    for (let i = 0; i + n <= units.length; i++) {
+      if (!this.instructionStarts.has(units[i] as string)) continue;
+      const gram = units.slice(i, i + n).join(lang === "zh" ? "" : " ");
       if (this.instructionGrams.has(gram)) return verdict("leaks_instructions", `quotes the instructions ("${gram}")`);
     }
-    const norm = normalise(text);
     if (norm.length >= 12) {
       let seen = 0;
       for (let i = history.length - 1; i >= 0 && seen < 10; i--) {
@@ -97,7 +107,14 @@ export class SimulatorQa {
   }
 }
 
-function jaccard(ga: Set<string>, gb: Set<string>): number {
+/**
+ * A text's distinct character trigrams. A trigram of three code units below 1024 (Latin, Greek, Cyrillic…) is
+ * packed into one small integer, which a Set hashes and compares without building a substring; any other trigram
+ * (CJK) stays a string. Both are exact. This runs against up to thirteen earlier turns on every simulated user turn.
+ */
+type Grams = Set<number | string>;
+
+function jaccard(ga: Grams, gb: Grams): number {
   if (ga.size === 0 || gb.size === 0) return 0;
   let inter = 0;
   for (const g of ga) if (gb.has(g)) inter++;
@@ -108,7 +125,7 @@ function jaccard(ga: Set<string>, gb: Set<string>): number {
  * Whether the Jaccard similarity reaches `threshold`, without counting when it cannot: J ≤ min/max of the set
  * sizes, so turns of very different lengths are ruled out at once — most pairs, on the hot path of every turn.
  */
-function jaccardAtLeast(ga: Set<string>, gb: Set<string>, threshold: number): boolean {
+function jaccardAtLeast(ga: Grams, gb: Grams, threshold: number): boolean {
   const small = Math.min(ga.size, gb.size);
   const large = Math.max(ga.size, gb.size);
   if (small === 0 || small < threshold * large) return false;
@@ -128,22 +145,35 @@ export function similarity(a: string, b: string): number {
   return jaccard(trigrams(normalise(a)), trigrams(normalise(b)));
 }
 
-function trigrams(s: string): Set<string> {
-  const out = new Set<string>();
-  for (let i = 0; i + 3 <= s.length; i++) out.add(s.slice(i, i + 3));
+function trigrams(s: string): Grams {
+  const out: Grams = new Set();
+  for (let i = 0; i + 3 <= s.length; i++) {
+    const a = s.charCodeAt(i);
+    const b = s.charCodeAt(i + 1);
+    const c = s.charCodeAt(i + 2);
+    out.add((a | b | c) < 1024 ? (a << 20) | (b << 10) | c : s.slice(i, i + 3));
+  }
   return out;
 }
 
-/** Overlapping windows of n words (en) or n characters (zh), lower-cased, punctuation dropped. */
-function windows(text: string, n: number, lang: Scenario["lang"]): string[] {
-  const units =
-    lang === "zh"
-      ? [...text.replace(/[\s\p{P}\p{S}]+/gu, "")]
-      : text
-          .toLowerCase()
-          .replace(/[{}]/g, " ")
-          .split(/[^\p{L}\p{N}']+/u)
-          .filter(Boolean);
+/** Instruction quotes are runs of 6 words (en) or 10 characters (zh). */
+function windowSize(lang: Scenario["lang"]): number {
+  return lang === "zh" ? 10 : 6;
+}
+
+/** Words (en) or characters (zh), lower-cased, punctuation dropped. */
+function unitsOf(text: string, lang: Scenario["lang"]): string[] {
+  return lang === "zh"
+    ? [...text.replace(/[\s\p{P}\p{S}]+/gu, "")]
+    : text
+        .toLowerCase()
+        .replace(/[{}]/g, " ")
+        .split(/[^\p{L}\p{N}']+/u)
+        .filter(Boolean);
+}
+
+/** Overlapping windows of n units. */
+function windows(units: readonly string[], n: number, lang: Scenario["lang"]): string[] {
   const out: string[] = [];
   for (let i = 0; i + n <= units.length; i++) out.push(units.slice(i, i + n).join(lang === "zh" ? "" : " "));
   return out;

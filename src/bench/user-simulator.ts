@@ -1,6 +1,6 @@
 import { createRng, seedFrom } from "../core/index.ts";
-import type { ChatModel } from "../llm/index.ts";
-import { type CallGuard, promptSize } from "./budget.ts";
+import type { ChatMessage, ChatModel } from "../llm/index.ts";
+import { type CallGuard, type PromptSize, promptSize } from "./budget.ts";
 import type { QaEvent } from "./dialogue.ts";
 import { PERSONAS, type PersonaId } from "./persona.ts";
 import { type PerturbationEvent, SILENCE_TEXT, scheduleEvents, type TrapId } from "./perturbation.ts";
@@ -72,6 +72,8 @@ export interface SimulatorTurnInput {
   sessionSeed: number;
   runIndex: number;
   qa: SimulatorQa;
+  /** The size of every text in `history`, kept by the caller as a running total (saves rescanning it per turn). */
+  historySize?: PromptSize;
   guard: CallGuard;
   signal?: AbortSignal;
   tags?: Record<string, string | number>;
@@ -136,7 +138,7 @@ export async function simulateUserTurn(
       ...(settings.historyTurns === undefined ? {} : { historyTurns: settings.historyTurns }),
     });
     const seed = seedFrom(input.sessionSeed, "user", round, attempt) & 0x7fffffff;
-    const prompt = promptSize(messages.map((m) => m.content));
+    const prompt = measurePrompt(messages, input, settings.historyTurns === undefined);
     const { result, costUsd } = await input.guard.guard(model.id, prompt, settings.params.maxTokens ?? 256, () =>
       model.chat(
         { messages, ...settings.params },
@@ -177,4 +179,14 @@ export async function simulateUserTurn(
   if (persona.transform === "typos") text = addTypos(text, lang, noise);
   else if (persona.transform === "messy-format") text = messUpFormat(text, lang, noise);
   return { ...total, text };
+}
+
+/**
+ * The simulator prompt's size for the budget. Its messages are the system prompt, every history turn's text
+ * unchanged, then any instructions; with the caller's running total of the history only the rest is measured.
+ */
+function measurePrompt(messages: readonly ChatMessage[], input: SimulatorTurnInput, wholeHistory: boolean): PromptSize {
+  if (!input.historySize || !wholeHistory) return promptSize(messages.map((m) => m.content));
+  const rest = promptSize([messages[0], ...messages.slice(1 + input.history.length)].map((m) => (m ? m.content : "")));
+  return { chars: rest.chars + input.historySize.chars, cjkChars: rest.cjkChars + input.historySize.cjkChars };
 }

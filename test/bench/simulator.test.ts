@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { promptSize } from "../../src/bench/budget.ts";
 import {
   buildPlayerMessages,
   buildSimulatorMessages,
@@ -224,6 +225,28 @@ describe("user turns", () => {
     // The retry tells the simulator what was wrong and uses a new seed.
     expect(model.calls[1]?.request.messages.at(-1)?.content).toMatch(/rejected \(it spoke as Maren Holt\)/);
     expect(model.calls[0]?.options.seed).not.toBe(model.calls[1]?.options.seed);
+  });
+
+  it("reserves budget for the whole prompt, the same with the caller's running history size as without", async () => {
+    const sizes: Array<{ chars: number; cjkChars: number }> = [];
+    const recording: CallGuard = {
+      guard: async (_m, prompt, _t, call) => {
+        sizes.push(prompt);
+        return { result: await call(), costUsd: 0 };
+      },
+    };
+    const replies = ["Maren Holt: Welcome, Robin.", "I'll help with the lamp, then."];
+    for (const historySize of [undefined, promptSize(history.map((t) => t.text))]) {
+      const model = scriptedModel("test:user", { reply: (_r, _o, i) => replies[i] ?? "x" });
+      await simulateUserTurn(model, DEFAULT_SIMULATOR_SETTINGS, {
+        ...input(),
+        guard: recording,
+        ...(historySize ? { historySize } : {}),
+      });
+      // The measured prompt is exactly what was sent, the correction message of the retry included.
+      expect(sizes.slice(-2)).toEqual(model.calls.map((c) => promptSize(c.request.messages.map((m) => m.content))));
+    }
+    expect(sizes).toHaveLength(4);
   });
 
   it("uses the last draft after the bound, and says nothing rather than inventing words when all were empty", async () => {

@@ -1,5 +1,6 @@
 // `npm run perf [filter]`: runs every perf/*.perf.ts in this one process, one after another, and prints the
 // ratios. Each benchmark measures troupe and its baseline side by side in the same run, so machine speed cancels.
+// package.json starts it with the V8 flags bin/troupe.js uses, so perf measures the runtime the command runs in.
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";

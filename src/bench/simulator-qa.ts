@@ -44,7 +44,8 @@ export class SimulatorQa {
   private gramsOf(text: string): Grams {
     let set = this.grams.get(text);
     if (!set) {
-      if (this.grams.size > 64) this.grams.clear();
+      // Forget the oldest (a Map iterates in insertion order): each turn's trigrams are built once per session.
+      if (this.grams.size >= 64) this.grams.delete(this.grams.keys().next().value as string);
       set = trigrams(normalise(text));
       this.grams.set(text, set);
     }
@@ -122,14 +123,19 @@ function jaccard(ga: Grams, gb: Grams): number {
 }
 
 /**
- * Whether the Jaccard similarity reaches `threshold`, without counting when it cannot: J ≤ min/max of the set
- * sizes, so turns of very different lengths are ruled out at once — most pairs, on the hot path of every turn.
+ * Whether the Jaccard similarity reaches `threshold`, without counting when it cannot. J = I / (|A| + |B| − I) ≥ t
+ * exactly when the intersection I ≥ t·(|A| + |B|) / (1 + t), so turns of very different lengths are ruled out at
+ * once, and the count stops as soon as too many of A's trigrams were missing from B — after a few dozen lookups for
+ * the unrelated turns that are most pairs, on the hot path of every simulated turn.
  */
 function jaccardAtLeast(ga: Grams, gb: Grams, threshold: number): boolean {
   const small = Math.min(ga.size, gb.size);
   const large = Math.max(ga.size, gb.size);
   if (small === 0 || small < threshold * large) return false;
-  return jaccard(ga, gb) >= threshold;
+  const needed = (threshold * (ga.size + gb.size)) / (1 + threshold);
+  let misses = ga.size - needed;
+  for (const g of ga) if (!gb.has(g) && --misses < 0) return false;
+  return true;
 }
 
 function escapeRegex(s: string): string {

@@ -1,6 +1,11 @@
+import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
 import { ExitCode } from "../core/index.ts";
 import { registerCommands } from "./commands/index.ts";
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
+).version;
 
 const EXIT_CODES = `
 Exit codes:
@@ -23,6 +28,7 @@ export function buildProgram(): Command {
         "  world  a co-created world with memory, branches and consistency checks\n" +
         "  card   character cards and lorebooks in and out (SillyTavern formats)",
     )
+    .version(VERSION, "-V, --version", "print troupe's version")
     .option("-c, --config <file>", "config file (default ./troupe.config.yaml if present; env TROUPE_CONFIG)")
     .option("--home <dir>", "state folder (default ./.troupe; env TROUPE_HOME)")
     .option("--database <url>", "postgres://… or a SQLite path (env DATABASE_URL; default <home>/troupe.db)")

@@ -145,9 +145,12 @@ export async function efficiency(): Promise<PerfResult> {
     // Exactly SESSIONS sessions (the scenario count rounds up to whole runs).
     const ids = (await listSessions(store, run.id)).slice(0, SESSIONS).map((s) => s.id);
     const cpuBefore = process.cpuUsage();
+    const eluBefore = performance.eventLoopUtilization();
     const started = performance.now();
     const outcome = await executeRun(run.id, { store, player, userModel, sessionIds: ids });
     const wallMs = performance.now() - started;
+    // How busy the one JavaScript thread was: near 1, every turn's next call queues behind other sessions' work.
+    const eventLoopUtilization = performance.eventLoopUtilization(eluBefore).utilization;
     const cpu = process.cpuUsage(cpuBefore);
     const cpuMs = (cpu.user + cpu.system) / 1000;
     if (outcome.progress.turnsAdded !== SESSIONS * (TURNS + 2))
@@ -174,6 +177,7 @@ export async function efficiency(): Promise<PerfResult> {
         calls,
         turnsPerSec: (outcome.progress.turnsAdded / wallMs) * 1000,
         cpuMsPerCall: cpuMs / calls,
+        eventLoopUtilization,
       },
     };
   } finally {

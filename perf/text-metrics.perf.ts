@@ -112,11 +112,11 @@ function measure(lang: "en" | "zh"): PerfResult[] {
   }
   return [
     {
-      name: `text metrics ${lang}: per-turn detector path vs the 20k turns/s target`,
+      // For scale only: the 20k turns/s target is the detectors' (bench-judge-detectors.perf.ts measures it on
+      // sessions shaped like bench output); here every turn of both roles is a long one.
+      name: `text metrics ${lang}: per-turn analyser path, for scale against the detectors' 20k turns/s`,
       ratio: p.cpu / TARGET,
-      unit: "turns per CPU-second ÷ 20 000 (the default analyser on every turn: tokens, distinct-n, repeated n-grams, rolling self-BLEU, near-duplicates, language mix, garble); higher is better",
-      target: "≥ 1.00",
-      pass: p.cpu >= TARGET,
+      unit: "turns per CPU-second ÷ 20 000 (the default analyser on every turn, every turn 40–120 words or 80–300 characters: tokens, distinct-n, repeated n-grams, rolling self-BLEU, near-duplicates, language mix, garble); higher is better",
       detail: {
         turnsPerCpuSec: Math.round(p.cpu),
         turnsPerWallSec: Math.round(p.wall),

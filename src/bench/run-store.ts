@@ -236,50 +236,6 @@ export async function loadRunTurns(store: Store, runId: string): Promise<Map<str
   return out;
 }
 
-/**
- * Commit one turn, durably, before the next one starts. The (session, round) key makes a duplicate impossible;
- * if the round already holds the same text (a replayed call) the commit is a no-op, and if it holds different text
- * another process owns the session and TurnConflictError stops this one.
- */
-export async function commitTurn(
-  store: Store,
-  runId: string,
-  sessionId: string,
-  turn: Turn,
-  meta: TurnMeta,
-  now: number,
-): Promise<void> {
-  const db = await benchDb(store);
-  const result = await db
-    .insertInto("bench_turns")
-    .values({
-      session_id: sessionId,
-      round: turn.round,
-      run_id: runId,
-      role: turn.role,
-      source: meta.source,
-      text: turn.text,
-      prompt_tokens: meta.prompt_tokens,
-      completion_tokens: meta.completion_tokens,
-      cost_usd: meta.cost_usd,
-      retries: meta.retries,
-      calls: meta.attempts,
-      latency_ms: meta.latency_ms,
-      meta_json: JSON.stringify(meta),
-      created_at: now,
-    })
-    .onConflict((oc) => oc.columns(["session_id", "round"]).doNothing())
-    .executeTakeFirst();
-  if (Number(result.numInsertedOrUpdatedRows ?? 1n) > 0) return;
-  const existing = await db
-    .selectFrom("bench_turns")
-    .select("text")
-    .where("session_id", "=", sessionId)
-    .where("round", "=", turn.round)
-    .executeTakeFirst();
-  if (existing?.text !== turn.text) throw new TurnConflictError(sessionId, turn.round);
-}
-
 /** Update a session's status and bookkeeping fields. */
 export async function updateSession(
   store: Store,

@@ -15,7 +15,6 @@ import {
   runUsage,
   TurnConflictError,
 } from "../../src/bench/index.ts";
-import { commitTurn } from "../../src/bench/run-store.ts";
 import { TurnWriter } from "../../src/bench/turn-writer.ts";
 import { type ChatModel, LlmError } from "../../src/llm/index.ts";
 import type { Store } from "../../src/store/index.ts";
@@ -222,9 +221,10 @@ describe("bench runs: budget, failures and conflicts", () => {
     await executeRun(run.id, { store: t.store, player, userModel });
     const [session] = await listSessions(t.store, run.id);
     const [, , turn] = await loadSessionTurns(t.store, session!.id);
-    await commitTurn(t.store, run.id, session!.id, turn!.turn, turn!.meta, Date.now());
+    const single = new TurnWriter(t.store);
+    await single.commit(run.id, session!.id, turn!.turn, turn!.meta, Date.now());
     await expect(
-      commitTurn(t.store, run.id, session!.id, { ...turn!.turn, text: "different" }, turn!.meta, Date.now()),
+      single.commit(run.id, session!.id, { ...turn!.turn, text: "different" }, turn!.meta, Date.now()),
     ).rejects.toBeInstanceOf(TurnConflictError);
     expect(await loadSessionTurns(t.store, session!.id)).toHaveLength(4);
     // The group-commit writer used by sessions behaves the same, batch or not.

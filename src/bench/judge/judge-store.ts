@@ -241,38 +241,34 @@ export function storeChunkCache(store: Store, now: () => number = Date.now): Chu
             oc.column("cache_key").doUpdateSet({ status: judgement.status, judgement_json: json, created_at: now() }),
           )
           .execute();
-        if (meta.judgementId)
-          await tx
-            .insertInto("bench_judgement_chunks")
-            .values({
-              judgement_id: meta.judgementId,
-              session_key: meta.sessionKey,
-              judge: judgement.judge,
-              chunk_index: judgement.chunkIndex,
-              cache_key: key,
-            })
-            .onConflict((oc) =>
-              oc.columns(["judgement_id", "session_key", "judge", "chunk_index"]).doUpdateSet({ cache_key: key }),
-            )
-            .execute();
+        await linkChunk(tx, key, judgement, meta);
       });
     },
     async link(key, judgement, meta) {
-      if (!meta.judgementId) return;
-      const db = await judgeDb(store);
-      await db
-        .insertInto("bench_judgement_chunks")
-        .values({
-          judgement_id: meta.judgementId,
-          session_key: meta.sessionKey,
-          judge: judgement.judge,
-          chunk_index: judgement.chunkIndex,
-          cache_key: key,
-        })
-        .onConflict((oc) =>
-          oc.columns(["judgement_id", "session_key", "judge", "chunk_index"]).doUpdateSet({ cache_key: key }),
-        )
-        .execute();
+      await linkChunk(await judgeDb(store), key, judgement, meta);
     },
   };
+}
+
+/** Record that a judgement uses the chunk stored under `key` (nothing without a judgement id). */
+async function linkChunk(
+  db: Kysely<JudgeTables>,
+  key: string,
+  judgement: ChunkJudgement,
+  meta: { judgementId?: string | undefined; sessionKey: string },
+): Promise<void> {
+  if (!meta.judgementId) return;
+  await db
+    .insertInto("bench_judgement_chunks")
+    .values({
+      judgement_id: meta.judgementId,
+      session_key: meta.sessionKey,
+      judge: judgement.judge,
+      chunk_index: judgement.chunkIndex,
+      cache_key: key,
+    })
+    .onConflict((oc) =>
+      oc.columns(["judgement_id", "session_key", "judge", "chunk_index"]).doUpdateSet({ cache_key: key }),
+    )
+    .execute();
 }

@@ -33,9 +33,9 @@ export const DETECTORS: readonly Detector[] = [
 
 /**
  * The subtypes a rule can find reliably: for these the flaw-injection evaluation must show precision and recall of
- * at least 0.95 (`npm run detectors:eval`). Stagnation is detected but advisory (a rule cannot see plot).
+ * at least 0.95 (`troupe bench calibrate detectors`). Stagnation is detected but advisory (a rule cannot see plot).
  */
-export const RULE_DETECTABLE_SUBTYPES: readonly Subtype[] = [
+export const RULE_DETECTABLE_SUBTYPES = [
   "garbled_text",
   "mixed_language",
   "heavy_repetition",
@@ -48,7 +48,7 @@ export const RULE_DETECTABLE_SUBTYPES: readonly Subtype[] = [
   "speaks_for_user",
   "silence_no_hook",
   "over_refusal",
-];
+] as const satisfies readonly Subtype[];
 
 // One analyser per language, reset for each session: detection is synchronous, and allocating and growing the
 // analyser's tables afresh for every 50-turn session cost about as much as analysing it. A session of more than

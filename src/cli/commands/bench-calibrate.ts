@@ -123,7 +123,9 @@ Example:
         const scores = scoreDetections(set, (s) => flagsOf.get(s)!);
         const turns = set.reduce((n, s) => n + s.turns.length, 0);
         const failing = scores.filter(
-          (s) => RULE_DETECTABLE_SUBTYPES.includes(s.subtype) && !(s.precision >= 0.95 && s.recall >= 0.95),
+          (s) =>
+            (RULE_DETECTABLE_SUBTYPES as readonly string[]).includes(s.subtype) &&
+            !(s.precision >= 0.95 && s.recall >= 0.95),
         );
         if (ctx.json)
           ctx.printJson({

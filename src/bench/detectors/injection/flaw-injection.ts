@@ -1,6 +1,7 @@
 import { createRng, type Rng } from "../../../core/index.ts";
 import type { QuotableTurn } from "../../judge/quote-check.ts";
 import type { Subtype } from "../../taxonomy.ts";
+import { RULE_DETECTABLE_SUBTYPES } from "../run-detectors.ts";
 import { cleanSession, createCleanWriter, type SyntheticSession, writeSession } from "./clean-transcript.ts";
 
 /** A flaw put into a transcript on purpose: its subtype and the NPC round where a detector or judge should find it. */
@@ -17,21 +18,8 @@ export interface InjectedSession extends SyntheticSession {
   flaws: InjectedFlaw[];
 }
 
-/** The subtypes this module can inject. */
-export const INJECTABLE_SUBTYPES = [
-  "garbled_text",
-  "mixed_language",
-  "heavy_repetition",
-  "formatting_glitch",
-  "truncation",
-  "loop",
-  "single_pattern_phrasing",
-  "length_drift",
-  "ai_self_disclosure",
-  "speaks_for_user",
-  "silence_no_hook",
-  "over_refusal",
-] as const satisfies readonly Subtype[];
+/** The subtypes this module can inject: every rule-detectable one, so each has its precision and recall measured. */
+export const INJECTABLE_SUBTYPES = RULE_DETECTABLE_SUBTYPES;
 export type InjectableSubtype = (typeof INJECTABLE_SUBTYPES)[number];
 
 function pick<T>(rng: Rng, list: readonly T[]): T {

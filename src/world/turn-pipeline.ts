@@ -150,62 +150,56 @@ export async function proposeLine(
 }
 
 /** The user's own line: canon by definition (only structural checks apply), with its events extracted. */
-export async function proposeUserLine(
+export function proposeUserLine(
   world: World,
   text: string,
   models: Pick<TurnModels, "extractor" | "generator">,
   options: { parent?: string; signal?: AbortSignal; storyTime?: number } = {},
 ): Promise<Proposal> {
-  const parent = options.parent ?? world.head().id;
-  const speaker = world.setup.userName;
-  const extracted = await extractInto(
-    world,
-    parent,
-    speaker,
-    text.trim(),
-    models.extractor ?? models.generator,
-    options.signal,
-  );
-  return {
-    parent,
-    speaker,
-    text: text.trim(),
-    storyTime: options.storyTime ?? extracted.storyTime,
-    drafts: extracted.drafts,
-    generated: false,
-    notices: extracted.notices,
-    accepted: [],
-  };
+  return proposeWritten(world, world.setup.userName, text, models, options);
 }
 
 /**
  * A line the user wrote for a character (editing a proposal): extracted like any line, and not "generated", so
  * the user-agency rule does not apply — the user may write their own actions into it.
  */
-export async function proposeText(
+export function proposeText(
   world: World,
   speaker: string,
   text: string,
   models: Pick<TurnModels, "extractor" | "generator">,
   options: { parent?: string; signal?: AbortSignal } = {},
 ): Promise<Proposal> {
+  return proposeWritten(world, speaker, text, models, options, "edited by the user");
+}
+
+/** A line written by the user rather than generated: its events extracted, nothing else decided for it. */
+async function proposeWritten(
+  world: World,
+  speaker: string,
+  text: string,
+  models: Pick<TurnModels, "extractor" | "generator">,
+  options: { parent?: string; signal?: AbortSignal; storyTime?: number },
+  notice?: string,
+): Promise<Proposal> {
   const parent = options.parent ?? world.head().id;
+  const line = text.trim();
   const extracted = await extractInto(
     world,
     parent,
     speaker,
-    text.trim(),
+    line,
     models.extractor ?? models.generator,
     options.signal,
   );
   return {
     parent,
     speaker,
-    text: text.trim(),
-    storyTime: extracted.storyTime,
+    text: line,
+    storyTime: options.storyTime ?? extracted.storyTime,
     drafts: extracted.drafts,
     generated: false,
-    notices: [...extracted.notices, "edited by the user"],
+    notices: notice ? [...extracted.notices, notice] : extracted.notices,
     accepted: [],
   };
 }

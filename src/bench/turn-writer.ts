@@ -24,14 +24,21 @@ export class TurnWriter {
   private queue: Pending[] = [];
   private scheduled = false;
   private flushing: Promise<void> = Promise.resolve();
-  /** Moving average of the model-call latency of the turns handed over (scripted turns excluded). */
+  /** Moving average of the model-call latency of the turns handed over (scripted turns, with no call, excluded). */
   private latencyMs = 0;
 
   constructor(private readonly store: Store) {}
 
+  /** How long a new batch is held open, in ms: a fifth of the typical call latency, at most 10; 0 below 1 ms. */
+  get windowMs(): number {
+    const window = Math.min(MAX_WINDOW_MS, this.latencyMs / 5);
+    return window >= 1 ? window : 0;
+  }
+
   /** Commit one turn; resolves once it is durable. Same text at the same round is a no-op; different text throws. */
   commit(runId: string, sessionId: string, turn: Turn, meta: TurnMeta, now: number): Promise<void> {
-    if (meta.latency_ms > 0) this.latencyMs += (meta.latency_ms - this.latencyMs) * 0.1;
+    // Answers replayed from a cassette or the cache count with their latency of 0, so a replay closes the window.
+    if (meta.attempts > 0) this.latencyMs += (meta.latency_ms - this.latencyMs) * 0.1;
     return new Promise<void>((resolve, reject) => {
       this.queue.push({ row: toRow(runId, sessionId, turn, meta, now), resolve, reject });
       if (this.scheduled) return;
@@ -46,8 +53,8 @@ export class TurnWriter {
       // has to land before that call returns. Holding the batch open for a fifth of the typical call latency
       // (at most 10 ms) therefore delays no one, and gathers several times more rows per transaction; with
       // instant models (tests, local replays) the window is zero and setImmediate batches one I/O phase.
-      const windowMs = Math.min(MAX_WINDOW_MS, this.latencyMs / 5);
-      if (windowMs >= 1) setTimeout(flush, windowMs);
+      const windowMs = this.windowMs;
+      if (windowMs > 0) setTimeout(flush, windowMs);
       else setImmediate(flush);
     });
   }

@@ -237,4 +237,30 @@ describe("bench runs: budget, failures and conflicts", () => {
     ]);
     await expect(getRun(t.store, "no-such-run")).rejects.toMatchObject({ code: "bench.unknown_run" });
   });
+
+  it("holds a batch open for a fifth of the typical call latency, and not at all once answers are instant", async () => {
+    const t = await (factories[0] as (typeof factories)[0])[1]("window");
+    opened.push(t);
+    const { run, player, userModel } = await newRun(t.store, { turns: 2, runs: 1, limit: 1 });
+    await executeRun(run.id, { store: t.store, player, userModel });
+    const [session] = await listSessions(t.store, run.id);
+    const [, , turn] = await loadSessionTurns(t.store, session!.id);
+    const writer = new TurnWriter(t.store);
+    const commitWith = async (latency: number) => {
+      const started = performance.now();
+      await writer.commit(run.id, session!.id, turn!.turn, { ...turn!.meta, attempts: 1, latency_ms: latency }, 0);
+      return performance.now() - started;
+    };
+    expect(writer.windowMs).toBe(0);
+    // 40 calls of 50 ms bring the moving average to ~49 ms: the window is ~10 ms, and a commit waits for it.
+    for (let i = 0; i < 40; i++) await commitWith(50);
+    expect(writer.windowMs).toBeGreaterThan(9);
+    expect(await commitWith(50)).toBeGreaterThanOrEqual(8);
+    // Replayed answers (latency 0) pull the average under 5 ms within a few dozen turns: no window at all.
+    for (let i = 0; i < 30; i++) await commitWith(0);
+    expect(writer.windowMs).toBe(0);
+    // Scripted turns (no model call) leave the average alone.
+    await writer.commit(run.id, session!.id, turn!.turn, { ...turn!.meta, attempts: 0, latency_ms: 5000 }, 0);
+    expect(writer.windowMs).toBe(0);
+  });
 });

@@ -1,6 +1,7 @@
 import { EffectLog } from "./effect-log.ts";
 import type { WorldEvent, WorldNode } from "./event.ts";
 import { type Fact, factKey, factVersion, type TimePoint } from "./fact.ts";
+import { knowersOf } from "./fact-knowledge.ts";
 import { IntervalIndex, type IntervalSpan } from "./interval-index.ts";
 import type { HookRecord, Knowledge, SummaryRecord } from "./projection-records.ts";
 import { firstAtOrAfter, lastAtOrBefore } from "./story-time.ts";
@@ -273,7 +274,7 @@ export class Projection {
       if (v.supersededTurn !== undefined) continue;
       if (op !== "set" && v.object !== object) continue;
       if (v.validTo !== undefined && v.validTo.storyTime <= storyTime) continue;
-      const knowers = this.knowersOf(v.id);
+      const knowers = knowersOf(this, v.id);
       this.supersede(v.id, e);
       if (v.validFrom.storyTime < storyTime) {
         const copy = `${e.id}~${v.id}`;
@@ -369,28 +370,6 @@ export class Projection {
 
   private learn(who: string, fact: string, k: Omit<Knowledge, "who" | "fact">): void {
     this.effects.listPush(this.learned, who, { who, fact, ...k });
-  }
-
-  /** Everyone who knows a fact version, and how (perceived the change, re-affirmation, or learned). */
-  knowledgeOf(factId: string): Knowledge[] {
-    const out: Knowledge[] = [];
-    const f = this.facts.get(factId);
-    const source = f ? this.event(f.sourceEvent) : undefined;
-    if (source?.kind === "changed" && source.id === factId)
-      for (const who of source.witnesses)
-        out.push({ who, fact: factId, how: source.payload.how, turn: source.turn, event: source.id });
-    for (const [eventId, fid] of this.reaffirmed) {
-      const e = fid === factId ? this.event(eventId) : undefined;
-      if (e?.kind === "changed")
-        for (const who of e.witnesses) out.push({ who, fact: factId, how: e.payload.how, turn: e.turn, event: e.id });
-    }
-    for (const list of this.learned.values()) for (const k of list) if (k.fact === factId) out.push(k);
-    return out;
-  }
-
-  /** Names of everyone who knows a fact version. */
-  knowersOf(factId: string): string[] {
-    return [...new Set(this.knowledgeOf(factId).map((k) => k.who))];
   }
 
   /** Ids of the open versions of (subject, predicate). */

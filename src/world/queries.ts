@@ -1,5 +1,6 @@
 import type { WorldEvent } from "./event.ts";
 import { EXCLUSIVE_OBJECT_PREDICATES, type Fact, FUNCTIONAL_PREDICATES, factKey, RELATION_PREDICATES } from "./fact.ts";
+import { knowledgeOf } from "./fact-knowledge.ts";
 import type { Ledger } from "./ledger.ts";
 import { EVERYONE, type HookRecord, type Knowledge, type Projection } from "./projection.ts";
 import { WorldError } from "./world-error.ts";
@@ -186,7 +187,7 @@ export function why(p: Projection, factId: string, maxDepth = 12): WhyView {
     return { event, causes };
   };
   const chain = build(fact.sourceEvent, 0) as CauseNode;
-  const knownBy = p.knowledgeOf(fact.id);
+  const knownBy = knowledgeOf(p, fact.id);
   return {
     fact,
     holdsNow: isCurrent(fact),

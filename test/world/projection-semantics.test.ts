@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { knowledgeOf } from "../../src/world/fact-knowledge.ts";
 import {
   beliefsOf,
   currentFacts,
@@ -121,7 +122,7 @@ describe("per-character knowledge", () => {
     ]);
     const annNow = beliefsOf(w.p, "Ann").map((b) => [factText(b.fact), b.stale]);
     expect(annNow).toEqual([["Mara at forest", false]]);
-    expect(w.p.knowledgeOf("t2.0").find((k) => k.who === "Ann")).toMatchObject({ how: "told", via: "Joel" });
+    expect(knowledgeOf(w.p, "t2.0").find((k) => k.who === "Ann")).toMatchObject({ how: "told", via: "Joel" });
   });
 
   it("memories hold only what a character perceived", () => {

@@ -18,13 +18,14 @@ import {
   DEFAULT_SIMULATOR_SETTINGS,
   executeRun,
   listSessions,
+  type Player,
   resolveSuite,
   type Scenario,
 } from "../src/bench/index.ts";
 import { loadConfig } from "../src/core/index.ts";
 import type { ChatModel, ChatRequest, ChatResult } from "../src/llm/index.ts";
 import { resetEndpointStates, resolveModel } from "../src/llm/index.ts";
-import { openStore } from "../src/store/index.ts";
+import { openStore, type Store } from "../src/store/index.ts";
 import type { PerfResult } from "./perf-result.ts";
 
 const SESSIONS = Number(process.env["TROUPE_PERF_BENCH_SESSIONS"] ?? 285);
@@ -56,6 +57,32 @@ async function scenariosFor(n: number): Promise<Scenario[]> {
     ...(pool[i % pool.length] as Scenario),
     id: `perf_${i}`,
   }));
+}
+
+/** A perf run of `sessions` sessions (3 runs per scenario) and the ids of exactly that many of its sessions. */
+async function perfRun(
+  store: Store,
+  player: Player,
+  userModel: ChatModel,
+  o: { sessions: number; turns: number; concurrency: number },
+): Promise<{ runId: string; ids: string[] }> {
+  const run = await createRun(store, {
+    suite: { name: "perf", source: "perf", hash: "perf" },
+    scenarios: await scenariosFor(o.sessions),
+    player,
+    userModel,
+    userSpec: "user",
+    simulator: DEFAULT_SIMULATOR_SETTINGS,
+    personas: ["plain"],
+    traps: [],
+    runs: 3,
+    turns: o.turns,
+    seed: 1,
+    concurrency: o.concurrency,
+  });
+  // Exactly `sessions` sessions (the scenario count rounds up to whole runs).
+  const ids = (await listSessions(store, run.id)).slice(0, o.sessions).map((s) => s.id);
+  return { runId: run.id, ids };
 }
 
 /**
@@ -127,27 +154,15 @@ export async function efficiency(): Promise<PerfResult> {
       "npc",
     );
     const userModel = await resolveModel(`${server.url}#user`, { config, store, cache: false });
-    const scenarios = await scenariosFor(SESSIONS);
-    const run = await createRun(store, {
-      suite: { name: "perf", source: "perf", hash: "perf" },
-      scenarios,
-      player,
-      userModel,
-      userSpec: "user",
-      simulator: DEFAULT_SIMULATOR_SETTINGS,
-      personas: ["plain"],
-      traps: [],
-      runs: 3,
+    const { runId, ids } = await perfRun(store, player, userModel, {
+      sessions: SESSIONS,
       turns: TURNS,
-      seed: 1,
       concurrency: CONCURRENCY,
     });
-    // Exactly SESSIONS sessions (the scenario count rounds up to whole runs).
-    const ids = (await listSessions(store, run.id)).slice(0, SESSIONS).map((s) => s.id);
     const cpuBefore = process.cpuUsage();
     const eluBefore = performance.eventLoopUtilization();
     const started = performance.now();
-    const outcome = await executeRun(run.id, { store, player, userModel, sessionIds: ids });
+    const outcome = await executeRun(runId, { store, player, userModel, sessionIds: ids });
     const wallMs = performance.now() - started;
     // How busy the one JavaScript thread was: near 1, every turn's next call queues behind other sessions' work.
     const eventLoopUtilization = performance.eventLoopUtilization(eluBefore).utilization;
@@ -236,25 +251,14 @@ export async function harnessCpu(): Promise<PerfResult> {
   const FROM = 100;
   const TOTAL = 112;
   try {
-    const scenarios = await scenariosFor(SESSIONS_CPU);
     const npc = instantModel("instant:npc");
     const user = instantModel("instant:user");
     const player = chatModelPlayer(npc, { maxTokens: 256 }, "npc");
-    const run = await createRun(store, {
-      suite: { name: "perf", source: "perf", hash: "perf" },
-      scenarios,
-      player,
-      userModel: user,
-      userSpec: "user",
-      simulator: DEFAULT_SIMULATOR_SETTINGS,
-      personas: ["plain"],
-      traps: [],
-      runs: 3,
+    const { runId, ids } = await perfRun(store, player, user, {
+      sessions: SESSIONS_CPU,
       turns: TOTAL - 2,
-      seed: 1,
       concurrency: 1,
     });
-    const ids = (await listSessions(store, run.id)).slice(0, SESSIONS_CPU).map((s) => s.id);
     // One session at a time, so the CPU spent between a session's 100th and 112th committed turn is exactly the
     // cost of generating turns at a 100-turn history (plus the instant model, measured alone below).
     let cpuMs = 0;
@@ -263,7 +267,7 @@ export async function harnessCpu(): Promise<PerfResult> {
     let mark: NodeJS.CpuUsage | undefined;
     let callsAtMark = 0;
     let last = 0;
-    await executeRun(run.id, {
+    await executeRun(runId, {
       store,
       player,
       userModel: user,
@@ -286,7 +290,7 @@ export async function harnessCpu(): Promise<PerfResult> {
     });
     // The model alone, side by side: as many calls, with requests of the same size.
     const sample = [
-      { role: "system" as const, content: scenarios[0]?.aiSetting ?? "" },
+      { role: "system" as const, content: (await scenariosFor(1))[0]?.aiSetting ?? "" },
       ...Array.from({ length: FROM + 6 }, (_, i) => ({
         role: (i % 2 ? "user" : "assistant") as "user" | "assistant",
         content: sentence(i),
@@ -332,23 +336,13 @@ export async function harnessEfficiency(): Promise<PerfResult> {
     };
     const player = chatModelPlayer(slow("slow:npc"), { maxTokens: 256 }, "npc");
     const userModel = slow("slow:user");
-    const run = await createRun(store, {
-      suite: { name: "perf", source: "perf", hash: "perf" },
-      scenarios: await scenariosFor(SESSIONS),
-      player,
-      userModel,
-      userSpec: "user",
-      simulator: DEFAULT_SIMULATOR_SETTINGS,
-      personas: ["plain"],
-      traps: [],
-      runs: 3,
+    const { runId, ids } = await perfRun(store, player, userModel, {
+      sessions: SESSIONS,
       turns: TURNS,
-      seed: 1,
       concurrency: CONCURRENCY,
     });
-    const ids = (await listSessions(store, run.id)).slice(0, SESSIONS).map((s) => s.id);
     const started = performance.now();
-    const outcome = await executeRun(run.id, { store, player, userModel, sessionIds: ids });
+    const outcome = await executeRun(runId, { store, player, userModel, sessionIds: ids });
     const wallMs = performance.now() - started;
     const idealMs = Math.ceil(SESSIONS / CONCURRENCY) * TURNS * LATENCY_MS;
     return {

@@ -15,42 +15,102 @@ export interface AttemptDeadline {
   dispose(): void;
 }
 
+/**
+ * The attempts running under each caller signal. A bench run hands one run-wide signal to every call; one abort
+ * listener per signal that fans out to a Set costs a Set insert and delete per attempt, where an EventTarget
+ * listener added and removed per attempt cost several microseconds each at a thousand calls a second.
+ */
+const attemptsBySignal = new WeakMap<AbortSignal, Set<Deadline>>();
+
+function watch(signal: AbortSignal, deadline: Deadline): void {
+  let attempts = attemptsBySignal.get(signal);
+  if (!attempts) {
+    const created = new Set<Deadline>();
+    attempts = created;
+    attemptsBySignal.set(signal, created);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const attempt of created) attempt.cancel();
+        created.clear();
+      },
+      { once: true },
+    );
+  }
+  attempts.add(deadline);
+}
+
+// A class rather than closures: no per-call function objects on a path taken by every model call.
+class Deadline implements AttemptDeadline {
+  private readonly controller = new AbortController();
+  private timedOut = false;
+  private disposed = false;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly model: string,
+    private readonly timeoutMs: number,
+    private readonly caller: AbortSignal | undefined,
+  ) {
+    if (caller?.aborted) this.controller.abort(caller.reason);
+    else if (caller) watch(caller, this);
+    this.arm();
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** The caller's signal fired. */
+  cancel(): void {
+    this.controller.abort(this.caller?.reason);
+  }
+
+  touch(): void {
+    if (!this.disposed && !this.controller.signal.aborted) this.arm();
+  }
+
+  reason(): LlmError | undefined {
+    const { model, timeoutMs } = this;
+    if (this.timedOut)
+      return new LlmError("timeout", `${model} did not answer within ${timeoutMs} ms.`, {
+        model,
+        hint: "The server is slow or overloaded; the call is retried. Raise timeoutMs for this endpoint if it persists.",
+      });
+    if (this.caller?.aborted) return new LlmError("aborted", `The call to ${model} was cancelled.`, { model });
+    return undefined;
+  }
+
+  dispose(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.disposed = true;
+    if (this.caller) attemptsBySignal.get(this.caller)?.delete(this);
+  }
+
+  /** Our timeout fired. */
+  expire(): void {
+    this.timedOut = true;
+    this.controller.abort(new Error(`timed out after ${this.timeoutMs} ms`));
+  }
+
+  private arm(): void {
+    if (this.timer) {
+      this.timer.refresh();
+      return;
+    }
+    this.timer = setTimeout(expire, this.timeoutMs, this);
+    this.timer.unref?.();
+  }
+}
+
+function expire(deadline: Deadline): void {
+  deadline.expire();
+}
+
 /** Start a deadline of `timeoutMs` linked to the caller's `signal`. */
 export function startDeadline(model: string, timeoutMs: number, signal?: AbortSignal): AttemptDeadline {
-  const controller = new AbortController();
-  let timedOut = false;
-  let timer: NodeJS.Timeout | undefined;
-  const arm = () => {
-    if (timer) clearTimeout(timer);
-    timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort(new Error(`timed out after ${timeoutMs} ms`));
-    }, timeoutMs);
-    timer.unref?.();
-  };
-  const onAbort = () => controller.abort(signal?.reason);
-  if (signal?.aborted) controller.abort(signal.reason);
-  else signal?.addEventListener("abort", onAbort, { once: true });
-  arm();
-  return {
-    signal: controller.signal,
-    touch: () => {
-      if (!controller.signal.aborted) arm();
-    },
-    reason: () => {
-      if (timedOut)
-        return new LlmError("timeout", `${model} did not answer within ${timeoutMs} ms.`, {
-          model,
-          hint: "The server is slow or overloaded; the call is retried. Raise timeoutMs for this endpoint if it persists.",
-        });
-      if (signal?.aborted) return new LlmError("aborted", `The call to ${model} was cancelled.`, { model });
-      return undefined;
-    },
-    dispose: () => {
-      if (timer) clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-    },
-  };
+  return new Deadline(model, timeoutMs, signal);
 }
 
 /** Default per-attempt timeout for remote models when neither the call nor the endpoint sets one. */

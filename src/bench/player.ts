@@ -75,10 +75,15 @@ export const PLAYER_PROMPT_HASH = stableHash({ PLAYER_PROMPT_VERSION, FRAMING })
  * with the NPC as assistant. The player never sees the simulator's instructions, personas or traps.
  */
 export function buildPlayerMessages(scenario: Scenario, history: readonly Turn[]): ChatMessage[] {
-  const system = FRAMING[scenario.lang]
-    .replaceAll("{ai}", scenario.aiName)
-    .replaceAll("{user}", scenario.userName)
-    .replace("{setting}", scenario.aiSetting);
+  let system = framed.get(scenario);
+  if (system === undefined) {
+    // A replacer function: the card's own text may contain "$&" or "$'", which a replacement string would expand.
+    system = FRAMING[scenario.lang]
+      .replaceAll("{ai}", scenario.aiName)
+      .replaceAll("{user}", scenario.userName)
+      .replace("{setting}", () => scenario.aiSetting);
+    framed.set(scenario, system);
+  }
   const messages: ChatMessage[] = [
     { role: "system", content: system, name: scenario.aiName },
     { role: "user_system", content: scenario.userSetting, name: scenario.userName },
@@ -86,6 +91,9 @@ export function buildPlayerMessages(scenario: Scenario, history: readonly Turn[]
   for (const turn of history) messages.push({ role: turn.role === "ai" ? "assistant" : "user", content: turn.text });
   return messages;
 }
+
+// The framed system text per scenario: a session sends it with every one of its fifty-odd NPC turns.
+const framed = new WeakMap<Scenario, string>();
 
 /** The default player: one chat model playing the NPC from the scenario's card. */
 export function chatModelPlayer(model: ChatModel, params: SamplingParams = {}, spec: string = model.id): Player {

@@ -103,13 +103,28 @@ export interface SimulatorPromptOptions {
 
 /** The system prompt of the simulator for one scenario and persona. */
 export function simulatorSystemPrompt(scenario: Scenario, persona: PersonaId, seesCard: boolean): string {
-  const t = TEMPLATES[scenario.lang];
-  const fill = (s: string) => s.replaceAll("{user}", scenario.userName).replaceAll("{ai}", scenario.aiName);
-  return fill(t.main)
-    .replace("{user_setting}", scenario.userSetting)
-    .replace("{card}", seesCard ? fill(t.card).replace("{ai_setting}", scenario.aiSetting) : "")
-    .replace("{persona}", PERSONAS[persona].instructions[scenario.lang]);
+  // Built once per scenario and persona: a session asks for it on every one of its fifty-odd user turns.
+  let byPersona = systemPrompts.get(scenario);
+  if (!byPersona) {
+    byPersona = new Map();
+    systemPrompts.set(scenario, byPersona);
+  }
+  const key = `${persona}|${seesCard}`;
+  let prompt = byPersona.get(key);
+  if (prompt === undefined) {
+    const t = TEMPLATES[scenario.lang];
+    const fill = (s: string) => s.replaceAll("{user}", scenario.userName).replaceAll("{ai}", scenario.aiName);
+    // Replacer functions, not strings: a card's own text may contain "$&" or "$'", which a replacement string expands.
+    prompt = fill(t.main)
+      .replace("{user_setting}", () => scenario.userSetting)
+      .replace("{card}", () => (seesCard ? fill(t.card).replace("{ai_setting}", () => scenario.aiSetting) : ""))
+      .replace("{persona}", () => PERSONAS[persona].instructions[scenario.lang]);
+    byPersona.set(key, prompt);
+  }
+  return prompt;
 }
+
+const systemPrompts = new WeakMap<Scenario, Map<string, string>>();
 
 /**
  * The simulator's request: its instructions, then the dialogue with roles flipped (the NPC's turns are what the

@@ -175,9 +175,9 @@ export async function simulateUserTurn(
       text = options[rng.int(options.length)] as string;
     }
   }
-  const noise = rng.fork("noise");
-  if (persona.transform === "typos") text = addTypos(text, lang, noise);
-  else if (persona.transform === "messy-format") text = messUpFormat(text, lang, noise);
+  // A fork depends only on the turn's seed and its label, so forking only when a persona needs noise changes nothing.
+  if (persona.transform === "typos") text = addTypos(text, lang, rng.fork("noise"));
+  else if (persona.transform === "messy-format") text = messUpFormat(text, lang, rng.fork("noise"));
   return { ...total, text };
 }
 

@@ -2,6 +2,7 @@ import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { type AttemptDeadline, DEFAULT_TIMEOUT_MS, startDeadline } from "../attempt-deadline.ts";
 import type { CallOptions } from "../call-options.ts";
+import type { ChatMessage } from "../chat-message.ts";
 import type { ChatModel } from "../chat-model.ts";
 import type { ChatRequest } from "../chat-request.ts";
 import type { ChatChunk, ChatResult, FinishReason } from "../chat-result.ts";
@@ -36,6 +37,16 @@ export interface OpenAICompatibleOptions {
   now?: () => number;
 }
 
+/**
+ * Whether a (folded) message can go on the wire as it is: only `role`, `content` and a non-empty `name`. Most
+ * messages are, and reusing them spares a copy of every history message on every call (objects that then stay
+ * alive, and are copied by the garbage collector, for as long as the call is in flight).
+ */
+function wireReady(m: ChatMessage): boolean {
+  for (const key in m) if (key !== "role" && key !== "content" && key !== "name") return false;
+  return m.name === undefined ? !("name" in m) : m.name !== "";
+}
+
 /** The request body for /chat/completions: MiniMax roles folded into system text, extras passed through. */
 export function buildOpenAIBody(
   request: ChatRequest,
@@ -43,11 +54,15 @@ export function buildOpenAIBody(
   maxTokensField: "max_tokens" | "max_completion_tokens",
   options: CallOptions = {},
 ): ChatCompletionCreateParamsNonStreaming {
-  const messages = foldRoleplayRoles(request.messages).map((m) => ({
-    role: m.role as "system" | "user" | "assistant",
-    content: m.content,
-    ...(m.name ? { name: m.name } : {}),
-  }));
+  const messages = foldRoleplayRoles(request.messages).map((m) =>
+    wireReady(m)
+      ? (m as { role: "system" | "user" | "assistant"; content: string })
+      : {
+          role: m.role as "system" | "user" | "assistant",
+          content: m.content,
+          ...(m.name ? { name: m.name } : {}),
+        },
+  );
   const body: Record<string, unknown> = { model, messages };
   if (request.temperature !== undefined) body["temperature"] = request.temperature;
   if (request.topP !== undefined) body["top_p"] = request.topP;

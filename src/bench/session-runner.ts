@@ -84,13 +84,22 @@ export async function runSession(
   // resume (identically over a cassette). Waiting for every commit before the next call instead put the write's
   // latency on the critical path of all 100 turns of every session.
   let inFlight: Promise<void> = Promise.resolve();
+  let durable = true;
+  // Waiting for the previous turn with nothing running beside it (the scripted opening, the end of the session):
+  // have the writer close its batch now rather than sit out its window.
+  const settle = () => {
+    if (!durable) writer.hurry();
+    return inFlight;
+  };
   const commit = async (turn: Turn, meta: TurnMeta) => {
-    await inFlight;
+    await settle();
     const size = promptSize([turn.text]);
     sizeSoFar.chars += size.chars;
     sizeSoFar.cjkChars += size.cjkChars;
     history.push(turn);
+    durable = false;
     inFlight = writer.commit(session.runId, session.id, turn, meta, deps.now()).then(() => {
+      durable = true;
       added++;
       deps.onTurn?.(meta);
     });
@@ -179,6 +188,6 @@ export async function runSession(
     await inFlight.catch(() => {});
     throw error;
   }
-  await inFlight;
+  await settle();
   return { added, total: history.length };
 }

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import {
   chatModelPlayer,
   createRun,
@@ -262,5 +262,33 @@ describe("bench runs: budget, failures and conflicts", () => {
     // Scripted turns (no model call) leave the average alone.
     await writer.commit(run.id, session!.id, turn!.turn, { ...turn!.meta, attempts: 0, latency_ms: 5000 }, 0);
     expect(writer.windowMs).toBe(0);
+  });
+
+  it("closes the open window at once when a session has to wait for its commit", async () => {
+    const t = await (factories[0] as (typeof factories)[0])[1]("hurry");
+    opened.push(t);
+    const { run, player, userModel } = await newRun(t.store, { turns: 2, runs: 1, limit: 1 });
+    await executeRun(run.id, { store: t.store, player, userModel });
+    const [session] = await listSessions(t.store, run.id);
+    const [, , turn] = await loadSessionTurns(t.store, session!.id);
+    const writer = new TurnWriter(t.store);
+    const meta = { ...turn!.meta, attempts: 1, latency_ms: 50 };
+    for (let i = 0; i < 40; i++) await writer.commit(run.id, session!.id, turn!.turn, meta, 0);
+    expect(writer.windowMs).toBeGreaterThan(9);
+    // With the window's timer frozen, only hurry() can close the batch.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      let landed = false;
+      const commit = writer.commit(run.id, session!.id, turn!.turn, meta, 0).then(() => {
+        landed = true;
+      });
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      expect(landed).toBe(false);
+      writer.hurry();
+      await commit;
+      expect(landed).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });

@@ -74,6 +74,16 @@ describe("simulator prompt", () => {
     expect(zhPrompt).toContain("话很少");
   });
 
+  it("keeps a card's text literally, dollar signs included", () => {
+    const base = en[0] as Scenario;
+    const card = { ...base, aiSetting: "Prices: $& and $' and $1.", userSetting: "Owes $$5 and $`." };
+    const player = buildPlayerMessages(card, []);
+    expect(player[0]?.content).toContain("Prices: $& and $' and $1.");
+    const sim = buildSimulatorMessages(card, [], { persona: "plain", seesCard: true });
+    expect(sim[0]?.content).toContain("Owes $$5 and $`.");
+    expect(sim[0]?.content).toContain("Prices: $& and $' and $1.");
+  });
+
   it("flips roles for the simulator and ends with this round's instruction", () => {
     const history: Turn[] = [
       { role: "ai", round: 0, text: "prologue" },

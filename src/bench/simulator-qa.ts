@@ -1,3 +1,4 @@
+import { sortedOverlap } from "../text/index.ts";
 import type { Scenario } from "./scenario.ts";
 import { simulatorSystemPrompt } from "./simulator-prompt.ts";
 import type { Turn } from "./turn.ts";
@@ -132,25 +133,9 @@ function trigrams(s: string): Grams {
   return codes.subarray(0, distinct);
 }
 
-/** How many codes two sorted signatures share. */
-function shared(ga: Grams, gb: Grams): number {
-  let inter = 0;
-  for (let i = 0, j = 0; i < ga.length && j < gb.length; ) {
-    const a = ga[i] as number;
-    const b = gb[j] as number;
-    if (a === b) {
-      inter++;
-      i++;
-      j++;
-    } else if (a < b) i++;
-    else j++;
-  }
-  return inter;
-}
-
 function jaccard(ga: Grams, gb: Grams): number {
   if (ga.length === 0 || gb.length === 0) return 0;
-  const inter = shared(ga, gb);
+  const inter = sortedOverlap(ga, gb);
   return inter / (ga.length + gb.length - inter);
 }
 

@@ -35,6 +35,7 @@ export {
 } from "./script-mix.ts";
 export { type SelfBleu, selfBleu } from "./self-bleu.ts";
 export { createSelfBleuWindow, type SelfBleuWindow } from "./self-bleu-window.ts";
+export { sortedOverlap } from "./sorted-overlap.ts";
 export { type CjkTokens, segmentWords, type TokenizeOptions, tokenize } from "./tokenize.ts";
 export {
   createTranscriptMetrics,

@@ -2,6 +2,7 @@ import { UsageError } from "../core/index.ts";
 import { ensureInt32 } from "./int-buffer.ts";
 import { createIntSlab } from "./int-slab.ts";
 import { createNgramEncoder, type EncodedTurn } from "./ngram-encoder.ts";
+import { sortedOverlap } from "./sorted-overlap.ts";
 import { type CjkTokens, tokenize } from "./tokenize.ts";
 import { checkWindow } from "./window.ts";
 
@@ -74,24 +75,6 @@ export function nearDuplicateSettings(options: NearDuplicateOptions): { threshol
   return { threshold, k, window: checkWindow(options.window ?? Number.POSITIVE_INFINITY) };
 }
 
-/** |a ∩ b| of two ascending id arrays. */
-function overlap(a: Int32Array, b: Int32Array): number {
-  let i = 0;
-  let j = 0;
-  let shared = 0;
-  while (i < a.length && j < b.length) {
-    const x = a[i] as number;
-    const y = b[j] as number;
-    if (x === y) {
-      shared++;
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return shared;
-}
-
 /**
  * Streaming near-duplicate detection by exact Jaccard similarity of token-shingle sets (w-shingling, Broder et al.
  * 1997), with exact prefix filtering for the candidates (Bayardo, Ma & Srikant 2007): fix a global order of
@@ -153,7 +136,7 @@ export function createEncodedNearDuplicateIndex(
           seen[t] = mark;
           const other = sets[t] as Int32Array;
           if (threshold * other.length > own.length || threshold * own.length > other.length) continue;
-          const shared = overlap(own, other);
+          const shared = sortedOverlap(own, other);
           const similarity = shared / (own.length + other.length - shared);
           if (similarity >= threshold) matches.push({ index: t, similarity });
         }

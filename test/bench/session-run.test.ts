@@ -238,17 +238,22 @@ describe("bench runs: budget, failures and conflicts", () => {
     await expect(getRun(t.store, "no-such-run")).rejects.toMatchObject({ code: "bench.unknown_run" });
   });
 
-  it("holds a batch open for a fifth of the typical call latency, and not at all once answers are instant", async () => {
-    const t = await (factories[0] as (typeof factories)[0])[1]("window");
+  /** A fresh writer, with one committed generated turn of a finished run to hand it again. */
+  const writerWithTurn = async (name: string) => {
+    const t = await (factories[0] as (typeof factories)[0])[1](name);
     opened.push(t);
     const { run, player, userModel } = await newRun(t.store, { turns: 2, runs: 1, limit: 1 });
     await executeRun(run.id, { store: t.store, player, userModel });
     const [session] = await listSessions(t.store, run.id);
     const [, , turn] = await loadSessionTurns(t.store, session!.id);
-    const writer = new TurnWriter(t.store);
+    return { run, session: session!, turn: turn!, writer: new TurnWriter(t.store) };
+  };
+
+  it("holds a batch open for a fifth of the typical call latency, and not at all once answers are instant", async () => {
+    const { run, session, turn, writer } = await writerWithTurn("window");
     const commitWith = async (latency: number) => {
       const started = performance.now();
-      await writer.commit(run.id, session!.id, turn!.turn, { ...turn!.meta, attempts: 1, latency_ms: latency }, 0);
+      await writer.commit(run.id, session.id, turn.turn, { ...turn.meta, attempts: 1, latency_ms: latency }, 0);
       return performance.now() - started;
     };
     expect(writer.windowMs).toBe(0);
@@ -260,26 +265,20 @@ describe("bench runs: budget, failures and conflicts", () => {
     for (let i = 0; i < 30; i++) await commitWith(0);
     expect(writer.windowMs).toBe(0);
     // Scripted turns (no model call) leave the average alone.
-    await writer.commit(run.id, session!.id, turn!.turn, { ...turn!.meta, attempts: 0, latency_ms: 5000 }, 0);
+    await writer.commit(run.id, session.id, turn.turn, { ...turn.meta, attempts: 0, latency_ms: 5000 }, 0);
     expect(writer.windowMs).toBe(0);
   });
 
   it("closes the open window at once when a session has to wait for its commit", async () => {
-    const t = await (factories[0] as (typeof factories)[0])[1]("hurry");
-    opened.push(t);
-    const { run, player, userModel } = await newRun(t.store, { turns: 2, runs: 1, limit: 1 });
-    await executeRun(run.id, { store: t.store, player, userModel });
-    const [session] = await listSessions(t.store, run.id);
-    const [, , turn] = await loadSessionTurns(t.store, session!.id);
-    const writer = new TurnWriter(t.store);
-    const meta = { ...turn!.meta, attempts: 1, latency_ms: 50 };
-    for (let i = 0; i < 40; i++) await writer.commit(run.id, session!.id, turn!.turn, meta, 0);
+    const { run, session, turn, writer } = await writerWithTurn("hurry");
+    const meta = { ...turn.meta, attempts: 1, latency_ms: 50 };
+    for (let i = 0; i < 40; i++) await writer.commit(run.id, session.id, turn.turn, meta, 0);
     expect(writer.windowMs).toBeGreaterThan(9);
     // With the window's timer frozen, only hurry() can close the batch.
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
     try {
       let landed = false;
-      const commit = writer.commit(run.id, session!.id, turn!.turn, meta, 0).then(() => {
+      const commit = writer.commit(run.id, session.id, turn.turn, meta, 0).then(() => {
         landed = true;
       });
       for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));

@@ -58,7 +58,8 @@ export class TurnWriter {
   /**
    * Close the open batch now instead of at the end of its window: for a caller about to wait on a commit with no
    * model call to overlap it (a session's scripted opening turns, its last turn). Without this every session
-   * start and end sat out a window, which over a bench run's five sessions per slot added up to tenths of a second.
+   * start and end sat out what was left of a window: a few milliseconds each, tens over a bench run's five sessions
+   * per concurrency slot.
    */
   hurry(): void {
     if (!this.timer) return;

@@ -171,7 +171,7 @@ export function eventInstruction(
 ): string | undefined {
   if (event.kind === "trap:silence") return undefined;
   return PERTURBATION_INSTRUCTIONS[event.kind][lang]
-    .replaceAll("{ai}", aiName)
-    .replaceAll("{user}", userName)
-    .replaceAll("{topic}", event.topic ?? "");
+    .replaceAll("{ai}", () => aiName)
+    .replaceAll("{user}", () => userName)
+    .replaceAll("{topic}", () => event.topic ?? "");
 }

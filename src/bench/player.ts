@@ -77,10 +77,10 @@ export const PLAYER_PROMPT_HASH = stableHash({ PLAYER_PROMPT_VERSION, FRAMING })
 export function buildPlayerMessages(scenario: Scenario, history: readonly Turn[]): ChatMessage[] {
   let system = framed.get(scenario);
   if (system === undefined) {
-    // A replacer function: the card's own text may contain "$&" or "$'", which a replacement string would expand.
+    // Replacer functions: names and the card's text may contain "$&" or "$'", which a replacement string expands.
     system = FRAMING[scenario.lang]
-      .replaceAll("{ai}", scenario.aiName)
-      .replaceAll("{user}", scenario.userName)
+      .replaceAll("{ai}", () => scenario.aiName)
+      .replaceAll("{user}", () => scenario.userName)
       .replace("{setting}", () => scenario.aiSetting);
     framed.set(scenario, system);
   }

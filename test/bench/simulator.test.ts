@@ -74,14 +74,23 @@ describe("simulator prompt", () => {
     expect(zhPrompt).toContain("话很少");
   });
 
-  it("keeps a card's text literally, dollar signs included", () => {
+  it("keeps a card's names and text literally, dollar signs included", () => {
     const base = en[0] as Scenario;
-    const card = { ...base, aiSetting: "Prices: $& and $' and $1.", userSetting: "Owes $$5 and $`." };
+    const card = {
+      ...base,
+      aiName: "Mr $&",
+      userName: "$'Kid",
+      aiSetting: "Prices: $& and $' and $1.",
+      userSetting: "Owes $$5 and $`.",
+    };
     const player = buildPlayerMessages(card, []);
     expect(player[0]?.content).toContain("Prices: $& and $' and $1.");
-    const sim = buildSimulatorMessages(card, [], { persona: "plain", seesCard: true });
+    expect(player[0]?.content).toContain("You are Mr $&.");
+    const sim = buildSimulatorMessages(card, [], { persona: "plain", seesCard: true, rejected: "speaks_as_npc" });
     expect(sim[0]?.content).toContain("Owes $$5 and $`.");
     expect(sim[0]?.content).toContain("Prices: $& and $' and $1.");
+    expect(sim[0]?.content).toContain("$'Kid");
+    expect(sim.at(-1)?.content).toContain("Mr $&");
   });
 
   it("flips roles for the simulator and ends with this round's instruction", () => {

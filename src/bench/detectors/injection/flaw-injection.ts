@@ -27,7 +27,7 @@ function pick<T>(rng: Rng, list: readonly T[]): T {
 }
 
 function fill(template: string, s: SyntheticSession): string {
-  return template.replaceAll("{user}", s.userName).replaceAll("{npc}", s.aiName);
+  return template.replaceAll("{user}", () => s.userName).replaceAll("{npc}", () => s.aiName);
 }
 
 /** Put text inside a reply: before its last sentence-ending quote, or at the end. */

@@ -113,7 +113,8 @@ export function simulatorSystemPrompt(scenario: Scenario, persona: PersonaId, se
   let prompt = byPersona.get(key);
   if (prompt === undefined) {
     const t = TEMPLATES[scenario.lang];
-    const fill = (s: string) => s.replaceAll("{user}", () => scenario.userName).replaceAll("{ai}", () => scenario.aiName);
+    const fill = (s: string) =>
+      s.replaceAll("{user}", () => scenario.userName).replaceAll("{ai}", () => scenario.aiName);
     // Replacer functions, not strings: a card's own text may contain "$&" or "$'", which a replacement string expands.
     prompt = fill(t.main)
       .replace("{user_setting}", () => scenario.userSetting)
@@ -150,7 +151,10 @@ export function buildSimulatorMessages(
     : undefined;
   if (instruction) messages.push({ role: "system", content: t.next.replace("{instruction}", () => instruction) });
   if (options.rejected) {
-    const reason = (REASONS[scenario.lang][options.rejected] ?? options.rejected).replaceAll("{ai}", () => scenario.aiName);
+    const reason = (REASONS[scenario.lang][options.rejected] ?? options.rejected).replaceAll(
+      "{ai}",
+      () => scenario.aiName,
+    );
     messages.push({
       role: "system",
       content: t.correction.replace("{reason}", () => reason).replaceAll("{user}", () => scenario.userName),

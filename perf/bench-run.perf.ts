@@ -143,7 +143,11 @@ async function bareLoop(url: string, via: "http" | "openai"): Promise<number> {
 export async function efficiency(): Promise<PerfResult> {
   const server = await startServer();
   const home = mkdtempSync(join(tmpdir(), "troupe-perf-bench-"));
-  const store = await openStore({ home });
+  // The server is a separate process: it must not outlive a failure to open the store (it would keep running).
+  const store = await openStore({ home }).catch((error: unknown) => {
+    server.stop();
+    throw error;
+  });
   try {
     resetEndpointStates();
     const base = loadConfig({ env: {}, cwd: home });

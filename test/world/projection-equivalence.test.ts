@@ -12,6 +12,7 @@ import {
   type WorldNode,
 } from "../../src/world/index.ts";
 import { randomDrafts } from "./random-ledger.ts";
+import { addRoot } from "./world-helpers.ts";
 
 type Op =
   | { op: "commit" }
@@ -36,13 +37,7 @@ function runOps(seed: number, ops: Op[], bucketSize: number): void {
   const ledger = new Ledger();
   const p = new Projection(bucketSize);
   let n = 0;
-  const root = buildNode(ledger, { kind: "root", storyTime: 0, events: [] }, null, "main", {
-    id: "root",
-    now: 0,
-    startTime: 0,
-  });
-  ledger.add(root);
-  p.apply(root);
+  const root = addRoot(ledger, p);
   const heads = new Map<string, string>([["main", root.id]]);
   let current = "main";
   const commit = (parent: WorldNode) => {

@@ -15,17 +15,12 @@ import {
   type WorldNode,
 } from "../../src/world/index.ts";
 import { randomDrafts } from "./random-ledger.ts";
+import { addRoot } from "./world-helpers.ts";
 
 /** A random history with branches: commits, swipes, switches and rollbacks over one ledger. */
 function randomHistory(seed: number, steps: number, p: Projection, ledger: Ledger): string[] {
   const rng = createRng(seed);
-  const root = buildNode(ledger, { kind: "root", storyTime: 0, events: [] }, null, "main", {
-    id: "root",
-    now: 0,
-    startTime: 0,
-  });
-  ledger.add(root);
-  p.apply(root);
+  const root = addRoot(ledger, p);
   const heads = [root.id];
   let n = 0;
   for (let i = 0; i < steps; i++) {

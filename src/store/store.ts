@@ -4,6 +4,7 @@ import Database from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { ExitCode, redactUrl, TroupeError } from "../core/index.ts";
+import { WalCheckpointer } from "./wal-checkpointer.ts";
 
 /** A failure to open, migrate or use the database. */
 export class StorageError extends TroupeError {
@@ -80,11 +81,15 @@ function openSqlite(path: string, busyTimeoutMs: number): Store {
     );
   }
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const checkpointer = path === ":memory:" ? undefined : new WalCheckpointer(database, path);
   return {
     db,
     dialect: "sqlite",
     location: path,
-    close: () => db.destroy(),
+    close: async () => {
+      await checkpointer?.close();
+      await db.destroy();
+    },
   };
 }
 

@@ -1,0 +1,77 @@
+import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import { afterEach, describe, expect, it } from "vitest";
+import { WalCheckpointer } from "../../src/store/wal-checkpointer.ts";
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+function openDb(): { db: Database.Database; path: string } {
+  const dir = mkdtempSync(join(tmpdir(), "troupe-wal-"));
+  dirs.push(dir);
+  const path = join(dir, "t.db");
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("synchronous = NORMAL");
+  db.exec("create table t (id integer primary key, body text not null)");
+  return { db, path };
+}
+
+const walSize = (path: string) => statSync(`${path}-wal`).size;
+const until = async (condition: () => boolean, ms = 10_000) => {
+  const end = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+};
+
+/** Writes `mb` megabytes in 256 KB transactions, letting the checkpointer look after each. */
+async function write(db: Database.Database, checkpointer: WalCheckpointer | undefined, mb: number): Promise<void> {
+  const insert = db.prepare("insert into t (body) values (?)");
+  const row = "x".repeat(1024);
+  for (let i = 0; i < mb * 4; i++) {
+    db.transaction(() => {
+      for (let j = 0; j < 256; j++) insert.run(row);
+    })();
+    checkpointer?.poll();
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+describe("WalCheckpointer", () => {
+  it("takes checkpoints off the main connection and still keeps the WAL bounded", async () => {
+    const { db, path } = openDb();
+    const checkpointer = new WalCheckpointer(db, path);
+    expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
+    await write(db, checkpointer, 24);
+    // Without checkpoints the WAL would hold all 24 MB; checkpointed in the background it restarts from the top.
+    expect(walSize(path)).toBeLessThan(12 * 1024 * 1024);
+    expect(checkpointer.fellBack).toBe(false);
+    await checkpointer.close();
+    expect(db.prepare("select count(*) from t").pluck().get()).toBe(24 * 4 * 256);
+    db.close();
+  });
+
+  it("the comparison: with automatic checkpoints off and no checkpointer the WAL holds everything", async () => {
+    const { db, path } = openDb();
+    db.pragma("wal_autocheckpoint = 0");
+    await write(db, undefined, 8);
+    expect(walSize(path)).toBeGreaterThan(8 * 1024 * 1024);
+    db.close();
+  });
+
+  it("gives checkpoints back to SQLite when its worker cannot run", async () => {
+    const { db, path } = openDb();
+    const checkpointer = new WalCheckpointer(db, path, join(path, "no-such-driver.js"));
+    await write(db, checkpointer, 5);
+    await until(() => checkpointer.fellBack);
+    expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
+    await checkpointer.close();
+    db.close();
+  });
+});

@@ -50,6 +50,14 @@ describe("nodeHttpFetch", () => {
     expect(await r.json()).toEqual({ method: "POST", body: '{"a":1}', auth: "Bearer k" });
   });
 
+  it("sends a string body with characters beyond ASCII as its UTF-8 bytes, and a byte body as it is", async () => {
+    const text = '{"q":"月光下的灯塔 🌙 — café"}';
+    const asString = await nodeHttpFetch(`${base}/json`, { method: "POST", body: text });
+    expect(((await asString.json()) as { body: string }).body).toBe(text);
+    const asBytes = await nodeHttpFetch(`${base}/json`, { method: "POST", body: new TextEncoder().encode(text) });
+    expect(((await asBytes.json()) as { body: string }).body).toBe(text);
+  });
+
   it("hands buffered answers over with fetch's reading rules: one body, one stream, case-insensitive headers", async () => {
     const r = await nodeHttpFetch(`${base}/json`, { method: "POST", body: "x" });
     expect(r.headers.get("Content-Type")).toBe("application/json");

@@ -83,6 +83,20 @@ describe("OpenAI-compatible provider over HTTP", () => {
     expect(server.requests[0]?.headers["authorization"]).toBe("Bearer not-needed");
   });
 
+  it("sends the body as JSON with its content type, text beyond ASCII intact, streaming or not", async () => {
+    const messages: ChatRequest["messages"] = [
+      { role: "system", content: '你是灯塔守护者。Quote: "x" \\ tab\t' },
+      { role: "user", content: "月光下 🌙 café" },
+    ];
+    await model.chat({ messages });
+    await drain(model.stream({ messages }));
+    for (const request of server.requests) {
+      expect(request.headers["content-type"]).toBe("application/json");
+      expect(request.body.messages).toEqual(messages);
+    }
+    expect(server.requests.map((r) => r.stream)).toEqual([false, true]);
+  });
+
   it("folds MiniMax role-play roles into system text", async () => {
     await model.chat({
       messages: [

@@ -80,6 +80,9 @@ export class WalCheckpointer {
     this.worker = undefined;
     if (!worker) return;
     const exited = new Promise<void>((resolve) => worker.once("exit", () => resolve()));
+    // Referenced again while it shuts down: a closing store is awaited, and an unreferenced worker would let the
+    // process exit with that await still pending.
+    worker.ref();
     worker.postMessage("close");
     await exited;
   }

@@ -1,6 +1,8 @@
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
 import { WalCheckpointer } from "../../src/store/wal-checkpointer.ts";
@@ -73,5 +75,30 @@ describe("WalCheckpointer", () => {
     expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
     await checkpointer.close();
     db.close();
+  });
+});
+
+describe("WalCheckpointer in a process with nothing else to do", () => {
+  it("lets closing the store finish instead of the process exiting with the close still pending", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "troupe-wal-exit-"));
+    dirs.push(dir);
+    const store = new URL("../../src/store/index.ts", import.meta.url).href;
+    // A script file, not \`-e\`: an unsettled top-level await only ends the process with code 13 in a module file.
+    const script = join(dir, "close.mjs");
+    writeFileSync(
+      script,
+      `import { openStore } from ${JSON.stringify(store)};
+      const store = await openStore({ home: ${JSON.stringify(dir)} });
+      await store.db.schema.createTable("t").addColumn("body", "text").execute();
+      for (let i = 0; i < 40; i++) await store.db.insertInto("t").values({ body: "x".repeat(200_000) }).execute();
+      await new Promise((r) => setTimeout(r, 600)); // the checkpointer's worker starts and checkpoints meanwhile
+      await store.close();
+      console.log("closed");`,
+    );
+    const out = execFileSync(process.execPath, ["--import", "tsx", script], {
+      cwd: fileURLToPath(new URL("../..", import.meta.url)),
+      encoding: "utf8",
+    });
+    expect(out.trim()).toBe("closed");
   });
 });

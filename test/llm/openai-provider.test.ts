@@ -97,6 +97,17 @@ describe("OpenAI-compatible provider over HTTP", () => {
     expect(server.requests.map((r) => r.stream)).toEqual([false, true]);
   });
 
+  it("posts to <base URL>/chat/completions whether or not the base URL ends in a slash", async () => {
+    const slashed = createOpenAICompatibleModel({
+      id: "slashed",
+      provider: "http",
+      baseUrl: `${server.openaiBaseUrl}/`,
+      model: "fake",
+    });
+    await slashed.chat(hello);
+    expect(server.requests.map((r) => r.path)).toEqual(["/v1/chat/completions"]);
+  });
+
   it("folds MiniMax role-play roles into system text", async () => {
     await model.chat({
       messages: [
@@ -180,6 +191,11 @@ describe("OpenAI-compatible provider over HTTP", () => {
       if (typeof fault === "object" && "status" in fault) expect(chatError.status).toBe(fault.status);
       const streamError = await failure(() => collectStream(model.stream(hello, { timeoutMs: 1_000 })));
       expect(streamError.kind).toBe(kind);
+      // Whole answers are posted without the client's pipeline but fail through its error classes: same message.
+      if (typeof fault === "object" && (fault.fault === "http" || fault.fault === "rate_limit")) {
+        expect(chatError.message).toBe(streamError.message);
+        expect(chatError.message).toMatch(/fake HTTP|Rate limit reached/);
+      }
       // The openai client's own retries are off: one request per call, the retry middleware decides the rest.
       expect(server.callCount).toBe(2);
     });

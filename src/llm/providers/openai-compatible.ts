@@ -12,6 +12,7 @@ import { nodeHttpFetch } from "../node-http-fetch.ts";
 import { createThinkFilter, stripThink } from "../think.ts";
 import { estimateTokens, type Usage } from "../usage.ts";
 import { mapOpenAIError } from "./openai-error.ts";
+import { createJsonPost } from "./openai-json-post.ts";
 
 export interface OpenAICompatibleOptions {
   /** The model id callers see ("openai:gpt-4.1-mini", "http://host:8000/v1#qwen"). */
@@ -115,8 +116,10 @@ function usageFrom(
 }
 
 /**
- * A ChatModel for any OpenAI-compatible server through the official `openai` client. The client's own retries
- * are off: the retry middleware owns retrying, so attempts, budgets and back-off are counted in one place.
+ * A ChatModel for any OpenAI-compatible server. The official `openai` client is configured here and streams through
+ * it; whole answers are posted with its URL, headers and error classes but without its per-call request pipeline
+ * (openai-json-post.ts says why). The client's own retries are off: the retry middleware owns retrying, so attempts,
+ * budgets and back-off are counted in one place.
  */
 export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): ChatModel {
   const client = new OpenAI({
@@ -127,6 +130,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
     timeout: 24 * 3600_000,
     fetch: options.fetch ?? nodeHttpFetch,
   });
+  const post = createJsonPost(client, options.fetch ?? nodeHttpFetch);
   const now = options.now ?? (() => performance.now());
   const maxTokensField =
     options.maxTokensField ?? (options.provider === "openai" ? "max_completion_tokens" : "max_tokens");
@@ -143,10 +147,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
     const started = now();
     try {
       const body = buildOpenAIBody(request, options.model, maxTokensField, callOptions);
-      // Always our per-attempt signal, never the caller's: the client adds an abort listener to the signal it is
-      // given and never removes it, so a run-wide signal passed straight through gathered one listener per call
-      // (tens of thousands in a bench run, each abort-listener operation slower than the last).
-      const response = await client.chat.completions.create(body, { signal: deadline.signal, ...jsonBody(body) });
+      const response = await post(body, deadline.signal);
       const choice = response.choices?.[0];
       if (!choice)
         throw new LlmError("server", `${options.baseUrl} returned no choices for ${options.id}.`, {
@@ -183,6 +184,8 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
     try {
       const body = buildOpenAIBody(request, options.model, maxTokensField, callOptions);
       const streaming = { ...body, stream: true as const, stream_options: { include_usage: true } };
+      // Always our per-attempt signal, never the caller's: the client adds an abort listener to the signal it is
+      // given and never removes it, so a run-wide signal passed straight through gathered one listener per call.
       const chunks = await client.chat.completions.create(streaming, {
         signal: deadline.signal,
         ...jsonBody(streaming),

@@ -88,7 +88,8 @@ async function perfRun(
 /**
  * The same traffic with no harness at all: each of `SESSIONS` loops sends `TURNS` growing conversations, 64 loops at
  * a time, over raw keep-alive HTTP (what this machine and the fake server allow) or through the `openai` client
- * alone (what the provider's HTTP client allows). troupe's run is measured side by side with both.
+ * alone with its default fetch (what putting every call through the client's request pipeline allows; troupe posts
+ * whole answers itself, see src/llm/providers/openai-json-post.ts). troupe's run is measured side by side with both.
  */
 async function bareLoop(url: string, via: "http" | "openai"): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });

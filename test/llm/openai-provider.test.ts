@@ -192,7 +192,7 @@ describe("OpenAI-compatible provider over HTTP", () => {
       const streamError = await failure(() => collectStream(model.stream(hello, { timeoutMs: 1_000 })));
       expect(streamError.kind).toBe(kind);
       // Whole answers are posted without the client's pipeline but fail through its error classes: same message.
-      if (typeof fault === "object" && (fault.fault === "http" || fault.fault === "rate_limit")) {
+      if (typeof fault === "object" && "fault" in fault && (fault.fault === "http" || fault.fault === "rate_limit")) {
         expect(chatError.message).toBe(streamError.message);
         expect(chatError.message).toMatch(/fake HTTP|Rate limit reached/);
       }

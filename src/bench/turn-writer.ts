@@ -1,4 +1,5 @@
-import type { Store } from "../store/index.ts";
+import type { CompiledQuery } from "kysely";
+import { BackgroundUnavailableError, type Store } from "../store/index.ts";
 import { type BenchTurnRow, benchDb } from "./bench-tables.ts";
 import type { TurnMeta } from "./dialogue.ts";
 import { TurnConflictError } from "./run-store.ts";
@@ -76,17 +77,34 @@ export class TurnWriter {
     this.flushing = this.flushing.then(() => this.write(batch));
   };
 
+  /**
+   * Runs the insert on the store's background connection when it has one (an SQLite file: the rows are written on
+   * another thread while this one serves model answers), else, or if that worker is gone, on the main connection.
+   * Returns the number of rows inserted.
+   */
+  private async execute(insert: CompiledQuery): Promise<number> {
+    if (this.store.background) {
+      try {
+        return await this.store.background.run(insert.sql, insert.parameters);
+      } catch (error) {
+        if (!(error instanceof BackgroundUnavailableError)) throw error;
+      }
+    }
+    const result = await (await benchDb(this.store)).executeQuery(insert);
+    return Number(result.numAffectedRows ?? 0n);
+  }
+
   private async write(batch: Pending[]): Promise<void> {
     const db = await benchDb(this.store);
     for (let i = 0; i < batch.length; i += MAX_ROWS) {
       const part = batch.slice(i, i + MAX_ROWS);
       try {
-        const result = await db
+        const insert = db
           .insertInto("bench_turns")
           .values(part.map((p) => p.row))
           .onConflict((oc) => oc.columns(["session_id", "round"]).doNothing())
-          .executeTakeFirst();
-        if (Number(result.numInsertedOrUpdatedRows ?? BigInt(part.length)) === part.length) {
+          .compile();
+        if ((await this.execute(insert)) === part.length) {
           for (const p of part) p.resolve();
           continue;
         }

@@ -4,7 +4,7 @@ import Database from "better-sqlite3";
 import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { ExitCode, redactUrl, TroupeError } from "../core/index.ts";
-import { WalCheckpointer } from "./wal-checkpointer.ts";
+import { type BackgroundWriter, SqliteBackground } from "./sqlite-background.ts";
 
 /** A failure to open, migrate or use the database. */
 export class StorageError extends TroupeError {
@@ -25,6 +25,12 @@ export interface Store {
   readonly dialect: Dialect;
   /** Where the data lives, with any password removed: safe to print. */
   readonly location: string;
+  /**
+   * A second connection on another thread, for hot batched writes that should not stall the event loop (SQLite
+   * files only; see sqlite-background.ts). Its `run` rejects with BackgroundUnavailableError when the caller must
+   * write on `db` instead.
+   */
+  readonly background?: BackgroundWriter;
   close(): Promise<void>;
 }
 
@@ -81,13 +87,14 @@ function openSqlite(path: string, busyTimeoutMs: number): Store {
     );
   }
   const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
-  const checkpointer = path === ":memory:" ? undefined : new WalCheckpointer(database, path);
+  const background = path === ":memory:" ? undefined : new SqliteBackground(database, path, busyTimeoutMs);
   return {
     db,
     dialect: "sqlite",
     location: path,
+    ...(background ? { background } : {}),
     close: async () => {
-      await checkpointer?.close();
+      await background?.close();
       await db.destroy();
     },
   };

@@ -17,7 +17,7 @@ import {
 } from "../../src/bench/index.ts";
 import { TurnWriter } from "../../src/bench/turn-writer.ts";
 import { type ChatModel, LlmError } from "../../src/llm/index.ts";
-import type { Store } from "../../src/store/index.ts";
+import { BackgroundUnavailableError, type Store } from "../../src/store/index.ts";
 import { storeFactories, type TestStore } from "../support/stores.ts";
 import { scriptedModel } from "./scripted-model.ts";
 
@@ -248,6 +248,38 @@ describe("bench runs: budget, failures and conflicts", () => {
     const [, , turn] = await loadSessionTurns(t.store, session!.id);
     return { run, session: session!, turn: turn!, writer: new TurnWriter(t.store) };
   };
+
+  it("writes turns on an SQLite store's background connection, and on the main one when that worker is gone", async () => {
+    const { run, session, turn } = await writerWithTurn("background");
+    const t = opened.at(-1) as TestStore;
+    expect(t.store.dialect === "sqlite" ? t.store.background : "n/a").toBeDefined();
+    if (!t.store.background) return;
+    const real = t.store.background;
+    let offThread = 0;
+    const counted: Store = {
+      ...t.store,
+      background: {
+        run: (sql, parameters) => {
+          offThread++;
+          return real.run(sql, parameters);
+        },
+      },
+    };
+    await new TurnWriter(counted).commit(run.id, session.id, { ...turn.turn, round: 40, text: "off" }, turn.meta, 0);
+    expect(offThread).toBe(1);
+    const gone: Store = { ...t.store, background: { run: () => Promise.reject(new BackgroundUnavailableError()) } };
+    await new TurnWriter(gone).commit(run.id, session.id, { ...turn.turn, round: 42, text: "main" }, turn.meta, 0);
+    const texts = (await loadSessionTurns(t.store, session.id)).map((s) => [s.turn.round, s.turn.text]);
+    expect(texts.slice(-2)).toEqual([
+      [40, "off"],
+      [42, "main"],
+    ]);
+    // Any other failure of the background write is the write's failure, as on the main connection.
+    const broken: Store = { ...t.store, background: { run: () => Promise.reject(new Error("disk I/O error")) } };
+    await expect(
+      new TurnWriter(broken).commit(run.id, session.id, { ...turn.turn, round: 44, text: "x" }, turn.meta, 0),
+    ).rejects.toThrow("disk I/O error");
+  });
 
   it("holds a batch open for a fifth of the typical call latency, and not at all once answers are instant", async () => {
     const { run, session, turn, writer } = await writerWithTurn("window");

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { WalCheckpointer } from "../../src/store/wal-checkpointer.ts";
+import { BackgroundUnavailableError, SqliteBackground } from "../../src/store/sqlite-background.ts";
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -33,7 +33,7 @@ const until = async (condition: () => boolean, ms = 10_000) => {
 };
 
 /** Writes `mb` megabytes in 256 KB transactions, letting the checkpointer look after each. */
-async function write(db: Database.Database, checkpointer: WalCheckpointer | undefined, mb: number): Promise<void> {
+async function write(db: Database.Database, checkpointer: SqliteBackground | undefined, mb: number): Promise<void> {
   const insert = db.prepare("insert into t (body) values (?)");
   const row = "x".repeat(1024);
   for (let i = 0; i < mb * 4; i++) {
@@ -45,10 +45,10 @@ async function write(db: Database.Database, checkpointer: WalCheckpointer | unde
   }
 }
 
-describe("WalCheckpointer", () => {
+describe("SqliteBackground", () => {
   it("takes checkpoints off the main connection and still keeps the WAL bounded", async () => {
     const { db, path } = openDb();
-    const checkpointer = new WalCheckpointer(db, path);
+    const checkpointer = new SqliteBackground(db, path);
     expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(0);
     await write(db, checkpointer, 24);
     // Without checkpoints the WAL would hold all 24 MB; checkpointed in the background it restarts from the top.
@@ -69,7 +69,7 @@ describe("WalCheckpointer", () => {
 
   it("gives checkpoints back to SQLite when its worker cannot run", async () => {
     const { db, path } = openDb();
-    const checkpointer = new WalCheckpointer(db, path, join(path, "no-such-driver.js"));
+    const checkpointer = new SqliteBackground(db, path, 5_000, join(path, "no-such-driver.js"));
     await write(db, checkpointer, 5);
     await until(() => checkpointer.fellBack);
     expect(db.pragma("wal_autocheckpoint", { simple: true })).toBe(1000);
@@ -78,7 +78,51 @@ describe("WalCheckpointer", () => {
   });
 });
 
-describe("WalCheckpointer in a process with nothing else to do", () => {
+describe("SqliteBackground writes", () => {
+  it("runs a statement on its own connection and resolves with the rows changed once committed", async () => {
+    const { db, path } = openDb();
+    const background = new SqliteBackground(db, path);
+    const changes = await background.run("insert into t (body) values (?), (?), (?)", ["a", "b", "c"]);
+    expect(changes).toBe(3);
+    // Committed: the main connection sees the rows as soon as the promise resolves.
+    expect(db.prepare("select group_concat(body, '') from t").pluck().get()).toBe("abc");
+    // The worker reuses its prepared statement: the same SQL again.
+    expect(await background.run("insert into t (body) values (?), (?), (?)", ["d", "e", "f"])).toBe(3);
+    await background.close();
+    db.close();
+  });
+
+  it("rejects with the SQLite error itself for a bad statement, and keeps working", async () => {
+    const { db, path } = openDb();
+    const background = new SqliteBackground(db, path);
+    await expect(
+      background.run("insert into t (id, body) values (?, ?), (?, ?)", [1, "x", 1, "y"]),
+    ).rejects.toMatchObject({
+      code: "SQLITE_CONSTRAINT_PRIMARYKEY",
+    });
+    expect(db.prepare("select count(*) from t").pluck().get()).toBe(0); // the statement was all or nothing
+    expect(await background.run("insert into t (body) values (?)", ["ok"])).toBe(1);
+    expect(background.fellBack).toBe(false);
+    await background.close();
+    db.close();
+  });
+
+  it("rejects with BackgroundUnavailableError when its worker cannot run", async () => {
+    const { db, path } = openDb();
+    const background = new SqliteBackground(db, path, 5_000, join(path, "no-such-driver.js"));
+    await expect(background.run("insert into t (body) values (?)", ["x"])).rejects.toBeInstanceOf(
+      BackgroundUnavailableError,
+    );
+    expect(background.fellBack).toBe(true);
+    await expect(background.run("insert into t (body) values (?)", ["x"])).rejects.toBeInstanceOf(
+      BackgroundUnavailableError,
+    );
+    await background.close();
+    db.close();
+  });
+});
+
+describe("SqliteBackground in a process with nothing else to do", () => {
   it("lets closing the store finish instead of the process exiting with the close still pending", async () => {
     const dir = mkdtempSync(join(tmpdir(), "troupe-wal-exit-"));
     dirs.push(dir);

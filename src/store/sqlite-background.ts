@@ -57,6 +57,15 @@ export interface BackgroundWriter {
   run(sql: string, parameters: readonly unknown[]): Promise<number>;
 }
 
+/** What the worker posts back: a checkpoint's outcome, or a write's changed rows or error. */
+interface WorkerReply {
+  checkpoint?: true;
+  ok?: boolean;
+  id?: number;
+  changes?: number;
+  error?: { message: string; code?: string };
+}
+
 interface Pending {
   resolve: (changes: number) => void;
   reject: (error: unknown) => void;
@@ -158,11 +167,7 @@ export class SqliteBackground implements BackgroundWriter {
     });
     // Idle, it must not keep the process alive: an interrupted checkpoint is harmless in SQLite.
     worker.unref();
-    worker.on(
-      "message",
-      (message: { checkpoint?: true; ok?: boolean; id?: number; changes?: number; error?: object }) =>
-        this.settle(message),
-    );
+    worker.on("message", (message: WorkerReply) => this.settle(message));
     worker.on("error", () => this.fallBack());
     worker.on("exit", () => {
       if (this.worker === worker) this.fallBack();
@@ -171,7 +176,7 @@ export class SqliteBackground implements BackgroundWriter {
     return worker;
   }
 
-  private settle(message: { checkpoint?: true; ok?: boolean; id?: number; changes?: number; error?: object }): void {
+  private settle(message: WorkerReply): void {
     if (message.checkpoint) {
       this.checkpointing = false;
       this.failures = message.ok ? 0 : this.failures + 1;
@@ -183,7 +188,7 @@ export class SqliteBackground implements BackgroundWriter {
     this.pending.delete(message.id as number);
     if (this.pending.size === 0) this.worker?.unref();
     if (message.error) {
-      const { message: text, code } = message.error as { message: string; code?: string };
+      const { message: text, code } = message.error;
       waiting.reject(Object.assign(new Error(text), code ? { code } : {}));
     } else waiting.resolve(message.changes as number);
   }

@@ -78,17 +78,6 @@ export function buildOpenAIBody(
   return { ...body, ...request.extra } as unknown as ChatCompletionCreateParamsNonStreaming;
 }
 
-/**
- * Request options that hand the client the body already encoded as JSON bytes, which it sends as they are. The
- * client would otherwise keep the JSON as a string until the answer arrives (to be able to resend it): at a 100-turn
- * history that is tens of kilobytes per call in flight on the JavaScript heap, which every minor GC during the call
- * copied again. Bytes live outside the heap; the string dies young. The encoding is the client's own
- * (`JSON.stringify`).
- */
-function jsonBody(body: object): { body: Buffer; headers: { "content-type": "application/json" } } {
-  return { body: Buffer.from(JSON.stringify(body)), headers: { "content-type": "application/json" } };
-}
-
 /** Map an OpenAI finish reason onto ours. */
 export function mapFinishReason(reason: string | null | undefined): FinishReason {
   switch (reason) {
@@ -183,13 +172,12 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
     const filter = createThinkFilter();
     try {
       const body = buildOpenAIBody(request, options.model, maxTokensField, callOptions);
-      const streaming = { ...body, stream: true as const, stream_options: { include_usage: true } };
       // Always our per-attempt signal, never the caller's: the client adds an abort listener to the signal it is
       // given and never removes it, so a run-wide signal passed straight through gathered one listener per call.
-      const chunks = await client.chat.completions.create(streaming, {
-        signal: deadline.signal,
-        ...jsonBody(streaming),
-      });
+      const chunks = await client.chat.completions.create(
+        { ...body, stream: true, stream_options: { include_usage: true } },
+        { signal: deadline.signal },
+      );
       for await (const chunk of chunks) {
         deadline.touch();
         if (chunk.usage) reported = chunk.usage;

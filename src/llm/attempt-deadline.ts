@@ -6,7 +6,13 @@ import { LlmError } from "./llm-error.ts";
  * For streams call `touch()` on every chunk: the timeout then measures silence, not total length.
  */
 export interface AttemptDeadline {
+  /** An AbortSignal that fires with the deadline (created on first use: the JSON path needs none). */
   readonly signal: AbortSignal;
+  /**
+   * Have `cancel` called once if the attempt is cancelled or times out (at once if it already was); `undefined`
+   * removes it. Cheaper than a listener on `signal` for a transport that owns its socket.
+   */
+  onCancel(cancel: ((reason: Error) => void) | undefined): void;
   /** Restart the timer (a chunk arrived). */
   touch(): void;
   /** The error to raise if the signal fired: `aborted` for the caller, `timeout` for ours; undefined otherwise. */
@@ -42,7 +48,12 @@ function watch(signal: AbortSignal, deadline: Deadline): void {
 
 // A class rather than closures: no per-call function objects on a path taken by every model call.
 class Deadline implements AttemptDeadline {
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined;
+  /** Why the attempt stopped, once it has. */
+  private stopped: Error | undefined;
+  /** The abort reason as given (the caller's own reason, or our timeout error), for the AbortSignal. */
+  private abortReason: unknown;
+  private canceller: ((reason: Error) => void) | undefined;
   private timedOut = false;
   private disposed = false;
   private timer: NodeJS.Timeout | undefined;
@@ -52,22 +63,31 @@ class Deadline implements AttemptDeadline {
     private readonly timeoutMs: number,
     private readonly caller: AbortSignal | undefined,
   ) {
-    if (caller?.aborted) this.controller.abort(caller.reason);
+    if (caller?.aborted) this.stop(caller.reason);
     else if (caller) watch(caller, this);
-    this.arm();
+    if (!this.stopped) this.arm();
   }
 
   get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.stopped) this.controller.abort(this.abortReason);
+    }
     return this.controller.signal;
+  }
+
+  onCancel(cancel: ((reason: Error) => void) | undefined): void {
+    this.canceller = cancel;
+    if (cancel && this.stopped) cancel(this.stopped);
   }
 
   /** The caller's signal fired. */
   cancel(): void {
-    this.controller.abort(this.caller?.reason);
+    this.stop(this.caller?.reason);
   }
 
   touch(): void {
-    if (!this.disposed && !this.controller.signal.aborted) this.arm();
+    if (!this.disposed && !this.stopped) this.arm();
   }
 
   reason(): LlmError | undefined {
@@ -85,13 +105,24 @@ class Deadline implements AttemptDeadline {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.disposed = true;
+    this.canceller = undefined;
     if (this.caller) attemptsBySignal.get(this.caller)?.delete(this);
   }
 
   /** Our timeout fired. */
   expire(): void {
     this.timedOut = true;
-    this.controller.abort(new Error(`timed out after ${this.timeoutMs} ms`));
+    this.stop(new Error(`timed out after ${this.timeoutMs} ms`));
+  }
+
+  private stop(reason: unknown): void {
+    if (this.stopped) return;
+    this.stopped = reason instanceof Error ? reason : new Error(String(reason ?? "aborted"));
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+    const cancel = this.canceller;
+    this.canceller = undefined;
+    cancel?.(this.stopped);
   }
 
   private arm(): void {

@@ -44,4 +44,28 @@ describe("attempt deadline", () => {
     expect(stream.reason()).toMatchObject({ kind: "timeout" });
     stream.dispose();
   });
+
+  it("calls a transport's cancel hook once on timeout or abort, at once when bound late, never after dispose", async () => {
+    const reasons: string[] = [];
+    const timed = startDeadline("m", 20);
+    timed.onCancel((reason) => reasons.push(reason.message));
+    await new Promise((r) => setTimeout(r, 40));
+    expect(reasons).toEqual(["timed out after 20 ms"]);
+    // The signal is made on first use and still tells of the earlier stop.
+    expect(timed.signal.aborted).toBe(true);
+    timed.onCancel((reason) => reasons.push(`late: ${reason.message}`));
+    expect(reasons).toEqual(["timed out after 20 ms", "late: timed out after 20 ms"]);
+    timed.dispose();
+
+    const caller = new AbortController();
+    const running = startDeadline("m", 60_000, caller.signal);
+    const finished = startDeadline("m", 60_000, caller.signal);
+    running.onCancel(() => reasons.push("running"));
+    finished.onCancel(() => reasons.push("finished"));
+    finished.dispose();
+    caller.abort(new Error("stop"));
+    expect(reasons.slice(2)).toEqual(["running"]);
+    expect(running.reason()).toMatchObject({ kind: "aborted" });
+    running.dispose();
+  });
 });

@@ -119,7 +119,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
     timeout: 24 * 3600_000,
     fetch: options.fetch ?? nodeHttpFetch,
   });
-  const post = createJsonPost(client, options.fetch ?? nodeHttpFetch);
+  const post = createJsonPost(client, options.fetch);
   const now = options.now ?? (() => performance.now());
   const maxTokensField =
     options.maxTokensField ?? (options.provider === "openai" ? "max_completion_tokens" : "max_tokens");
@@ -136,7 +136,7 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
     const started = now();
     try {
       const body = buildOpenAIBody(request, options.model, maxTokensField, callOptions);
-      const response = await post(body, deadline.signal);
+      const response = await post(body, deadline);
       const choice = response.choices?.[0];
       if (!choice)
         throw new LlmError("server", `${options.baseUrl} returned no choices for ${options.id}.`, {

@@ -1,5 +1,7 @@
 import OpenAI from "openai";
 import type { ChatCompletion } from "openai/resources/chat/completions";
+import type { AttemptDeadline } from "../attempt-deadline.ts";
+import { http1Post, http1Target } from "../http1-post.ts";
 
 /**
  * One non-streaming /chat/completions call, posted straight over the HTTP transport the `openai` client is given,
@@ -10,8 +12,11 @@ import type { ChatCompletion } from "openai/resources/chat/completions";
  * none of it. Failures stay the client's: an HTTP error becomes the client's own `APIError` (through
  * `APIError.generate`, exactly as the client builds it), so one mapping (openai-error.ts) serves both paths.
  * Streams keep using the client, which parses server-sent events.
+ *
+ * With no `fetchImpl` of the caller's, the bytes go over troupe's own keep-alive HTTP/1.1 connections
+ * (http1-post.ts says why); a given `fetchImpl` (a test double, a proxy-aware fetch) is used as it is.
  */
-export function createJsonPost(client: OpenAI, fetchImpl: typeof fetch) {
+export function createJsonPost(client: OpenAI, fetchImpl: typeof fetch | undefined) {
   const url = client.buildURL("/chat/completions", undefined);
   const headers: Record<string, string> = {
     accept: "application/json",
@@ -22,14 +27,15 @@ export function createJsonPost(client: OpenAI, fetchImpl: typeof fetch) {
   if (client.organization) headers["openai-organization"] = client.organization;
   if (client.project) headers["openai-project"] = client.project;
 
-  return async function post(body: object, signal: AbortSignal): Promise<ChatCompletion> {
-    const response = await fetchImpl(url, {
-      method: "POST",
-      headers,
-      // Bytes, not a string: the call holds its body until the answer arrives, and bytes live off the heap.
-      body: Buffer.from(JSON.stringify(body)),
-      signal,
-    });
+  const target = fetchImpl ? undefined : http1Target(url, headers);
+
+  return async function post(body: object, deadline: AttemptDeadline): Promise<ChatCompletion> {
+    // Bytes, not a string: the call holds its body until the answer arrives, and bytes live off the heap.
+    const bytes = Buffer.from(JSON.stringify(body));
+    const response = target
+      ? // The reading half of Response, which is all that is read below (as with nodeHttpFetch's answers).
+        ((await http1Post(target, bytes, deadline)) as unknown as Response)
+      : await (fetchImpl as typeof fetch)(url, { method: "POST", headers, body: bytes, signal: deadline.signal });
     if (!response.ok) {
       const text = await response.text().catch((error: unknown) => String((error as Error)?.message ?? error));
       const json = parseJson(text);

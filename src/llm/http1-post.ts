@@ -34,7 +34,8 @@ export function http1Target(url: string, headers: Readonly<Record<string, string
   let head = `POST ${parsed.pathname}${parsed.search} HTTP/1.1\r\nhost: ${parsed.host}\r\nconnection: keep-alive\r\n`;
   for (const [name, value] of Object.entries(headers)) {
     if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new TypeError(`Invalid header name "${name}"`);
-    if (/[\r\n\0]/.test(value) || /[^\t\x20-\xff]/.test(value))
+    // node's own rule for header values: tab, visible ASCII and obs-text; never CR, LF, NUL or other controls.
+    if (/[^\t\x20-\x7e\x80-\xff]/.test(value))
       throw new TypeError(`Invalid character in the value of header "${name}"`);
     const lower = name.toLowerCase();
     if (lower === "host" || lower === "content-length" || lower === "connection" || lower === "transfer-encoding")

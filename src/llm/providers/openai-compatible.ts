@@ -32,7 +32,10 @@ export interface OpenAICompatibleOptions {
    * (vLLM, Ollama, llama.cpp) know `max_tokens`. Default: by provider.
    */
   maxTokensField?: "max_tokens" | "max_completion_tokens";
-  /** The HTTP client under the openai package; default `nodeHttpFetch` (keep-alive node:http, cheaper than undici). */
+  /**
+   * A fetch for every call (a test double, a proxy-aware fetch). Default: streams through the openai package over
+   * `nodeHttpFetch` (keep-alive node:http, cheaper than undici), whole answers over troupe's own HTTP/1.1 connections.
+   */
   fetch?: typeof fetch;
   /** Clock for latency, injectable for tests. */
   now?: () => number;

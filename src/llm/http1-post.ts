@@ -124,7 +124,6 @@ class Connection {
   /** When the connection last went idle, and how long the server keeps an idle connection (its Keep-Alive hint). */
   private idleSince = 0;
   private idleLimitMs = DEFAULT_IDLE_MS;
-  private closed = false;
 
   constructor(private readonly origin: Origin) {
     const { host, port } = origin;
@@ -139,7 +138,7 @@ class Connection {
   }
 
   get usable(): boolean {
-    return !this.closed && !this.socket.destroyed;
+    return !this.socket.destroyed;
   }
 
   /**
@@ -163,7 +162,6 @@ class Connection {
   }
 
   close(): void {
-    this.closed = true;
     this.socket.destroy();
   }
 
@@ -198,7 +196,6 @@ class Connection {
   };
 
   private readonly onClose = (): void => {
-    this.closed = true;
     this.origin.forget(this);
     const response = this.parser?.end();
     if (response) this.complete(response);

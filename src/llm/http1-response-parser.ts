@@ -48,12 +48,8 @@ export class Http1ResponseParser {
     while (data.length > 0) {
       switch (this.phase) {
         case "head": {
-          const end = data.indexOf(HEAD_END);
-          if (end < 0) {
-            if (data.length > MAX_HEAD_BYTES) throw new Http1ProtocolError("The response header block is too large.");
-            this.pending = data;
-            return undefined;
-          }
+          const end = this.find(data, HEAD_END, MAX_HEAD_BYTES, "The response header block is too large.");
+          if (end < 0) return undefined;
           this.readHead(data.toString("latin1", 0, end));
           data = data.subarray(end + 4);
           // readHead moved the phase on (TypeScript's narrowing does not see that).
@@ -74,12 +70,8 @@ export class Http1ResponseParser {
         }
         case "chunk-size":
         case "trailer": {
-          const end = data.indexOf(CRLF);
-          if (end < 0) {
-            if (data.length > MAX_CHUNK_LINE_BYTES) throw new Http1ProtocolError("A chunk-size line is too long.");
-            this.pending = data;
-            return undefined;
-          }
+          const end = this.find(data, CRLF, MAX_CHUNK_LINE_BYTES, "A chunk-size line is too long.");
+          if (end < 0) return undefined;
           const line = data.toString("latin1", 0, end);
           data = data.subarray(end + 2);
           if (this.phase === "trailer") {
@@ -135,9 +127,17 @@ export class Http1ResponseParser {
     return undefined;
   }
 
-  /** Whether any byte of a response has arrived (a reused connection that closes before one was simply stale). */
-  get started(): boolean {
-    return this.phase !== "head" || this.pending.length > 0;
+  /**
+   * Where `terminator` starts in `data`; -1 when it has not arrived yet, the bytes then kept for the next push
+   * (throws when more than `limit` of them pile up: the peer is not sending HTTP framing).
+   */
+  private find(data: Buffer, terminator: Buffer, limit: number, tooLong: string): number {
+    const end = data.indexOf(terminator);
+    if (end < 0) {
+      if (data.length > limit) throw new Http1ProtocolError(tooLong);
+      this.pending = data;
+    }
+    return end;
   }
 
   private readHead(text: string): void {

@@ -17,14 +17,7 @@ export {
 } from "./extraction.ts";
 export * from "./fact.ts";
 export { IntervalIndex, type IntervalSpan } from "./interval-index.ts";
-export {
-  checkInvariants,
-  foreignSpeakerLines,
-  type Resolution,
-  userAgencyBreaches,
-  type Violation,
-  type ViolationCode,
-} from "./invariants.ts";
+export { checkInvariants, type Resolution, type Violation, type ViolationCode } from "./invariants.ts";
 export { Ledger, moveProjection } from "./ledger.ts";
 export { LlmCheckSchema, llmConsistencyCheck } from "./llm-check.ts";
 export { exportWorldLorebook, worldLorebook } from "./lorebook-export.ts";
@@ -82,6 +75,7 @@ export {
   type TurnOutcome,
   takeTurn,
 } from "./turn-pipeline.ts";
+export { foreignSpeakerLines, userAgencyBreaches, userAgencyPatterns } from "./user-agency.ts";
 export { MAIN_BRANCH, World, type WorldDeps } from "./world.ts";
 export { WorldError } from "./world-error.ts";
 export { castFromCard, commitGreeting, setupFromCards } from "./world-from-card.ts";

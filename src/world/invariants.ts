@@ -3,6 +3,7 @@ import { EXCLUSIVE_OBJECT_PREDICATES, type Fact, factText } from "./fact.ts";
 import { isDead } from "./presence.ts";
 import type { Projection } from "./projection.ts";
 import { currentFacts, knowsTriple } from "./queries.ts";
+import { foreignSpeakerLines, userAgencyBreaches } from "./user-agency.ts";
 import type { WorldSetup } from "./world-setup.ts";
 
 /** The invariants a proposed turn is checked against before it may be committed. */
@@ -30,41 +31,6 @@ export interface Violation {
   /** A fix that "accept as a retcon" would apply (e.g. the previous holder gives the item up). */
   retcon?: string;
   options: Resolution[];
-}
-
-const ACTION_VERBS =
-  "say|says|said|reply|replies|replied|answer|answers|answered|ask|asks|asked|nod|nods|nodded|smile|smiles|smiled|laugh|laughs|laughed|sigh|sighs|sighed|decide|decides|decided|agree|agrees|agreed|feel|feels|felt|think|thinks|thought|walk|walks|walked|take|takes|took|grab|grabs|grabbed|reach|reaches|reached|look|looks|looked|turn|turns|turned|follow|follows|followed|kiss|kisses|kissed|hug|hugs|hugged|shout|shouts|shouted|whisper|whispers|whispered";
-
-const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-
-/**
- * Lines in generated text that speak or act for the user: "Alex: …", "Alex nods", "you say", "You decide".
- * Deterministic and conservative; an optional LLM check can catch subtler cases.
- */
-export function userAgencyBreaches(text: string, userName: string): string[] {
-  const out: string[] = [];
-  const name = escape(userName);
-  const patterns = [
-    new RegExp(`^\\s*\\**${name}\\**\\s*:`, "im"),
-    new RegExp(`\\b${name}\\s+(?:${ACTION_VERBS})\\b`, "i"),
-    new RegExp(`(?:^|[.!?"*]\\s*)you\\s+(?:${ACTION_VERBS})\\b`, "im"),
-  ];
-  for (const re of patterns) {
-    const m = re.exec(text);
-    if (m) out.push(m[0].trim());
-  }
-  return out;
-}
-
-/** Lines in generated text attributed to someone other than the speaker ("Joel: …" inside Mara's reply). */
-export function foreignSpeakerLines(text: string, speaker: string, names: string[]): string[] {
-  const out: string[] = [];
-  for (const name of names) {
-    if (name === speaker) continue;
-    const m = new RegExp(`(?:^|[.!?"”)\\]]\\s+)\\**${escapeRegExp(name)}\\**\\s*:`, "im").exec(text);
-    if (m) out.push(m[0].trim());
-  }
-  return out;
 }
 
 /**

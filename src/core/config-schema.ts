@@ -23,6 +23,12 @@ export const EndpointSchema = z.strictObject({
   maxConcurrency: z.number().int().positive().optional(),
   timeoutMs: z.number().int().positive().optional(),
   price: PriceSchema.optional(),
+  contextSize: z
+    .number()
+    .int()
+    .positive()
+    .optional()
+    .describe("tokens the model holds; a local model is loaded with it, dry runs check prompts against it"),
 });
 export type EndpointConfig = z.infer<typeof EndpointSchema>;
 

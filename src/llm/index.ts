@@ -29,12 +29,19 @@ export { applyDefaults, withDefaults } from "./middleware/with-defaults.ts";
 export { abortableSleep, backoffDelay, RetryBudget, type RetryOptions, withRetry } from "./middleware/with-retry.ts";
 export { type UsageOptions, withUsage } from "./middleware/with-usage.ts";
 export {
+  DEFAULT_CONTEXT_SIZE,
+  loadedContextSize,
+  type ModelContextWindowOptions,
+  modelContextWindow,
+} from "./model-context-window.ts";
+export {
   type EndpointSettings,
   MINIMAX_CN_BASE_URL,
   MINIMAX_GLOBAL_BASE_URL,
   MODEL_SPEC_FORMS,
   type ModelSpec,
   OPENAI_DEFAULT_BASE_URL,
+  type ParseModelSpecOptions,
   parseModelSpec,
   type RequestDefaults,
 } from "./model-spec.ts";

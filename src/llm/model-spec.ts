@@ -17,6 +17,20 @@ export interface EndpointSettings {
   maxConcurrency?: number;
   timeoutMs?: number;
   price?: Price;
+  /**
+   * Tokens the model holds (prompt plus answer): from a `local:…#ctx=<n>` suffix or `contextSize:` on a named
+   * endpoint. A local model is loaded with it; for a remote model it only tells dry runs the window.
+   */
+  contextSize?: number;
+}
+
+/** How strictly `parseModelSpec` treats a missing API key. */
+export interface ParseModelSpecOptions {
+  /**
+   * Fail with `llm.missing_key` when the provider's key is unset (default true). A dry run passes false: it only
+   * needs to know which model is meant, and the parsed spec then carries an empty key it must never send.
+   */
+  requireKey?: boolean;
 }
 
 /** A parsed model spec: which provider, where, which model, with which key. */
@@ -37,6 +51,7 @@ export type ModelSpec =
       id: string;
       baseUrl: string;
       model: string;
+      /** Empty only when parsed with `requireKey: false`. */
       apiKey: string;
       endpoint: EndpointSettings;
     }
@@ -60,6 +75,7 @@ const FORMS = [
   "minimax:<model>             MiniMax, api.minimax.io (MINIMAX_API_KEY; MINIMAX_BASE_URL to redirect)",
   "minimax-cn:<model>          MiniMax, api.minimaxi.com (mainland China)",
   "local:<file.gguf>           a GGUF file run in-process; local:default downloads a small model",
+  "local:<file.gguf>#ctx=<n>   the same, loaded with a context of n tokens (default: its training length, ≤ 8192)",
   "http(s)://host:port/v1#<model>  any OpenAI-compatible server (vLLM, SGLang, Ollama, llama.cpp, OpenRouter)",
   "<name>                      a named endpoint under `models:` in troupe.config.yaml",
 ];
@@ -108,15 +124,41 @@ function checkUrl(url: string, spec: string, config: TroupeConfig): string {
  * `llm.missing_key` (config) when the provider's key is not set. The fake model has no spec on purpose: it is a
  * test double and must never be what a user silently gets.
  */
-export function parseModelSpec(spec: string, config: TroupeConfig, cwd: string = process.cwd()): ModelSpec {
+export function parseModelSpec(
+  spec: string,
+  config: TroupeConfig,
+  cwd: string = process.cwd(),
+  options: ParseModelSpecOptions = {},
+): ModelSpec {
   const text = spec.trim();
   if (text === "") throw invalid(spec, "it is empty", config);
+  const requireKey = options.requireKey ?? true;
   const named = config.models[text];
-  if (named) return fromEndpoint(text, named, config, cwd);
-  return parseProviderSpec(text, config, cwd, { defaults: {} });
+  if (named) return fromEndpoint(text, named, config, cwd, requireKey);
+  return parseProviderSpec(text, config, cwd, { defaults: {} }, requireKey);
 }
 
-function parseProviderSpec(text: string, config: TroupeConfig, cwd: string, endpoint: EndpointSettings): ModelSpec {
+/** Split a `#ctx=<n>` suffix off a local spec's path. */
+function splitContextSuffix(rest: string, text: string, config: TroupeConfig): { path: string; contextSize?: number } {
+  const match = /#ctx=([^#]*)$/.exec(rest);
+  if (!match) return { path: rest };
+  const value = match[1]!.trim();
+  if (!/^[1-9][0-9]*$/.test(value))
+    throw invalid(
+      text,
+      `#ctx= needs a positive whole number of tokens (local:model.gguf#ctx=4096), got "${value}"`,
+      config,
+    );
+  return { path: rest.slice(0, match.index).trim(), contextSize: Number(value) };
+}
+
+function parseProviderSpec(
+  text: string,
+  config: TroupeConfig,
+  cwd: string,
+  endpoint: EndpointSettings,
+  requireKey: boolean,
+): ModelSpec {
   const env = config.env;
   if (/^https?:\/\//i.test(text)) {
     const hash = text.indexOf("#");
@@ -146,7 +188,8 @@ function parseProviderSpec(text: string, config: TroupeConfig, cwd: string, endp
       const baseUrl = normaliseBase(custom ? checkUrl(custom, text, config) : OPENAI_DEFAULT_BASE_URL, false);
       const apiKey = env["OPENAI_API_KEY"] || undefined;
       // A redirected base URL (a local gateway) may not need a key; api.openai.com always does.
-      if (!apiKey && !custom) throw missingKey("OPENAI_API_KEY", text, "https://platform.openai.com/api-keys");
+      if (!apiKey && !custom && requireKey)
+        throw missingKey("OPENAI_API_KEY", text, "https://platform.openai.com/api-keys");
       return { kind: "openai", provider: "openai", id: `openai:${rest}`, baseUrl, model: rest, apiKey, endpoint };
     }
     case "minimax":
@@ -155,8 +198,8 @@ function parseProviderSpec(text: string, config: TroupeConfig, cwd: string, endp
       const custom = prefix === "minimax" ? env["MINIMAX_BASE_URL"] : undefined;
       const host = prefix === "minimax" ? MINIMAX_GLOBAL_BASE_URL : MINIMAX_CN_BASE_URL;
       const baseUrl = normaliseBase(custom ? checkUrl(custom, text, config) : host, true);
-      const apiKey = env["MINIMAX_API_KEY"];
-      if (!apiKey)
+      const apiKey = env["MINIMAX_API_KEY"] ?? "";
+      if (!apiKey && requireKey)
         throw missingKey(
           "MINIMAX_API_KEY",
           text,
@@ -165,10 +208,13 @@ function parseProviderSpec(text: string, config: TroupeConfig, cwd: string, endp
       return { kind: "minimax", provider: "minimax", id: `${prefix}:${rest}`, baseUrl, model: rest, apiKey, endpoint };
     }
     case "local": {
-      if (!rest) throw invalid(text, "give a GGUF file (local:./models/x.gguf) or local:default", config);
-      if (rest === "default")
+      const { path: file, contextSize } = splitContextSuffix(rest, text, config);
+      if (!file) throw invalid(text, "give a GGUF file (local:./models/x.gguf) or local:default", config);
+      // The suffix is the nearer statement of intent, so it wins over a named endpoint's `contextSize`.
+      if (contextSize !== undefined) endpoint = { ...endpoint, contextSize };
+      if (file === "default")
         return { kind: "local", provider: "local", id: "local:default", path: "default", endpoint };
-      const path = resolve(cwd, rest);
+      const path = resolve(cwd, file);
       if (!existsSync(path)) {
         throw new UsageError("llm.local_model_missing", `The model file ${path} does not exist.`, {
           hint: "Check the path, or use local:default to download a small instruct model on first use.",
@@ -188,7 +234,13 @@ function parseProviderSpec(text: string, config: TroupeConfig, cwd: string, endp
   }
 }
 
-function fromEndpoint(name: string, ep: EndpointConfig, config: TroupeConfig, cwd: string): ModelSpec {
+function fromEndpoint(
+  name: string,
+  ep: EndpointConfig,
+  config: TroupeConfig,
+  cwd: string,
+  requireKey: boolean,
+): ModelSpec {
   const endpoint: EndpointSettings = {
     name,
     defaults: {
@@ -199,11 +251,12 @@ function fromEndpoint(name: string, ep: EndpointConfig, config: TroupeConfig, cw
     ...(ep.maxConcurrency === undefined ? {} : { maxConcurrency: ep.maxConcurrency }),
     ...(ep.timeoutMs === undefined ? {} : { timeoutMs: ep.timeoutMs }),
     ...(ep.price === undefined ? {} : { price: ep.price }),
+    ...(ep.contextSize === undefined ? {} : { contextSize: ep.contextSize }),
   };
   let key: string | undefined = ep.apiKey;
   if (key === undefined && ep.apiKeyEnv !== undefined) {
     key = config.env[ep.apiKeyEnv] || undefined;
-    if (!key) throw missingKey(ep.apiKeyEnv, `the named endpoint "${name}"`, "your provider's console");
+    if (!key && requireKey) throw missingKey(ep.apiKeyEnv, `the named endpoint "${name}"`, "your provider's console");
   }
   if (ep.spec !== undefined) {
     if (config.models[ep.spec] && !ep.spec.includes(":"))
@@ -220,7 +273,7 @@ function fromEndpoint(name: string, ep: EndpointConfig, config: TroupeConfig, cw
       env["OPENAI_BASE_URL"] = ep.baseUrl;
       env["MINIMAX_BASE_URL"] = ep.baseUrl;
     }
-    const base = parseProviderSpec(ep.spec, { ...config, env }, cwd, endpoint);
+    const base = parseProviderSpec(ep.spec, { ...config, env }, cwd, endpoint, requireKey);
     if (base.kind === "local") return base;
     const model = ep.model ?? base.model;
     const id = base.provider === "http" ? `${base.baseUrl}#${model}` : `${base.id.split(":")[0]}:${model}`;

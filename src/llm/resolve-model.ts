@@ -86,6 +86,7 @@ async function createProvider(spec: ModelSpec, options: ResolveModelOptions): Pr
       return local.createLocalModel({
         modelPath,
         ...(spec.path === "default" ? { id: "local:default" } : {}),
+        ...(spec.endpoint.contextSize === undefined ? {} : { contextSize: spec.endpoint.contextSize }),
         ...(options.logger ? { logger: options.logger } : {}),
       });
     }

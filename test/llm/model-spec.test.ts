@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ConfigError, loadConfig, type TroupeConfig, UsageError } from "../../src/core/index.ts";
-import { parseModelSpec } from "../../src/llm/index.ts";
+import { MODEL_SPEC_FORMS, parseModelSpec } from "../../src/llm/index.ts";
 
 function config(env: Record<string, string> = {}, models: TroupeConfig["models"] = {}): TroupeConfig {
   return { ...loadConfig({ env, cwd: "/nonexistent-troupe-dir" }), models };
@@ -132,5 +132,47 @@ describe("parseModelSpec", () => {
     expect(() => parseModelSpec("secret", c)).toThrow(/MISSING_VAR is not set/);
     expect(() => parseModelSpec("loop", c)).toThrow(/points at another name/);
     expect(() => parseModelSpec("nope", c)).toThrow(/no named endpoint "nope" \(known: judge, her/);
+  });
+
+  it("reads a local context size from #ctx= and from a named endpoint's contextSize", () => {
+    const local = parseModelSpec(`local:${SHARED_MODEL}#ctx=4096`, config());
+    expect(local).toMatchObject({ kind: "local", endpoint: { contextSize: 4096 } });
+    expect(local.id).not.toContain("#ctx");
+    expect(parseModelSpec("local:default#ctx=1024", config())).toMatchObject({
+      path: "default",
+      endpoint: { contextSize: 1024 },
+    });
+    expect(parseModelSpec(`local:${SHARED_MODEL}`, config()).endpoint.contextSize).toBeUndefined();
+    for (const bad of ["#ctx=0", "#ctx=-5", "#ctx=4k", "#ctx="])
+      expect(() => parseModelSpec(`local:${SHARED_MODEL}${bad}`, config())).toThrow(
+        /#ctx= needs a positive whole number/,
+      );
+    const models = {
+      judge: { baseUrl: "http://127.0.0.1:8000/v1", model: "qwen", contextSize: 32768 },
+      small: { spec: `local:${SHARED_MODEL}#ctx=512`, contextSize: 2048 },
+    };
+    expect(parseModelSpec("judge", config({}, models)).endpoint.contextSize).toBe(32768);
+    // The spec's own suffix is the nearer statement and wins.
+    expect(parseModelSpec("small", config({}, models)).endpoint.contextSize).toBe(512);
+    expect(MODEL_SPEC_FORMS.some((form) => form.includes("#ctx=<n>"))).toBe(true);
+  });
+
+  it("parses without keys when asked (dry runs), with an empty key that is never sent", () => {
+    expect(() => parseModelSpec("minimax:M2-her", config())).toThrow(ConfigError);
+    expect(parseModelSpec("minimax:M2-her", config(), undefined, { requireKey: false })).toMatchObject({
+      kind: "minimax",
+      apiKey: "",
+    });
+    expect(parseModelSpec("openai:gpt-4.1", config(), undefined, { requireKey: false })).toMatchObject({
+      kind: "openai",
+      apiKey: undefined,
+    });
+    const models = { judge: { spec: "openai:gpt-4.1", apiKeyEnv: "JUDGE_KEY" } };
+    expect(() => parseModelSpec("judge", config({}, models))).toThrow(/JUDGE_KEY is not set/);
+    expect(parseModelSpec("judge", config({}, models), undefined, { requireKey: false })).toMatchObject({
+      model: "gpt-4.1",
+    });
+    // Malformed specs still fail: only the key check is relaxed.
+    expect(() => parseModelSpec("nonsense", config(), undefined, { requireKey: false })).toThrow(UsageError);
   });
 });

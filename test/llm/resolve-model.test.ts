@@ -157,4 +157,21 @@ describe("resolveModel", () => {
     expect(result.costUsd).toBe(0);
     expect(meter.snapshot().byModel[`local:${path}`]).toMatchObject({ calls: 1 });
   });
+
+  it("loads a local GGUF with the context size of its #ctx= suffix, and says how to raise it", async () => {
+    const path = resolve(import.meta.dirname, "../../../shared/models/stories260K.gguf");
+    const model = await resolveModel(`local:${path}#ctx=256`, { config: config() });
+    expect(model.id).toBe(`local:${path}`);
+    // ~400 tokens: fits the default 2048 of this model, not the 256 asked for.
+    const long = { messages: [{ role: "user" as const, content: "the cat sat on the mat. ".repeat(60) }] };
+    const error = await model.chat({ ...long, maxTokens: 4 }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "invalid_request", message: expect.stringMatching(/holds 256\b/) });
+    expect((error as { hint: string }).hint).toMatch(/#ctx=<tokens>/);
+    expect((error as { hint: string }).hint).toMatch(/contextSize:.*troupe\.config\.yaml/s);
+    // The same file by a named endpoint's contextSize.
+    const named = await resolveModel("small", {
+      config: config({ models: { small: { spec: `local:${path}`, contextSize: 256 } } }),
+    });
+    await expect(named.chat({ ...long, maxTokens: 4 })).rejects.toThrow(/holds 256\b/);
+  });
 });

@@ -179,7 +179,14 @@ async function generate(
     throw new LlmError(
       "invalid_request",
       `The conversation is ${promptTokens} tokens, but the context of ${id} holds ${runtime.contextSize}.`,
-      { hint: "Load the model with a larger contextSize, or send a shorter conversation.", model: id },
+      {
+        hint:
+          `Load the model with a larger context: add #ctx=<tokens> to the spec (${id}#ctx=16384` +
+          ", at most what the model was trained on) or set `contextSize:` on its named endpoint under " +
+          "`models:` in troupe.config.yaml; or send a shorter conversation.",
+        model: id,
+        details: { promptTokens, contextSize: runtime.contextSize },
+      },
     );
   }
   const maxTokens = Math.min(request.maxTokens ?? room, room);

@@ -13,6 +13,7 @@ import type {
 import { canonicalJson, ExitCode, type Logger, silentLogger, TroupeError } from "../../core/index.ts";
 import type { GrammarJsonSchema } from "../json-schema-grammar.ts";
 import { LlmError } from "../llm-error.ts";
+import { loadedContextSize } from "../model-context-window.ts";
 import { SequencePool } from "./local-sequence-pool.ts";
 import { SharedCache } from "./local-shared-cache.ts";
 
@@ -21,9 +22,6 @@ export type NodeLlamaCpp = typeof import("node-llama-cpp");
 
 /** Loads node-llama-cpp; replaceable in tests to simulate a missing or broken native binary. */
 export type RuntimeImporter = () => Promise<NodeLlamaCpp>;
-
-/** Context size used when none is given, capped by what the model was trained on. */
-export const DEFAULT_CONTEXT_SIZE = 8192;
 
 /** Grammars kept per process; compiling one costs milliseconds, and bench runs reuse a handful of schemas. */
 const MAX_CACHED_GRAMMARS = 64;
@@ -228,7 +226,7 @@ async function loadContext(modelPath: string, options: AcquireOptions): Promise<
   let context: LlamaContext;
   try {
     context = await model.createContext({
-      contextSize: options.contextSize ?? Math.min(model.trainContextSize, DEFAULT_CONTEXT_SIZE),
+      contextSize: options.contextSize ?? loadedContextSize(model.trainContextSize),
       sequences: options.parallel,
       threads: options.threads,
     });

@@ -1,10 +1,11 @@
 import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
-import { Kysely, PostgresDialect, SqliteDialect, sql } from "kysely";
+import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
 import { ExitCode, redactUrl, TroupeError } from "../core/index.ts";
 import { type BackgroundWriter, SqliteBackground } from "./sqlite-background.ts";
+import { ImmediateSqliteDialect } from "./sqlite-dialect.ts";
 
 /** A failure to open, migrate or use the database. */
 export class StorageError extends TroupeError {
@@ -86,7 +87,7 @@ function openSqlite(path: string, busyTimeoutMs: number): Store {
       },
     );
   }
-  const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<unknown>({ dialect: new ImmediateSqliteDialect({ database: withStatementCache(database) }) });
   const background = path === ":memory:" ? undefined : new SqliteBackground(database, path, busyTimeoutMs);
   return {
     db,

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration as KyselyMigration, Migrator } from "kysely";
+import { type Kysely, type Migration as KyselyMigration, Migrator, sql } from "kysely";
 import { StorageError, type Store } from "./store.ts";
 
 /** One forward-only schema change. `name` is unique within its domain and never renamed once released. */
@@ -28,6 +28,9 @@ export async function migrate(store: Store, domain: string, migrations: readonly
   });
   const migrator = new Migrator({
     db: store.db,
+    // Kysely looks for its history table in every schema unless given one: a database whose other schema already
+    // holds troupe's tables would be taken as migrated. Tables go where unqualified names go (search_path).
+    ...(store.dialect === "postgres" ? { migrationTableSchema: await currentSchema(store) } : {}),
     provider: { getMigrations: async () => byName },
     migrationTableName: `troupe_migrations_${domain}`,
     migrationLockTableName: `troupe_migrations_${domain}_lock`,
@@ -51,4 +54,15 @@ export async function migrate(store: Store, domain: string, migrations: readonly
     );
   }
   done.add(domain);
+}
+
+/** The PostgreSQL schema that unqualified table names resolve to (the first existing one on the search_path). */
+async function currentSchema(store: Store): Promise<string> {
+  const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(store.db);
+  const schema = rows[0]?.schema;
+  if (!schema)
+    throw new StorageError("store.no_schema", `PostgreSQL at ${store.location} has no schema to create tables in.`, {
+      hint: "The search_path names no existing schema: create it (CREATE SCHEMA name) or fix `options=-c search_path=…` in DATABASE_URL.",
+    });
+  return schema;
 }

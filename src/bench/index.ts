@@ -1,6 +1,12 @@
 // Public surface of src/bench. Other folders (cli, server, world, learn) import only from here. Exports are kept
 // sorted by module (Biome); part 1 is scenarios, loaders, simulator, sessions and runs, part 2 judging and reports.
 
+export {
+  type ComparedSettings,
+  comparedSettings,
+  comparisonWarnings,
+  SMALL_SAMPLE_SCENARIOS,
+} from "./analysis/comparability.ts";
 export { DEFAULT_GATE, type GateOptions, type GateVerdict, gateVerdict } from "./analysis/gate.ts";
 export { type HorizonBucket, longHorizonCurve } from "./analysis/long-horizon.ts";
 export { METRICS, type Metric, metricLabel } from "./analysis/metrics.ts";

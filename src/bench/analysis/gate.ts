@@ -12,6 +12,8 @@ export interface GateOptions {
   /** Metrics that must pass (default Overall and the three categories). */
   metrics: readonly Metric[];
   intervals: IntervalOptions;
+  /** Fewest paired scenarios the gate accepts; below it the gate refuses to decide (usage error, exit 2). */
+  minScenarios?: number;
 }
 
 export const DEFAULT_GATE: GateOptions = {
@@ -42,7 +44,8 @@ export interface GateVerdict {
 /**
  * The CI gate: the candidate passes when, on every checked metric, the lower bound of the paired 95% interval of
  * candidate − baseline is above −margin — "not worse by more than the margin, with confidence", which a noisy
- * point estimate cannot game. Fails with a usage error when the two share no scenario.
+ * point estimate cannot game. Fails with a usage error when the two share no scenario, or fewer than
+ * `minScenarios`.
  */
 export function gateVerdict(
   candidate: readonly SessionScore[],
@@ -58,6 +61,15 @@ export function gateVerdict(
     throw new UsageError("bench.gate_no_pairs", "The baseline and the candidate have no judged scenario in common.", {
       hint: "Run both on the same suite (same scenario ids) and judge both before gating.",
     });
+  const min = options.minScenarios ?? 1;
+  if (paired.length < min)
+    throw new UsageError(
+      "bench.gate_too_few_scenarios",
+      `The baseline and the candidate share ${paired.length} judged scenario(s); --min-scenarios requires ${min}.`,
+      {
+        hint: "Run and judge both on more scenarios of the same suite, or lower --min-scenarios.",
+      },
+    );
   const diffs = pairedComparison(candidate, baseline, scoring, options.intervals, options.metrics);
   const rows = diffs.map((d) => ({ ...d, threshold: -options.margin, pass: d.lower > -options.margin }));
   return {

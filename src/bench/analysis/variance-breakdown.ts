@@ -70,6 +70,21 @@ export function varianceBreakdown(
       }),
     };
   } catch (error) {
-    return { ...base, components: [], scenariosNeeded: undefined, problem: (error as Error).message };
+    return { ...base, components: [], scenariosNeeded: undefined, problem: explainProblem(error, data, innermost) };
   }
+}
+
+/** What a reader can do about a decomposition that could not be computed, in place of the statistics library's words. */
+function explainProblem(error: unknown, data: number[][][], innermost: "judge" | "chunk"): string {
+  const code = (error as { code?: unknown }).code;
+  if (data.length === 0) return "No judged chunks to split the variance of.";
+  if (code !== "stats.no_replication") return `The variance split could not be computed (${(error as Error).message}).`;
+  const scenarios = data.length;
+  const maxRuns = Math.max(...data.map((r) => r.length));
+  if (scenarios < 2) return "Only one scenario: the split needs two or more scenarios.";
+  if (maxRuns < 2)
+    return "One run per scenario: the split needs two or more runs of a scenario (troupe bench run --runs 2 or more).";
+  return innermost === "judge"
+    ? "One judge answer per run: the split needs two or more judges (bench judge --judge … --judge …)."
+    : "One judged chunk per run: the split needs longer sessions or smaller chunks (bench judge --chunk-turns).";
 }

@@ -116,6 +116,45 @@ describe("judging over the fake OpenAI-compatible server", () => {
     expect(c0.rejected).toEqual([expect.objectContaining({ kind: "flag", problem: expect.stringMatching(/quote/) })]);
   });
 
+  it("retries chunks whose answer stayed invalid on a rerun, even with the response cache on", async () => {
+    // The judge answers badly on the first run and well afterwards; the response cache must not replay the bad answers.
+    const cachedJudge = await resolveModel(`${server.openaiBaseUrl}#recovering`, {
+      config: config(),
+      store: sqlite.store,
+      cache: true,
+    });
+    let healthy = false;
+    server.setOptions({
+      reply: (request) =>
+        healthy ? scriptedJudge({ ...request, model: "gpt-judge" }) : scriptedJudge({ ...request, model: "broken" }),
+    });
+    const input = {
+      store: sqlite.store,
+      source: "run-retry",
+      sourceKind: "run" as const,
+      sessions: [session("retry")],
+      judges: [cachedJudge],
+      settings,
+      panel: DEFAULT_PANEL,
+      scoring: DEFAULT_SCORING,
+      concurrency: 1,
+    };
+    const first = await runJudgement(input);
+    expect(first.failedChunks).toBe(5);
+    // Each chunk: the answer and one repair, both invalid.
+    expect(server.callCount).toBe(10);
+    healthy = true;
+    const rerun = await runJudgement(input);
+    expect(server.callCount).toBe(15);
+    expect(rerun.failedChunks).toBe(0);
+    expect(rerun.cachedChunks).toBe(0);
+    expect(rerun.sessions[0]!.byJudge[0]!.every((c) => c.status === "ok" && c.flags.length === 1)).toBe(true);
+    // Valid judgements come from the judged-chunk store from now on.
+    const third = await runJudgement(input);
+    expect(server.callCount).toBe(15);
+    expect(third.cachedChunks).toBe(5);
+  });
+
   it("does not let a transcript that tells the judge to give 100 move the score", async () => {
     const gullible = await judge("gullible");
     const call = structuredJudgeCall();

@@ -8,6 +8,10 @@ import { DEFAULT_JUDGE_SAMPLING, type JudgeCall, type JudgeCallResult, type Judg
  * is still invalid, whatever is valid in it is salvaged item by item (the invalid items are recorded as rejected);
  * only a reply with no usable `flags` array at all fails the chunk. The schema is not restated in the prompt — the
  * system prompt already gives the shape compactly, and judge input must stay within 1.5× the transcript.
+ *
+ * Judge calls bypass the response cache: the judge's cache is the judged-chunk store, which keeps only judgements
+ * that passed validation (failed chunks are never served from it). Through the response cache an answer that failed
+ * validation would be replayed on every rerun, so a failed chunk could never be retried.
  */
 export function structuredJudgeCall(sampling: JudgeSampling = DEFAULT_JUDGE_SAMPLING): JudgeCall {
   return async (model: ChatModel, messages: ChatMessage[], options): Promise<JudgeCallResult> => {
@@ -20,6 +24,7 @@ export function structuredJudgeCall(sampling: JudgeSampling = DEFAULT_JUDGE_SAMP
           role: "judge",
           name: "judge_reply",
           instruct: false,
+          noCache: true,
           tags: options.tags,
           ...(options.signal ? { signal: options.signal } : {}),
         },

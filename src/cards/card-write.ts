@@ -1,5 +1,5 @@
 import { CardError } from "./card-error.ts";
-import { cardToJson } from "./card-export.ts";
+import { cardToJson, isV3Default } from "./card-export.ts";
 import { V3_ONLY_FIELDS } from "./card-normalize.ts";
 import { embedInPng, placeholderPng } from "./card-png.ts";
 import type { CardAsset, CardContainer, CardSpec, CharacterCardV3, LoadedCard } from "./card-schema.ts";
@@ -35,11 +35,16 @@ function asLoaded(card: CharacterCardV3 | LoadedCard): LoadedCard {
   };
 }
 
-function jsonFor(loaded: LoadedCard, spec: CardSpec, strip: boolean): Record<string, unknown> {
+/**
+ * The card as `spec` JSON. A PNG's V2 backfill (`backfill`) and any V2/V1 written from a V3 card leave out V3 fields
+ * that hold only V3's defaults, so writing troupe's own output again gives the same bytes.
+ */
+function jsonFor(loaded: LoadedCard, spec: CardSpec, backfill: boolean): Record<string, unknown> {
   return cardToJson(loaded.card, {
     spec,
     addedDefaults: loaded.addedDefaults,
-    stripDecorators: strip,
+    stripDecorators: backfill,
+    omitV3Defaults: backfill || loaded.source.spec === "v3",
     ...(spec === loaded.source.spec && spec !== "v3" ? { specVersion: loaded.source.specVersion } : {}),
   });
 }
@@ -59,14 +64,12 @@ function mainIconFile(loaded: LoadedCard): { bytes: Uint8Array; index: number } 
   return file && isPng(file) ? { bytes: file, index } : undefined;
 }
 
-/** True when a V2 reader would miss something: decorators in the book, or V3-only fields with real values. */
-function backfillLoses(card: CharacterCardV3): boolean {
-  const d = card.data as Record<string, unknown>;
-  const hasV3Data = V3_ONLY_FIELDS.some((f) => {
-    const v = d[f];
-    return v !== undefined && !(Array.isArray(v) && v.length === 0);
-  });
-  return hasV3Data || (card.data.character_book?.entries ?? []).some((e) => e.content.startsWith("@@"));
+/** True when a V2 reader would miss something of the V3 JSON: decorators in the book, or V3-only fields with real values. */
+function backfillLoses(ccv3: Record<string, unknown>): boolean {
+  const d = ccv3["data"] as Record<string, unknown>;
+  const hasV3Data = V3_ONLY_FIELDS.some((f) => d[f] !== undefined && !isV3Default(f, d[f]));
+  const book = d["character_book"] as { entries?: Array<{ content?: unknown }> } | undefined;
+  return hasV3Data || (book?.entries ?? []).some((e) => typeof e.content === "string" && e.content.startsWith("@@"));
 }
 
 /**
@@ -87,12 +90,15 @@ export function writeCardPng(card: CharacterCardV3 | LoadedCard, options: WriteC
   if (icon) {
     // The embedded icon became the PNG itself, which is what `ccdefault:` means for a PNG card.
     for (const json of [ccv3, chara]) {
-      const assets = (json["data"] as Record<string, unknown>)["assets"];
+      const data = json["data"] as Record<string, unknown>;
+      const assets = data["assets"];
       if (Array.isArray(assets)) assets[icon.index] = { ...assets[icon.index], uri: "ccdefault:", ext: "png" };
+      // Only the PNG's own icon is left: V3's default, which a V2 backfill does not carry.
+      if (json === chara && isV3Default("assets", assets)) delete data["assets"];
     }
   }
   const data = chara["data"];
-  if (backfillLoses(loaded.card) && isRecord(data)) {
+  if (backfillLoses(ccv3) && isRecord(data)) {
     const notes = typeof data["creator_notes"] === "string" ? data["creator_notes"] : "";
     data["creator_notes"] = notes === "" ? BACKFILL_NOTICE : `${BACKFILL_NOTICE}\n\n${notes}`;
   }

@@ -108,6 +108,40 @@ describe("real cards", () => {
         expect(readCard(writeCard(png, "charx")).files["assets/icon/images/main.png"]).toBeDefined();
       });
 
+      it("converts troupe's own PNG to the same PNG again: no V3-only defaults creep into chara (issue 12.11)", () => {
+        const once = writeCard(readCard(bytes), "png");
+        const twice = writeCard(readCard(once), "png");
+        expect(Buffer.from(twice).equals(Buffer.from(once))).toBe(true);
+        const chara = charaJson(twice) as {
+          data: Record<string, unknown> & { character_book?: { entries: object[] } };
+        };
+        for (const v3Only of ["group_only_greetings", "assets", "nickname", "source", "creator_notes_multilingual"])
+          expect(chara.data).not.toHaveProperty(v3Only);
+        for (const entry of chara.data.character_book?.entries ?? []) expect(entry).not.toHaveProperty("use_regex");
+        // The backfill is the author's V2 card as before (+ required defaults).
+        expect(chara).toEqual(JSON.parse(writeCardJson(readCard(bytes), { spec: "v2" })));
+        // Via CharX and back the icon is `ccdefault:` in ccv3, which V2 has no word for.
+        const viaCharx = writeCard(readCard(writeCard(readCard(bytes), "charx")), "png");
+        expect(charaJson(viaCharx)).toEqual(chara);
+      });
+
+      it("writes V3 JSON back to V2 JSON without the V3-only fields V3 defaulted (issue 12.11)", () => {
+        const v2 = writeCardJson(readCard(bytes), { spec: "v2" });
+        const v3 = writeCard(readCard(bytes), "json", { spec: "v3" });
+        expect(JSON.parse(v3.toString()).data.group_only_greetings).toEqual([]);
+        const backToV2 = writeCardJson(readCard(v3), { spec: "v2" });
+        expect(backToV2).toBe(v2);
+        const v1 = JSON.parse(writeCardJson(readCard(v3), { spec: "v1" }));
+        expect(v1).not.toHaveProperty("group_only_greetings");
+        // What V3 really says is kept in V2's data, as SillyTavern does: nothing is lost.
+        const said = JSON.parse(v3.toString());
+        said.data.group_only_greetings = ["Hello, all of you."];
+        if (said.data.character_book) said.data.character_book.entries[0].use_regex = true;
+        const kept = JSON.parse(writeCardJson(readCard(Buffer.from(JSON.stringify(said))), { spec: "v2" }));
+        expect(kept.data.group_only_greetings).toEqual(["Hello, all of you."]);
+        if (said.data.character_book) expect(kept.data.character_book.entries[0].use_regex).toBe(true);
+      });
+
       it("round-trips through V3 JSON and V1 JSON", () => {
         const loaded = readCard(bytes);
         const v3 = readCard(writeCard(loaded, "json", { spec: "v3" }));

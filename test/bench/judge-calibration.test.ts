@@ -110,8 +110,8 @@ describe("judge recall on the flaw-injection set", () => {
         round: Number(m[1]),
         text: JSON.parse(m[3]!) as string,
       }));
-      const lang = /language: zh/.test(user) ? "zh" : "en";
-      const userName = /USER = (.+)$/m.exec(user)?.[1] ?? "";
+      const lang = /language: "zh"/.test(user) ? "zh" : "en";
+      const userName = JSON.parse(/USER = (".*")$/m.exec(user)?.[1] ?? '""') as string;
       const flags = runDetectors({ lang, aiName: "", userName, turns })
         .filter((f) => scored.has(f.round))
         .map((f) => ({ round: f.round, quote: f.quote, reason: f.reason, subtype: f.subtype, severity: f.severity }));

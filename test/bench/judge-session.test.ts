@@ -52,8 +52,8 @@ describe("judgeSession", () => {
     const result = await judgeSession(session, [model("judge-a")], stubJudge(seen), memoryChunkCache());
     expect(result.byJudge[0]).toHaveLength(5);
     expect(seen[0]![1]).toContain("(empty: nothing established");
-    expect(seen[4]![1]).toContain("R2 fact: fact from round 2");
-    expect(seen[4]![1]).toContain("R62 fact: fact from round 62");
+    expect(seen[4]![1]).toContain('R2 fact: "fact from round 2"');
+    expect(seen[4]![1]).toContain('R62 fact: "fact from round 62"');
     expect(seen[4]![1]).not.toContain("R82 fact");
     expect(result.byJudge[0]![4]!.ledgerAfter).toHaveLength(5);
     expect(result.byJudge[0]!.every((c) => c.flags[0]!.verified)).toBe(true);

@@ -49,7 +49,11 @@ export const DialogueMetaSchema = z.looseObject({
   run: z.string(),
   session: z.string(),
   lang: z.enum(["en", "zh"]),
-  status: z.enum(["complete", "partial"]),
+  /** `failed`: the session stopped on an error of its own (`error` says which); `partial`: not finished yet. */
+  status: z.enum(["complete", "partial", "failed"]),
+  error: z.string().optional(),
+  /** What of the history the player was sent each turn ("full", the official protocol, or "window:<k>"). */
+  context_strategy: z.string().optional(),
   player: z.looseObject({ id: z.string(), spec: z.string(), params: z.record(z.string(), z.unknown()) }),
   user_simulator: z.looseObject({
     model: z.string(),

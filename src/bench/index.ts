@@ -26,6 +26,14 @@ export { loadReferenceScores, type ReferenceSession } from "./calibration/refere
 export { type DimensionCalibration, scoreCorrelation } from "./calibration/score-correlation.ts";
 export { type SimulatorSensitivity, simulatorSensitivity } from "./calibration/simulator-sensitivity.ts";
 export {
+  applyContextStrategy,
+  type ContextStrategy,
+  DEFAULT_CONTEXT_STRATEGY,
+  isContextStrategy,
+  parseContextStrategy,
+  windowTurns,
+} from "./context-strategy.ts";
+export {
   loadDialoguesFile,
   loadEvaluationsFile,
   loadSeedsFile,
@@ -158,6 +166,22 @@ export { renderMarkdownReport } from "./report/markdown-report.ts";
 export { type BenchReport, buildBenchReport } from "./report/report-data.ts";
 export { BenchDataError, formatRowIssue, type RowIssue } from "./row-issue.ts";
 export { type RunConfig, RunConfigSchema } from "./run-config.ts";
+export {
+  acquireRunLease,
+  DEFAULT_LEASE_MS,
+  keepRunLease,
+  type LeaseHolder,
+  type LeaseKeeper,
+  type LivenessCheck,
+  leaseIsLive,
+  listRunLeases,
+  processAlive,
+  RunBusyError,
+  type RunLease,
+  releaseRunLease,
+  renewRunLease,
+  thisProcess,
+} from "./run-lease.ts";
 export { createRun, type NewRunInput, newRunId, runSeed, sessionSeed } from "./run-setup.ts";
 export {
   getRun,
@@ -175,7 +199,15 @@ export {
   TurnConflictError,
   updateRunStatus,
 } from "./run-store.ts";
-export { type ExecuteRunDeps, executeRun, type RunOutcome, type RunProgress, readRunProgress } from "./runner.ts";
+export {
+  assertBudgetPriced,
+  type ExecuteRunDeps,
+  effectiveRunStatus,
+  executeRun,
+  type RunOutcome,
+  type RunProgress,
+  readRunProgress,
+} from "./runner.ts";
 export {
   inferLang,
   type Lang,
@@ -196,6 +228,7 @@ export {
   scoringConfigHash,
 } from "./scoring/scoring-config.ts";
 export { type SessionScore, scoreJudgedSession } from "./scoring/session-score.ts";
+export { failureScope, isContextOverflow, type SessionRole, SessionTurnError } from "./session-failure.ts";
 export { runSession, type SessionDeps, type SessionOutcome } from "./session-runner.ts";
 export {
   buildSimulatorMessages,

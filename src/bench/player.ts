@@ -1,5 +1,6 @@
 import { stableHash } from "../core/index.ts";
 import type { ChatMessage, ChatModel, Usage } from "../llm/index.ts";
+import { applyContextStrategy, type ContextStrategy } from "./context-strategy.ts";
 import type { Lang, Scenario } from "./scenario.ts";
 import type { Turn } from "./turn.ts";
 
@@ -14,6 +15,11 @@ export interface PlayerInput {
   seed: number;
   /** 1-based index of the repeated run (run_1 … run_R). */
   runIndex: number;
+  /**
+   * What of `history` to send (the run's `--context-strategy`; absent means all of it). The default player honours
+   * it; a player that assembles its own context (the world engine's) may ignore it.
+   */
+  context?: ContextStrategy;
   signal?: AbortSignal;
   /** Labels recorded with usage (run, session, round). */
   tags?: Record<string, string | number>;
@@ -110,7 +116,10 @@ export function chatModelPlayer(model: ChatModel, params: SamplingParams = {}, s
     }),
     async nextTurn(input) {
       const result = await model.chat(
-        { messages: buildPlayerMessages(input.scenario, input.history), ...params },
+        {
+          messages: buildPlayerMessages(input.scenario, applyContextStrategy(input.history, input.context)),
+          ...params,
+        },
         {
           role: "player",
           seed: input.seed,

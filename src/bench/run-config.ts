@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { type ContextStrategy, isContextStrategy } from "./context-strategy.ts";
 import { PERSONA_IDS } from "./persona.ts";
 import { TRAP_IDS } from "./perturbation.ts";
 
@@ -42,6 +43,12 @@ export const RunConfigSchema = z.object({
   seed: z.number().int(),
   concurrency: z.number().int().positive(),
   budgetUsd: z.number().positive().optional(),
+  /** What of the history the player is sent (absent on older runs: "full", the official protocol). */
+  contextStrategy: z
+    .string()
+    .refine(isContextStrategy, { message: 'must be "full" or "window:<k>"' })
+    .transform((s) => s as ContextStrategy)
+    .optional(),
   troupeVersion: z.string().optional(),
 });
 export type RunConfig = z.infer<typeof RunConfigSchema>;

@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import { seedFrom, UsageError } from "../core/index.ts";
 import type { ChatModel } from "../llm/index.ts";
 import type { Store } from "../store/index.ts";
+import { type ContextStrategy, DEFAULT_CONTEXT_STRATEGY } from "./context-strategy.ts";
 import type { PersonaId } from "./persona.ts";
 import type { TrapId } from "./perturbation.ts";
 import type { Player, SamplingParams } from "./player.ts";
@@ -31,6 +32,8 @@ export interface NewRunInput {
   seed: number;
   concurrency: number;
   budgetUsd?: number;
+  /** What of the history the player is sent (default "full", the official protocol). */
+  contextStrategy?: ContextStrategy;
   /** Run id (default: timestamp plus random suffix). */
   runId?: string;
   /** Initial status ("queued" for distributed runs). */
@@ -92,6 +95,7 @@ export async function createRun(store: Store, input: NewRunInput): Promise<RunRe
     seed: input.seed,
     concurrency: input.concurrency,
     ...(input.budgetUsd === undefined ? {} : { budgetUsd: input.budgetUsd }),
+    contextStrategy: input.contextStrategy ?? DEFAULT_CONTEXT_STRATEGY,
   };
   const sessions: NewSession[] = [];
   for (let k = 1; k <= input.runs; k++) {

@@ -1,11 +1,13 @@
 import { seedFrom, TroupeError } from "../core/index.ts";
 import type { ChatModel } from "../llm/index.ts";
 import type { Store } from "../store/index.ts";
-import { type CallGuard, promptSize } from "./budget.ts";
+import { BudgetExhaustedError, type CallGuard, promptSize } from "./budget.ts";
+import { applyContextStrategy, type ContextStrategy } from "./context-strategy.ts";
 import type { TurnMeta } from "./dialogue.ts";
 import type { Player } from "./player.ts";
 import { loadSessionTurns, type SessionRecord } from "./run-store.ts";
 import type { Scenario } from "./scenario.ts";
+import { type SessionRole, SessionTurnError } from "./session-failure.ts";
 import { SimulatorQa } from "./simulator-qa.ts";
 import { protocolProblem, roleForRound, type Turn } from "./turn.ts";
 import { turnWriter } from "./turn-writer.ts";
@@ -20,6 +22,8 @@ export interface SessionDeps {
   guard: CallGuard;
   /** The player's output allowance, for the budget's pessimistic estimate. */
   playerMaxTokens: number;
+  /** What of the history the player is sent (default "full", the official protocol). */
+  contextStrategy?: ContextStrategy;
   signal?: AbortSignal;
   now: () => number;
   /** Called after each turn is committed. */
@@ -78,6 +82,16 @@ export async function runSession(
   // Prompt size for the budget's estimate, kept as a running total instead of rescanning the history every turn.
   const settings = promptSize([scenario.aiSetting, scenario.userSetting]);
   const sizeSoFar = promptSize(history.map((t) => t.text));
+  // A model call that fails for good fails the session with its round and role; stops (budget, abort) pass as they are.
+  const call = async <R>(role: SessionRole, round: number, run: () => Promise<R>): Promise<R> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (error instanceof BudgetExhaustedError || deps.signal?.aborted) throw error;
+      throw new SessionTurnError(role, round, error);
+    }
+  };
+  const windowed = deps.contextStrategy !== undefined && deps.contextStrategy !== "full";
   // Commits are pipelined one deep: a finished turn is handed to the writer and the next model call starts at once,
   // but a turn is never handed over before the previous one is durable. The stored turns are therefore always a
   // prefix of the session; a crash loses at most the one turn in flight, never acknowledged and regenerated on
@@ -117,21 +131,24 @@ export async function runSession(
         await commit({ role: "user", round, text: scenario.initialUserInput }, SCRIPTED(round));
       } else if (roleForRound(round) === "ai") {
         const seed = seedFrom(session.sessionSeed, "player", round) & 0x7fffffff;
-        const prompt = { chars: settings.chars + sizeSoFar.chars, cjkChars: settings.cjkChars + sizeSoFar.cjkChars };
-        const { result, costUsd } = await deps.guard.guard(
-          deps.player.modelId ?? deps.player.spec,
-          prompt,
-          deps.playerMaxTokens,
-          () =>
+        // A window sends fewer turns: measure what is sent (the running total covers the whole history).
+        const sent = windowed
+          ? promptSize(applyContextStrategy(history, deps.contextStrategy).map((t) => t.text))
+          : sizeSoFar;
+        const prompt = { chars: settings.chars + sent.chars, cjkChars: settings.cjkChars + sent.cjkChars };
+        const { result, costUsd } = await call("player", round, () =>
+          deps.guard.guard(deps.player.modelId ?? deps.player.spec, prompt, deps.playerMaxTokens, () =>
             deps.player.nextTurn({
               scenario,
               history,
               round,
               seed,
               runIndex: session.runIndex,
+              ...(deps.contextStrategy ? { context: deps.contextStrategy } : {}),
               ...(deps.signal ? { signal: deps.signal } : {}),
               tags,
             }),
+          ),
         );
         await commit(
           { role: "ai", round, text: result.text },
@@ -150,19 +167,21 @@ export async function runSession(
           },
         );
       } else {
-        const turn = await simulateUserTurn(deps.userModel, deps.simulator, {
-          scenario,
-          history,
-          round,
-          plan: session.plan,
-          sessionSeed: session.sessionSeed,
-          runIndex: session.runIndex,
-          qa,
-          historySize: sizeSoFar,
-          guard: deps.guard,
-          ...(deps.signal ? { signal: deps.signal } : {}),
-          tags,
-        });
+        const turn = await call("user-sim", round, () =>
+          simulateUserTurn(deps.userModel, deps.simulator, {
+            scenario,
+            history,
+            round,
+            plan: session.plan,
+            sessionSeed: session.sessionSeed,
+            runIndex: session.runIndex,
+            qa,
+            historySize: sizeSoFar,
+            guard: deps.guard,
+            ...(deps.signal ? { signal: deps.signal } : {}),
+            tags,
+          }),
+        );
         await commit(
           { role: "user", round, text: turn.text },
           {

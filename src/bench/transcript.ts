@@ -64,7 +64,9 @@ export function toDialogue(
     run: run.id,
     session: session.id,
     lang: scenario?.lang ?? "en",
-    status: complete ? "complete" : "partial",
+    status: complete ? "complete" : session.status === "failed" ? "failed" : "partial",
+    ...(!complete && session.status === "failed" && session.error ? { error: session.error } : {}),
+    context_strategy: run.config.contextStrategy ?? "full",
     player: {
       id: run.config.player.id,
       spec: run.config.player.spec,

@@ -35,6 +35,12 @@ function detectSpec(json: Record<string, unknown>): CardSpec {
       hint: "troupe reads chara_card_v2 and chara_card_v3 cards, and V1 cards (a plain object with a name).",
     });
   }
+  if (spec !== undefined && spec !== null) {
+    // A number, object or boolean here is a broken V2/V3 card, not a V1 card with a stray key.
+    throw new CardError("card.spec_not_string", `"spec" must be a string; this card has ${JSON.stringify(spec)}`, {
+      hint: 'Set "spec" to "chara_card_v2" or "chara_card_v3" (fields under "data"), or remove it for a V1 card.',
+    });
+  }
   if (isRecord(json["entries"])) {
     throw new CardError("card.is_lorebook", "this file is a SillyTavern World Info lorebook, not a character card", {
       hint: "Use `troupe lorebook …` for lorebooks.",
@@ -116,6 +122,9 @@ export function normalizeCard(json: unknown, container: CardContainer = "json"):
     const extra: Record<string, unknown> = {};
     for (const [k, v] of Object.entries(json)) {
       if ((V1_FIELDS as readonly string[]).includes(k)) data[k] = v;
+      else if (k === "spec" || k === "spec_version" || k === "data")
+        // V1 has no such keys; kept, they would replace the normalised card's own.
+        log.warnings.push(`${k} is not part of a V1 card; its value ${JSON.stringify(v)?.slice(0, 40)} was ignored`);
       else extra[k] = v;
     }
     // V1 carries only the six fields; the V2/V3 fields added here are all defaults and never written back to V1.

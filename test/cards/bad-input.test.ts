@@ -149,6 +149,23 @@ describe("APNG", () => {
   });
 });
 
+describe("a card whose spec is not a string (issue 12.15)", () => {
+  it("is a CardError with a hint, for every non-string spec", () => {
+    for (const spec of [3, true, { v: 2 }, ["chara_card_v2"]])
+      expectCode(() => normalizeCard({ spec, name: "X", data: { name: "X" } }), "card.spec_not_string");
+  });
+
+  it("reads a null spec as absent; a V1 card's stray spec, spec_version or data never replaces the card's own", () => {
+    const loaded = normalizeCard({ spec: null, spec_version: 7, name: "Y", data: "junk" });
+    expect(loaded.source.spec).toBe("v1");
+    expect(loaded.card.spec).toBe("chara_card_v3");
+    expect(loaded.card.spec_version).toBe("3.0");
+    expect(loaded.card.data.name).toBe("Y");
+    expect(loaded.card.data.description).toBe("");
+    expect(loaded.warnings).toHaveLength(3);
+  });
+});
+
 describe("bad JSON", () => {
   it("refuses invalid UTF-8, deep nesting and non-cards with typed errors", () => {
     expectCode(() => readCard(Uint8Array.of(0x7b, 0x22, 0xc3, 0x28, 0x22, 0x7d)), "card.invalid_utf8");

@@ -71,6 +71,26 @@ describe("troupe card", () => {
     const json = troupe(["--json", "card", "inspect", "cut.png"], { cwd });
     expect(JSON.parse(json.stdout).error.code).toBe("card.png.truncated");
   });
+
+  it("inspect and validate agree on a card whose spec is not a string: exit 2 with a hint (issue 12.15)", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "troupe-card-"));
+    writeFileSync(join(cwd, "n.json"), JSON.stringify({ spec: 3, name: "X", data: { name: "X" } }));
+    for (const command of ["inspect", "validate"]) {
+      const r = troupe(["card", command, "n.json"], { cwd });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toMatch(/^error: "spec" must be a string; this card has 3$/m);
+      expect(r.stderr).toMatch(/hint: Set "spec" to "chara_card_v2"/);
+    }
+    // A V1 card with a stray `data` key is still a V1 card, read alike by both, and the stray key never replaces
+    // the normalised fields (inspect used to crash on it).
+    writeFileSync(join(cwd, "v1.json"), JSON.stringify({ name: "W", description: "d", data: { x: 1 } }));
+    const inspected = troupe(["card", "inspect", "v1.json"], { cwd });
+    expect(inspected.code, inspected.stderr).toBe(0);
+    expect(inspected.stdout).toMatch(/warning: data is not part of a V1 card/);
+    const validated = troupe(["card", "validate", "v1.json"], { cwd });
+    expect(validated.code).toBe(0);
+    expect(validated.stdout).toMatch(/valid V1 card[\s\S]*data is not part of a V1 card/);
+  });
 });
 
 describe("troupe lorebook", () => {

@@ -1,7 +1,7 @@
 import { once } from "node:events";
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { TroupeError, UsageError } from "../core/index.ts";
+import { ExitCode, TroupeError, UsageError } from "../core/index.ts";
 import type { Lang } from "./scenario.ts";
 
 /** Where the official data lives and the revision troupe pins (the dataset's initial release). */
@@ -56,16 +56,25 @@ export async function fetchOfficialFile(options: FetchOfficialOptions): Promise<
   try {
     response = await doFetch(url, options.signal ? { signal: options.signal } : {});
   } catch (error) {
-    throw new TroupeError("bench.download_failed", `Could not download ${url}: ${(error as Error).message}`, {
-      hint: "Check the network (or set HF_ENDPOINT to a mirror), or download the files yourself and pass the folder to --suite.",
+    if (options.signal?.aborted) throw error;
+    // Offline, DNS or refused connection: a network failure like a model download's (exit 4), not a bug.
+    throw new TroupeError("bench.download_failed", `Could not download ${url}: ${describeFetchError(error)}.`, {
+      hint: "Check the network connection (or set HF_ENDPOINT to a reachable mirror), or download the files yourself and pass their folder to --suite or `bench judge`.",
+      exitCode: ExitCode.model,
       cause: error,
     });
   }
   if (!response.ok || !response.body) {
-    throw new (response.status === 404 ? UsageError : TroupeError)(
+    const notFound = response.status === 404;
+    throw new (notFound ? UsageError : TroupeError)(
       "bench.download_failed",
       `Downloading ${url} failed: HTTP ${response.status} ${response.statusText}`,
-      { hint: "Check the language and revision, or download the files yourself and pass the folder to --suite." },
+      {
+        hint: notFound
+          ? "Check the language and revision, or download the files yourself and pass the folder to --suite."
+          : "The server failed; run the command again later, set HF_ENDPOINT to a mirror, or download the files yourself and pass the folder to --suite.",
+        ...(notFound ? {} : { exitCode: ExitCode.model }),
+      },
     );
   }
   const lengthHeader = response.headers.get("content-length");
@@ -88,9 +97,7 @@ export async function fetchOfficialFile(options: FetchOfficialOptions): Promise<
       throw new TroupeError(
         "bench.download_failed",
         `Download of ${url} ended early (${received} of ${total} bytes).`,
-        {
-          hint: "Run the command again to retry the download.",
-        },
+        { hint: "Run the command again to retry the download.", exitCode: ExitCode.model },
       );
     }
     renameSync(partial, path);
@@ -104,9 +111,22 @@ export async function fetchOfficialFile(options: FetchOfficialOptions): Promise<
       `Download of ${url} failed after ${received} bytes: ${(error as Error).message}`,
       {
         hint: "Run the command again to retry the download; nothing partial was kept.",
+        exitCode: ExitCode.model,
         cause: error,
       },
     );
   }
   return path;
+}
+
+/** A fetch failure in a line: its message plus the system error code underneath ("fetch failed (ENOTFOUND)"). */
+function describeFetchError(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  let cause: unknown = error;
+  for (let depth = 0; depth < 6 && cause && typeof cause === "object"; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /^[A-Z_]+$/.test(code)) return `${message} (${code})`;
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  return message;
 }

@@ -20,12 +20,15 @@ import {
   DialogueSchema,
   fetchOfficialFile,
   formatRowIssue,
+  loadDialogueSource,
   loadDialoguesFile,
   loadEvaluationsFile,
   loadSeedsFile,
   loadSuiteText,
   resolveSuite,
 } from "../../src/bench/index.ts";
+import { ExitCode } from "../../src/core/index.ts";
+import { openTestSqlite } from "../support/stores.ts";
 
 const FIXTURES = join(import.meta.dirname, "fixtures");
 const tmp = () => mkdtempSync(join(tmpdir(), "troupe-bench-loaders-"));
@@ -331,6 +334,51 @@ describe("official download", () => {
       expect(existsSync(join(cacheDir, "3c1be2a56afbcaab19ae6b40b8a24429eae792f5", "en", "seeds.jsonl"))).toBe(true);
     } finally {
       server.close();
+    }
+  });
+});
+
+describe("official download offline", () => {
+  it("fails like a model download (exit 4) with a hint, and keeps nothing", async () => {
+    const cacheDir = tmp();
+    // What undici's fetch throws when the machine is offline: "fetch failed" over a DNS error.
+    const offline = async (): Promise<Response> => {
+      throw new TypeError("fetch failed", {
+        cause: Object.assign(new Error("getaddrinfo ENOTFOUND huggingface.co"), { code: "ENOTFOUND" }),
+      });
+    };
+    const error = await fetchOfficialFile({ lang: "en", table: "seeds", cacheDir, fetch: offline }).catch((e) => e);
+    expect(error).toMatchObject({ code: "bench.download_failed", exitCode: ExitCode.model });
+    expect(error.message).toMatch(/fetch failed \(ENOTFOUND\)/);
+    expect(error.hint).toMatch(/network connection[\s\S]*HF_ENDPOINT[\s\S]*--suite/);
+    expect(readdirSync(cacheDir, { recursive: true })).toEqual([]);
+    // A file the server does not have stays a usage error (exit 2): the language or revision is wrong.
+    const missing = async () => new Response("no", { status: 404, statusText: "Not Found" });
+    await expect(fetchOfficialFile({ lang: "en", table: "seeds", cacheDir, fetch: missing })).rejects.toMatchObject({
+      exitCode: ExitCode.usage,
+    });
+  });
+});
+
+describe("dialogue sources", () => {
+  it("says a dialogues file is missing instead of looking for a run of that name", async () => {
+    const t = await openTestSqlite();
+    try {
+      for (const spec of ["./missing.jsonl", "missing.parquet", "data/en"]) {
+        const error = await loadDialogueSource(t.store, spec).catch((e) => e);
+        expect(error, spec).toMatchObject({ code: "bench.source_not_found", exitCode: ExitCode.usage });
+        expect(error.message).toMatch(new RegExp(`No such file or folder: ${spec.replace(".", "\\.")}`));
+        expect(error.hint).toMatch(/bench ls/);
+      }
+      await expect(loadDialogueSource(undefined, "./missing.jsonl")).rejects.toMatchObject({
+        code: "bench.source_not_found",
+      });
+      // A name that is not a path is still looked up as a run.
+      await expect(loadDialogueSource(t.store, "20990101-000000-none")).rejects.toMatchObject({
+        code: "bench.unknown_run",
+      });
+    } finally {
+      await t.cleanup();
     }
   });
 });

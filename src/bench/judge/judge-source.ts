@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
+import { TroupeError, UsageError } from "../../core/index.ts";
 import type { Store } from "../../store/index.ts";
 import { loadDialoguesFile, loadSeedsFile } from "../data-files.ts";
 import type { Dialogue } from "../dialogue.ts";
@@ -133,8 +134,13 @@ export async function loadDialogueSource(
     // The absolute path names the source, so "./x" and "x" are one source with one set of judgements.
     source = { source: resolve(spec), kind: "dialogues", dialogues, scenarios, issues };
   } else {
-    if (!store) throw new Error("a store is needed to load a run");
-    const run = await getRun(store, spec);
+    if (!store) throw missingPath(spec);
+    const run = await getRun(store, spec).catch((error: unknown) => {
+      // "./missing.jsonl" is a file that is not there, not a run: say so (a run id never looks like a path).
+      if (looksLikePath(spec) && error instanceof TroupeError && error.code === "bench.unknown_run")
+        throw missingPath(spec);
+      throw error;
+    });
     const dialogues = await loadRunDialogues(store, run.id, { includePartial: options.includePartial === true });
     source = {
       source: run.id,
@@ -145,6 +151,17 @@ export async function loadDialogueSource(
     };
   }
   return { ...source, dialogues: filterDialogues(source.dialogues, options) };
+}
+
+/** True for a source that names a file or folder: a path separator, a leading dot or a dialogues file extension. */
+function looksLikePath(spec: string): boolean {
+  return /[/\\]/.test(spec) || spec.startsWith(".") || spec.startsWith("~") || /\.(jsonl|parquet|json)$/i.test(spec);
+}
+
+function missingPath(spec: string): UsageError {
+  return new UsageError("bench.source_not_found", `No such file or folder: ${spec} (${resolve(spec)}).`, {
+    hint: "Check the path, or give a run id (list runs with `troupe bench ls`).",
+  });
 }
 
 /** Apply a source filter (models, scenarios, runs, first N scenarios). */

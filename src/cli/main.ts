@@ -1,11 +1,10 @@
-import { readFileSync } from "node:fs";
 import { Command, CommanderError } from "commander";
-import { ExitCode } from "../core/index.ts";
+// Straight from its file, not core/index.ts: the entry must not load the config schema (zod) before it knows
+// which command runs; `troupe --version` needs none of it.
+import { ExitCode } from "../core/exit-code.ts";
 import { registerCommands } from "./commands/index.ts";
-
-const VERSION = (
-  JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }
-).version;
+import { requestedCommand } from "./requested-command.ts";
+import { troupeVersion } from "./version.ts";
 
 const EXIT_CODES = `
 Exit codes:
@@ -19,8 +18,11 @@ Exit codes:
   10   a quality gate ran and the candidate failed it
   130  interrupted; the work done so far is saved`;
 
-/** Build the `troupe` program (exported for tests and for `--help` generation). */
-export function buildProgram(): Command {
+/**
+ * Build the `troupe` program (exported for tests and for `--help` generation). Only the command group that
+ * `argv` asks for is loaded; `"all"` loads every group.
+ */
+export async function buildProgram(argv: readonly string[] | "all" = "all"): Promise<Command> {
   const program = new Command("troupe")
     .description(
       "troupe: measure and improve role-play and AI-companion models.\n" +
@@ -28,7 +30,7 @@ export function buildProgram(): Command {
         "  world  a co-created world with memory, branches and consistency checks\n" +
         "  card   character cards and lorebooks in and out (SillyTavern formats)",
     )
-    .version(VERSION, "-V, --version", "print troupe's version")
+    .version(troupeVersion(), "-V, --version", "print troupe's version")
     .option("-c, --config <file>", "config file (default ./troupe.config.yaml if present; env TROUPE_CONFIG)")
     .option("--home <dir>", "state folder (default ./.troupe; env TROUPE_HOME)")
     .option("--database <url>", "postgres://… or a SQLite path (env DATABASE_URL; default <home>/troupe.db)")
@@ -39,13 +41,13 @@ export function buildProgram(): Command {
     // Before registering: commander copies this setting into every subcommand created afterwards, so a bad
     // option anywhere ends with our usage exit code instead of commander calling process.exit itself.
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv === "all" ? "all" : requestedCommand(argv));
   return program;
 }
 
 /** Run the CLI and return the exit code (the process is never exited from inside, so tests can call this). */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  const program = await buildProgram(argv);
   try {
     await program.parseAsync(argv);
   } catch (error) {

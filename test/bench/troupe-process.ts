@@ -1,7 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { resolve } from "node:path";
-
-const BIN = resolve(import.meta.dirname, "../../bin/troupe.js");
+import { troupeNodeArgs } from "../support/troupe-command.ts";
 
 /** A running `troupe` child process, with its output collected. */
 export interface TroupeProcess {
@@ -20,7 +18,7 @@ export interface TroupeProcess {
  * spawnSync, which would starve an in-process fake server). The environment is controlled: no inherited keys.
  */
 export function startTroupe(args: string[], options: { cwd: string; env?: Record<string, string> }): TroupeProcess {
-  const child = spawn(process.execPath, [BIN, ...args], {
+  const child = spawn(process.execPath, troupeNodeArgs(args), {
     cwd: options.cwd,
     env: { PATH: process.env["PATH"] ?? "", HOME: options.cwd, ...options.env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -6,9 +6,9 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
+import { troupeNodeArgs } from "../support/troupe-command.ts";
 
 const TMUX = "/usr/bin/tmux";
-const BIN = resolve(import.meta.dirname, "../../bin/troupe.js");
 const CARD = resolve(import.meta.dirname, "../../../shared/data/cards/default_FluxTheCat.png");
 const session = `troupe-chat-${process.pid}`;
 
@@ -74,16 +74,20 @@ afterAll(async () => {
 
 describe.skipIf(!existsSync(TMUX))("troupe chat in a terminal", () => {
   it("chats, swipes, explains, rolls back and quits, with everything saved", async () => {
-    const created = spawnSync(process.execPath, [BIN, "world", "new", "--card", CARD, "--user", "Alex", "--json"], {
-      cwd: dir,
-      env: env(),
-      encoding: "utf8",
-    });
+    const created = spawnSync(
+      process.execPath,
+      [...troupeNodeArgs([]), "world", "new", "--card", CARD, "--user", "Alex", "--json"],
+      {
+        cwd: dir,
+        env: env(),
+        encoding: "utf8",
+      },
+    );
     expect(created.status, created.stderr).toBe(0);
     const id = JSON.parse(created.stdout).id as string;
     const command = [
       process.execPath,
-      BIN,
+      ...troupeNodeArgs([]),
       "chat",
       id,
       "--model",
@@ -134,7 +138,7 @@ describe.skipIf(!existsSync(TMUX))("troupe chat in a terminal", () => {
     type("/quit");
     await waitFor(/bye — everything so far is saved\./);
 
-    const timeline = spawnSync(process.execPath, [BIN, "world", "timeline", id, "--json"], {
+    const timeline = spawnSync(process.execPath, [...troupeNodeArgs([]), "world", "timeline", id, "--json"], {
       cwd: dir,
       env: env(),
       encoding: "utf8",
@@ -142,7 +146,7 @@ describe.skipIf(!existsSync(TMUX))("troupe chat in a terminal", () => {
     expect(timeline.status, timeline.stderr).toBe(0);
     const nodes = JSON.parse(timeline.stdout) as Array<{ speaker?: string; text?: string }>;
     expect(nodes.map((n) => n.speaker ?? "-")).toEqual(["-", "Flux the Cat", "Alex"]);
-    const swipes = spawnSync(process.execPath, [BIN, "world", "show", id, "--json"], {
+    const swipes = spawnSync(process.execPath, [...troupeNodeArgs([]), "world", "show", id, "--json"], {
       cwd: dir,
       env: env(),
       encoding: "utf8",

@@ -3,18 +3,20 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listRunRecords } from "../../src/bench/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
-
-const BIN = resolve(import.meta.dirname, "../../bin/troupe.js");
+import { troupeNodeArgs } from "../support/troupe-command.ts";
 
 /** Run the CLI without blocking this process (the fake server answers from it). */
 function troupe(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd, env: { PATH: process.env["PATH"] ?? "", HOME: cwd } });
+    const child = spawn(process.execPath, troupeNodeArgs(args), {
+      cwd,
+      env: { PATH: process.env["PATH"] ?? "", HOME: cwd },
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

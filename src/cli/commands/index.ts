@@ -1,19 +1,56 @@
 import type { Command } from "commander";
-import { registerBench } from "./bench.ts";
-import { registerCard } from "./card.ts";
-import { registerChat } from "./chat.ts";
-import { registerConfig } from "./config.ts";
-import { registerLorebook } from "./lorebook.ts";
-import { registerModels } from "./models.ts";
-import { registerWorld } from "./world.ts";
+import { type LazyCommand, type RequestedPath, registerLazy } from "../lazy-command.ts";
 
-/** Every command group, in the order `troupe --help` lists them. Each helper adds one line here. */
-export function registerCommands(program: Command): void {
-  registerConfig(program);
-  registerModels(program);
-  registerBench(program);
-  registerWorld(program);
-  registerChat(program);
-  registerCard(program);
-  registerLorebook(program);
+/**
+ * Every command group, in the order `troupe --help` lists them. Loading is lazy so that `troupe --version` or
+ * `troupe bench ls` never parse the world engine, the judge or node-llama-cpp.
+ */
+export const COMMAND_GROUPS: readonly LazyCommand[] = [
+  {
+    name: "config",
+    summary: "inspect troupe's configuration",
+    load: async () => (await import("./config.ts")).registerConfig,
+  },
+  {
+    name: "models",
+    summary: "check model endpoints (OpenAI-compatible, MiniMax, local GGUF)",
+    load: async () => (await import("./models.ts")).registerModels,
+  },
+  {
+    name: "bench",
+    summary:
+      "reproduce MiniMax's Role-play Benchmark: generate long sessions against a user simulator, then judge them",
+    load: async () => (await import("./bench.ts")).registerBench,
+  },
+  {
+    name: "worker",
+    summary: "process distributed bench sessions from a Redis queue (see `troupe bench run --queue`)",
+    load: async () => (await import("./worker.ts")).registerWorker,
+  },
+  {
+    name: "world",
+    summary: "co-created worlds: an event ledger, facts over story time, branches, rollback and export",
+    load: async () => (await import("./world.ts")).registerWorld,
+  },
+  {
+    name: "chat",
+    usage: "<world>",
+    summary: "role-play in a world in the terminal: swipes, rollback, branches, /why",
+    load: async () => (await import("./chat.ts")).registerChat,
+  },
+  {
+    name: "card",
+    summary: "character cards (V1/V2/V3 in JSON, PNG/APNG or CharX): inspect, validate, convert",
+    load: async () => (await import("./card.ts")).registerCard,
+  },
+  {
+    name: "lorebook",
+    summary: "lorebooks (SillyTavern World Info, lorebook_v3, V2 character_book): convert, test activation",
+    load: async () => (await import("./lorebook.ts")).registerLorebook,
+  },
+];
+
+/** Register every group on the program: the one `path` asks for for real, the others as stubs. */
+export async function registerCommands(program: Command, path: RequestedPath): Promise<void> {
+  await registerLazy(program, COMMAND_GROUPS, path);
 }

@@ -1,0 +1,42 @@
+// Builds the `troupe` command into dist/: one ESM bundle per lazily loaded command group (esbuild code splitting),
+// so a command parses only the code it runs. Type checking is separate (`npm run typecheck`). Plain JavaScript: it
+// runs during `npm ci`, before anything is compiled.
+import { cpSync, rmSync } from "node:fs";
+import { build } from "esbuild";
+
+const root = new URL("..", import.meta.url).pathname;
+
+// Native addons and packages that load their own files at run time (Lua scripts, worker files) stay in
+// node_modules and are imported from there.
+const EXTERNAL = [
+  "better-sqlite3",
+  "node-llama-cpp",
+  "bullmq",
+  "ioredis",
+  "pino",
+  "pg",
+  "pg-native",
+  "playwright-core",
+];
+
+rmSync(`${root}dist`, { recursive: true, force: true });
+await build({
+  absWorkingDir: root,
+  entryPoints: { troupe: "src/cli/bin.ts" },
+  outdir: "dist",
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  external: EXTERNAL,
+  chunkNames: "chunks/[name]-[hash]",
+  sourcemap: "linked",
+  // Bundled CommonJS packages call require() for node's own modules; ESM has no require, so give them one.
+  banner: {
+    js: 'import { createRequire as __troupeRequire } from "node:module"; const require = __troupeRequire(import.meta.url);',
+  },
+  logLevel: "warning",
+});
+// Built-in suites are read from disk next to the code that loads them.
+cpSync(`${root}src/bench/suites`, `${root}dist/chunks/suites`, { recursive: true });

@@ -96,6 +96,8 @@ export class SqliteBackground implements BackgroundWriter {
   private failures = 0;
   private nextId = 0;
   private readonly pending = new Map<number, Pending>();
+  /** Callers of `idle` waiting for the running checkpoint to end. */
+  private idleWaiters: Array<() => void> = [];
   private readonly timer: NodeJS.Timeout;
   private readonly walPath: string;
 
@@ -126,6 +128,15 @@ export class SqliteBackground implements BackgroundWriter {
     this.start().postMessage("checkpoint");
   }
 
+  /**
+   * Resolves once no checkpoint is running (at once when none is): the checkpoint has finished, failed, or the
+   * worker has fallen back. Lets a caller order its next write after a checkpoint by an event, not a clock.
+   */
+  idle(): Promise<void> {
+    if (!this.checkpointing) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   /** Runs one statement on the worker's connection; resolves with the rows it changed once it has committed. */
   run(sql: string, parameters: readonly unknown[]): Promise<number> {
     if (this.failed) return Promise.reject(new BackgroundUnavailableError());
@@ -151,6 +162,7 @@ export class SqliteBackground implements BackgroundWriter {
     worker.ref();
     worker.postMessage("close");
     await exited;
+    this.checkpointEnded();
     this.rejectPending();
   }
 
@@ -178,9 +190,9 @@ export class SqliteBackground implements BackgroundWriter {
 
   private settle(message: WorkerReply): void {
     if (message.checkpoint) {
-      this.checkpointing = false;
       this.failures = message.ok ? 0 : this.failures + 1;
       if (this.failures >= MAX_FAILURES) this.fallBack();
+      this.checkpointEnded();
       return;
     }
     const waiting = this.pending.get(message.id as number);
@@ -197,7 +209,7 @@ export class SqliteBackground implements BackgroundWriter {
   private fallBack(): void {
     if (this.failed) return;
     this.failed = true;
-    this.checkpointing = false;
+    this.checkpointEnded();
     clearInterval(this.timer);
     const worker = this.worker;
     this.worker = undefined;
@@ -208,6 +220,11 @@ export class SqliteBackground implements BackgroundWriter {
     } catch {
       // the connection is already closed
     }
+  }
+
+  private checkpointEnded(): void {
+    this.checkpointing = false;
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   private rejectPending(): void {

@@ -182,8 +182,10 @@ export {
   renewRunLease,
   thisProcess,
 } from "./run-lease.ts";
+export { discardUnstartedRun, type RemovedRun, removeRun } from "./run-removal.ts";
 export { createRun, type NewRunInput, newRunId, runSeed, sessionSeed } from "./run-setup.ts";
 export {
+  countRunTurns,
   getRun,
   getSession,
   listRunRecords,
@@ -192,6 +194,7 @@ export {
   loadSessionTurns,
   type RunRecord,
   type RunStatus,
+  runExists,
   runUsage,
   type SessionRecord,
   type SessionStatus,
@@ -209,6 +212,7 @@ export {
   readRunProgress,
 } from "./runner.ts";
 export {
+  expandScenarioMacros,
   inferLang,
   type Lang,
   LangSchema,

@@ -7,8 +7,8 @@ import type { PersonaId } from "./persona.ts";
 import type { TrapId } from "./perturbation.ts";
 import type { Player, SamplingParams } from "./player.ts";
 import type { RunConfig } from "./run-config.ts";
-import { getRun, insertRun, type NewSession, type RunRecord, type RunStatus } from "./run-store.ts";
-import type { Scenario } from "./scenario.ts";
+import { getRun, insertRun, type NewSession, type RunRecord, type RunStatus, runExists } from "./run-store.ts";
+import { expandScenarioMacros, type Scenario } from "./scenario.ts";
 import { SIMULATOR_PROMPT_VERSION, simulatorPromptHash } from "./simulator-prompt.ts";
 import type { Suite } from "./suite.ts";
 import { planSimulator, type UserSimulatorSettings } from "./user-simulator.ts";
@@ -65,8 +65,11 @@ export function sessionSeed(seed: number, runIndex: number, scenarioId: string):
  */
 export async function createRun(store: Store, input: NewRunInput): Promise<RunRecord> {
   if (input.scenarios.length === 0) throw new UsageError("bench.no_scenarios", "The run has no scenarios.");
+  // Scenarios built in code rather than loaded from a file get their card macros expanded here.
+  const scenarios = input.scenarios.map(expandScenarioMacros);
   const now = (input.now ?? Date.now)();
   const id = input.runId ?? newRunId(now);
+  if (await runExists(store, id)) throw runExistsError(id);
   const config: RunConfig = {
     version: 1,
     suite: { name: input.suite.name, source: input.suite.source, hash: input.suite.hash },
@@ -99,7 +102,7 @@ export async function createRun(store: Store, input: NewRunInput): Promise<RunRe
   };
   const sessions: NewSession[] = [];
   for (let k = 1; k <= input.runs; k++) {
-    for (const scenario of input.scenarios) {
+    for (const scenario of scenarios) {
       const seed = sessionSeed(input.seed, k, scenario.id);
       sessions.push({
         id: `${id}/${scenario.id}/run_${k}`,
@@ -112,10 +115,18 @@ export async function createRun(store: Store, input: NewRunInput): Promise<RunRe
       });
     }
   }
-  await insertRun(
-    store,
-    { id, status: input.status ?? "running", config, scenarios: [...input.scenarios], now },
-    sessions,
-  );
+  try {
+    await insertRun(store, { id, status: input.status ?? "running", config, scenarios, now }, sessions);
+  } catch (error) {
+    // Another process created the same id in between.
+    if (await runExists(store, id)) throw runExistsError(id);
+    throw error;
+  }
   return getRun(store, id);
+}
+
+function runExistsError(id: string): UsageError {
+  return new UsageError("bench.run_exists", `A bench run "${id}" already exists.`, {
+    hint: `Continue it with \`troupe bench resume ${id}\`, delete it with \`troupe bench rm ${id}\`, or choose another --id.`,
+  });
 }

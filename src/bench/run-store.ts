@@ -172,6 +172,33 @@ export async function getRun(store: Store, idOrPrefix: string): Promise<RunRecor
   });
 }
 
+/** Whether a run with exactly this id exists. */
+export async function runExists(store: Store, runId: string): Promise<boolean> {
+  const db = await benchDb(store);
+  return (await db.selectFrom("bench_runs").select("id").where("id", "=", runId).executeTakeFirst()) !== undefined;
+}
+
+/** The number of committed turns of a run. */
+export async function countRunTurns(store: Store, runId: string): Promise<number> {
+  const db = await benchDb(store);
+  const row = await db
+    .selectFrom("bench_turns")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("run_id", "=", runId)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Delete a run with its sessions and turns, in one transaction (the run's leases are the caller's to clear). */
+export async function deleteRunRecords(store: Store, runId: string): Promise<void> {
+  const db = await benchDb(store);
+  await db.transaction().execute(async (tx) => {
+    await tx.deleteFrom("bench_turns").where("run_id", "=", runId).execute();
+    await tx.deleteFrom("bench_sessions").where("run_id", "=", runId).execute();
+    await tx.deleteFrom("bench_runs").where("id", "=", runId).execute();
+  });
+}
+
 /** Every run, newest first. */
 export async function listRunRecords(store: Store, limit = 100): Promise<RunRecord[]> {
   const db = await benchDb(store);

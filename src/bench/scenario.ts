@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { expandMacros } from "../cards/index.ts";
 
 /** Languages the bench knows how to simulate a user in. */
 export const LangSchema = z.enum(["en", "zh"]);
@@ -71,9 +72,26 @@ export function inferLang(row: Pick<SeedRow, "id" | "ai_setting" | "ai_prologue"
   return fallback ?? "en";
 }
 
-/** Turn a validated seed row into a scenario. */
-export function scenarioFromSeed(row: SeedRow, fallbackLang?: Lang): Scenario {
+/**
+ * Expand card macros in a scenario's texts with its own names: `{{char}}`/`<BOT>`/`<CHAR>` become the NPC's name,
+ * `{{user}}`/`<USER>` the user's, and the other card macros (`{{random:…}}`, `{{// …}}`) what the cards module makes
+ * of them, seeded by the scenario id so every session and every reader sees the same text. Idempotent.
+ */
+export function expandScenarioMacros(s: Scenario): Scenario {
+  const ctx = { char: s.aiName, user: s.userName, seed: s.id };
+  const expand = (text: string) => (/\{\{|</.test(text) ? expandMacros(text, ctx) : text);
   return {
+    ...s,
+    aiSetting: expand(s.aiSetting),
+    userSetting: expand(s.userSetting),
+    aiPrologue: expand(s.aiPrologue),
+    initialUserInput: expand(s.initialUserInput),
+  };
+}
+
+/** Turn a validated seed row into a scenario, its card macros expanded (see `expandScenarioMacros`). */
+export function scenarioFromSeed(row: SeedRow, fallbackLang?: Lang): Scenario {
+  return expandScenarioMacros({
     id: row.id,
     lang: inferLang(row, fallbackLang),
     aiName: row.ai_name,
@@ -85,7 +103,7 @@ export function scenarioFromSeed(row: SeedRow, fallbackLang?: Lang): Scenario {
     tags: row.tags ?? [],
     ...(row.stresses === undefined ? {} : { stresses: row.stresses }),
     ...(row.world === undefined ? {} : { world: row.world }),
-  };
+  });
 }
 
 /** Turn a scenario back into the official seed row (plus troupe's optional fields), for export. */

@@ -173,6 +173,22 @@ describe("judge family", () => {
     expect(modelFamily("local:../shared/models/stories260K.gguf")).toBeUndefined();
     expect(judgeFamilyWarnings(["openai:gpt-4.1"], ["gpt-5.1", "claude-sonnet-4.5"])).toHaveLength(1);
     expect(judgeFamilyWarnings(["google:gemini-2.5-pro"], ["deepseek-v3.2"])).toEqual([]);
+    // The judge is the tested model itself (same spec), of a family nobody knows: still a warning.
+    const tiny = "local:/models/stories260K.gguf";
+    expect(judgeFamilyWarnings([tiny], [tiny])).toEqual([expect.stringMatching(/is the tested model .* itself/)]);
+    expect(
+      judgeFamilyWarnings(
+        [tiny],
+        [
+          { role: "tested model", name: "tiny", ids: [tiny] },
+          { role: "user simulator", name: "tiny", ids: [tiny] },
+        ],
+      ),
+    ).toHaveLength(2);
+    // A custom model name hides nothing: the family comes from the ids the run recorded.
+    expect(
+      judgeFamilyWarnings(["openai:gpt-4.1-mini"], [{ role: "tested model", name: "my-bot", ids: ["openai:gpt-5.1"] }]),
+    ).toEqual([expect.stringMatching(/same family \(openai\)/)]);
   });
 });
 

@@ -99,4 +99,49 @@ describe("judging a stored bench run", () => {
     expect(entry!.cost.judge.costUsd).toBeCloseTo(0.08, 6);
     expect(report.sessions[0]!.turns).toHaveLength(42);
   }, 60_000);
+
+  it("warns when the judge is the very model that played the NPC and the user, whatever its family", async () => {
+    const suite = await resolveSuite("builtin-en");
+    // One spec for all three roles; its family is unknown, so only the identity can raise the warning.
+    const tiny = scriptedModel("local:/models/tiny.gguf");
+    const player = chatModelPlayer(tiny, { maxTokens: 100 });
+    const run = await createRun(t.store, {
+      suite,
+      scenarios: suite.scenarios.slice(0, 1),
+      player,
+      userModel: tiny,
+      userSpec: tiny.id,
+      modelName: "tiny",
+      simulator: DEFAULT_SIMULATOR_SETTINGS,
+      personas: ["plain"],
+      traps: [],
+      runs: 1,
+      turns: 4,
+      seed: 3,
+      concurrency: 1,
+    });
+    expect((await executeRun(run.id, { store: t.store, player, userModel: tiny })).status).toBe("complete");
+    const source = await loadDialogueSource(t.store, run.id);
+    const judgeWith = (id: string) =>
+      runJudgement({
+        store: t.store,
+        source: source.source,
+        sourceKind: source.kind,
+        sessions: toJudgeableSessions(source),
+        judges: [{ id, provider: "test" } as ChatModel],
+        settings: DEFAULT_JUDGE_SETTINGS,
+        panel: DEFAULT_PANEL,
+        scoring: DEFAULT_SCORING,
+        concurrency: 1,
+        call,
+      });
+    const same = await judgeWith(tiny.id);
+    expect(same.warnings).toEqual([
+      expect.stringMatching(/judge local:\/models\/tiny\.gguf is the tested model tiny itself/),
+      expect.stringMatching(/judge local:\/models\/tiny\.gguf is also the user simulator of the tiny dialogues/),
+    ]);
+    expect(same.config).toMatchObject({ testedModels: ["tiny"] });
+    // Another model of unknown family raises nothing.
+    expect((await judgeWith("local:/models/other.gguf")).warnings).toEqual([]);
+  }, 60_000);
 });

@@ -27,18 +27,53 @@ export function modelFamily(id: string): string | undefined {
   return undefined;
 }
 
-/** A warning for each judge from the same family as a tested model (self-preference bias), or none. */
-export function judgeFamilyWarnings(judges: readonly string[], testedModels: readonly string[]): string[] {
-  const warnings: string[] = [];
+/** A model the judged dialogues came from: the tested model (the player) or the user simulator. */
+export interface DialogueModel {
+  role: "tested model" | "user simulator";
+  /** The name shown (model_name for the tested model). */
+  name: string;
+  /** Resolved ids and specs it was run with (e.g. `local:/models/x.gguf`), when known. */
+  ids: readonly string[];
+}
+
+/**
+ * Warnings about judges that may be biased towards the dialogues: a judge that *is* the tested model or the user
+ * simulator (the same spec or id: whatever its family, even an unknown one), or a judge from the same family as a
+ * tested model (self-preference bias). Plain strings are tested model names.
+ */
+export function judgeFamilyWarnings(
+  judges: readonly string[],
+  models: ReadonlyArray<string | DialogueModel>,
+): string[] {
+  const warnings = new Set<string>();
+  const list = models.map(
+    (m): DialogueModel => (typeof m === "string" ? { role: "tested model", name: m, ids: [m] } : m),
+  );
   for (const judge of judges) {
     const family = modelFamily(judge);
-    if (!family) continue;
-    for (const model of testedModels) {
-      if (modelFamily(model) === family)
-        warnings.push(
-          `judge ${judge} is from the same family (${family}) as the tested model ${model}: judges tend to favour their own family; add or switch to a judge from another family.`,
+    for (const model of list) {
+      const ids = new Set([...(model.role === "tested model" ? [model.name] : []), ...model.ids].map(normalizeId));
+      if (ids.has(normalizeId(judge))) {
+        warnings.add(
+          model.role === "tested model"
+            ? `judge ${judge} is the tested model ${model.name} itself: a model judging its own replies favours them; use a judge from another family.`
+            : `judge ${judge} is also the user simulator of the ${model.name} dialogues: it judges replies to turns it wrote itself; use a judge that played no part in them.`,
+        );
+        continue;
+      }
+      if (
+        model.role === "tested model" &&
+        family &&
+        [model.name, ...model.ids].some((id) => modelFamily(id) === family)
+      )
+        warnings.add(
+          `judge ${judge} is from the same family (${family}) as the tested model ${model.name}: judges tend to favour their own family; add or switch to a judge from another family.`,
         );
     }
   }
-  return warnings;
+  return [...warnings];
+}
+
+function normalizeId(id: string): string {
+  return id.trim().replace(/\/+$/, "").toLowerCase();
 }

@@ -4,7 +4,7 @@ import type { ChatModel } from "../../llm/index.ts";
 import type { Store } from "../../store/index.ts";
 import { type ScoringConfig, scoringConfigHash } from "../scoring/scoring-config.ts";
 import { structuredJudgeCall } from "./judge-call.ts";
-import { judgeFamilyWarnings } from "./judge-family.ts";
+import { type DialogueModel, judgeFamilyWarnings } from "./judge-family.ts";
 import { JUDGE_PROMPT_VERSION, judgePromptHash } from "./judge-prompt.ts";
 import {
   type JudgeableSession,
@@ -68,6 +68,17 @@ export function judgementConfig(
   };
 }
 
+/** The tested models and user simulators behind the sessions, with the ids they ran under (once each). */
+function dialogueModels(sessions: readonly JudgeableSession[]): DialogueModel[] {
+  const byKey = new Map<string, DialogueModel>();
+  for (const s of sessions) {
+    const entries: DialogueModel[] = [{ role: "tested model", name: s.modelName, ids: s.writers?.player ?? [] }];
+    for (const id of s.writers?.simulator ?? []) entries.push({ role: "user simulator", name: s.modelName, ids: [id] });
+    for (const e of entries) byKey.set(JSON.stringify([e.role, e.name, e.ids]), e);
+  }
+  return [...byKey.values()];
+}
+
 /**
  * Judge many sessions with a judge panel and record it as a judgement. The judgement id is a hash of the source,
  * the judges and every setting that changes a verdict, so running the same command again resumes the same
@@ -82,7 +93,7 @@ export async function runJudgement(input: JudgeRunInput): Promise<JudgeRunResult
   const judgementId = `j-${stableHash({ source: input.source, ...identity }).slice(0, 12)}`;
   const warnings = judgeFamilyWarnings(
     input.judges.map((j) => j.id),
-    testedModels,
+    dialogueModels(input.sessions),
   );
   await upsertJudgement(
     input.store,

@@ -24,6 +24,8 @@ export interface JudgeableSession {
   lang?: string | undefined;
   card?: JudgeCard | undefined;
   turns: readonly QuotableTurn[];
+  /** Ids and specs of the models that wrote the dialogue, when known (troupe runs): for the judge-bias warnings. */
+  writers?: { player: readonly string[]; simulator: readonly string[] } | undefined;
 }
 
 /** What one structured judge call returns. */

@@ -62,6 +62,14 @@ export function toJudgeableSessions(source: DialogueSource): JudgeableSession[] 
           }
         : undefined,
       turns: d.dialogue,
+      writers: d.meta
+        ? {
+            player: [d.meta.player.id, d.meta.player.spec],
+            simulator: [d.meta.user_simulator.model, d.meta.user_simulator["spec"]].filter(
+              (x): x is string => typeof x === "string" && x.length > 0,
+            ),
+          }
+        : undefined,
     };
   });
 }

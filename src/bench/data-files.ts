@@ -1,5 +1,5 @@
 import { extname } from "node:path";
-import type { z } from "zod";
+import type * as z from "zod";
 import { type Dialogue, DialogueSchema } from "./dialogue.ts";
 import { type Evaluation, EvaluationSchema } from "./evaluation.ts";
 import { type RawRow, type ReadRowsOptions, readJsonlRows } from "./jsonl-rows.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { protocolProblem, TurnSchema } from "./turn.ts";
 
 /** Usage of one role (player or user simulator) summed over a session. */

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 const score = z.number({ error: "must be a number" }).min(0).max(100);
 const key = z.string({ error: "must be a string" }).min(1, { error: "is empty" });

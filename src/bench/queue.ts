@@ -1,5 +1,4 @@
-import { Queue } from "bullmq";
-import { Redis } from "ioredis";
+import type { Queue } from "bullmq";
 import { redactUrl, sha256, TroupeError, UsageError } from "../core/index.ts";
 
 /** The BullMQ queue bench sessions travel on (override per deployment with `queueName`). */
@@ -23,6 +22,8 @@ export async function checkRedis(url: string, timeoutMs = 3_000): Promise<void> 
       hint: "Use redis://host:6379 (or rediss:// for TLS), or set REDIS_URL.",
     });
   }
+  // Imported on first use, like bullmq below: only distributed runs need a Redis client.
+  const { Redis } = await import("ioredis");
   const client = new Redis(url, {
     lazyConnect: true,
     connectTimeout: timeoutMs,
@@ -48,7 +49,8 @@ export async function checkRedis(url: string, timeoutMs = 3_000): Promise<void> 
 }
 
 /** Open the bench queue on a Redis URL. */
-export function openBenchQueue(url: string, name = BENCH_QUEUE): Queue<SessionJobData> {
+export async function openBenchQueue(url: string, name = BENCH_QUEUE): Promise<Queue<SessionJobData>> {
+  const { Queue } = await import("bullmq");
   return new Queue<SessionJobData>(name, { connection: { url, maxRetriesPerRequest: null } });
 }
 

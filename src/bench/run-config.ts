@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ContextStrategy, isContextStrategy } from "./context-strategy.ts";
 import { PERSONA_IDS } from "./persona.ts";
 import { TRAP_IDS } from "./perturbation.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { expandMacros } from "../cards/index.ts";
 
 /** Languages the bench knows how to simulate a user in. */

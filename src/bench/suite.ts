@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { basename, extname, join, resolve } from "node:path";
 import { isMap, isSeq, LineCounter, parseDocument } from "yaml";
-import { z } from "zod";
+import * as z from "zod";
 import { stableHash, UsageError } from "../core/index.ts";
 import { loadSeedsFile } from "./data-files.ts";
 import type { ReadRowsOptions } from "./jsonl-rows.ts";

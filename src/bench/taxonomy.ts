@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * The six dimensions of MiniMax's Role-play Benchmark, grouped into three categories. Every flag names one

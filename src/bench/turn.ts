@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /**
  * One turn of a dialogue, exactly as role-play-bench stores it: the NPC speaks as "ai" on even rounds, the user as

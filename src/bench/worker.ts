@@ -1,5 +1,5 @@
 import { hostname } from "node:os";
-import { type Job, WaitingError, Worker } from "bullmq";
+import type { Job } from "bullmq";
 import { type Logger, type Price, silentLogger } from "../core/index.ts";
 import type { ChatModel } from "../llm/index.ts";
 import type { Store } from "../store/index.ts";
@@ -63,6 +63,8 @@ export interface BenchWorker {
  * after the lock expires; the primary key on (session, round) guarantees no turn is written twice.
  */
 export async function startBenchWorker(options: BenchWorkerOptions): Promise<BenchWorker> {
+  // bullmq (with ioredis) is imported when a worker starts, so commands that never queue do not load it.
+  const { WaitingError, Worker } = await import("bullmq");
   const name = options.name ?? `${hostname()}:${process.pid}`;
   const logger = options.logger ?? silentLogger;
   const stopping = new AbortController();

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 // One schema per concept. Every object is "loose": keys the specs do not define are kept, because the V2 and V3
 // specs both say an application must never destroy data it does not understand. Optional fields stay optional

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse as parseYaml, YAMLParseError } from "yaml";
-import type { z } from "zod";
+import type * as z from "zod";
 import { ConfigSchema, type EndpointConfig, type Price, type TroupeConfigFile } from "./config-schema.ts";
 import { ConfigError } from "./troupe-error.ts";
 import { troupeHome } from "./troupe-home.ts";

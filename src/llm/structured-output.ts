@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { CallOptions } from "./call-options.ts";
 import type { ChatMessage } from "./chat-message.ts";
 import type { ChatModel } from "./chat-model.ts";

@@ -2,7 +2,6 @@ import { mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import Database from "better-sqlite3";
 import { Kysely, PostgresDialect, sql } from "kysely";
-import pg from "pg";
 import { ExitCode, redactUrl, TroupeError } from "../core/index.ts";
 import { type BackgroundWriter, SqliteBackground } from "./sqlite-background.ts";
 import { ImmediateSqliteDialect } from "./sqlite-dialect.ts";
@@ -45,11 +44,6 @@ export interface OpenStoreOptions {
   /** PostgreSQL pool size. */
   poolSize?: number;
 }
-
-// PostgreSQL returns int8 (COUNT, BIGINT) as strings to be safe beyond 2^53; our counters and millisecond
-// timestamps stay far below that, and numbers keep the two dialects returning the same shapes.
-pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
-pg.types.setTypeParser(1700, (value) => Number.parseFloat(value));
 
 /** Open SQLite (default, `<home>/troupe.db`) or PostgreSQL (when the URL says postgres). Fails fast and clearly. */
 export async function openStore(options: OpenStoreOptions): Promise<Store> {
@@ -126,7 +120,18 @@ function withStatementCache(database: Database.Database, limit = 256) {
   };
 }
 
+/** The PostgreSQL driver, imported on first use: SQLite users never pay for loading it. */
+async function loadPg() {
+  const pg = (await import("pg")).default;
+  // PostgreSQL returns int8 (COUNT, BIGINT) as strings to be safe beyond 2^53; our counters and millisecond
+  // timestamps stay far below that, and numbers keep the two dialects returning the same shapes.
+  pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
+  pg.types.setTypeParser(1700, (value) => Number.parseFloat(value));
+  return pg;
+}
+
 async function openPostgres(url: string, options: OpenStoreOptions): Promise<Store> {
+  const pg = await loadPg();
   const pool = new pg.Pool({
     connectionString: url,
     max: options.poolSize ?? 10,

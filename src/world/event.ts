@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** The five kinds of ledger event (issue 6): what happened, what changed, what may happen, edits, summaries. */
 export const EventKindSchema = z.enum(["happened", "changed", "may_happen", "user_edit", "summary"]);

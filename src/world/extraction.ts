@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ChatModel, type ChatRequest, generateObject, LlmError } from "../llm/index.ts";
 import { TripleSchema } from "./event.ts";
 import { factText, normalizePredicate } from "./fact.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type ChatModel, generateObject, LlmError } from "../llm/index.ts";
 import type { WorldNode } from "./event.ts";
 import { factText } from "./fact.ts";

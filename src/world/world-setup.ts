@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** A character in the world's cast: a card's fields, kept as the card gave them. */
 export const CastMemberSchema = z.object({

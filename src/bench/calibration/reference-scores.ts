@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { loadTable } from "../data-files.ts";
 import { BenchDataError, type RowIssue } from "../row-issue.ts";
 import { DIMENSIONS, type Dimension } from "../taxonomy.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 
 /** What a ledger entry records: a plain fact, a relationship between characters, or a law of the world. */
 export const LEDGER_KINDS = ["fact", "relationship", "world_rule"] as const;

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { LedgerEntrySchema } from "./canon-ledger.ts";
 import { FlagSchema } from "./flag.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { sha256, stableHash } from "../../core/index.ts";
 import type { ChatMessage } from "../../llm/index.ts";
 import { DIMENSIONS, SUBTYPES, subtypesOf } from "../taxonomy.ts";

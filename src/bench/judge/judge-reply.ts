@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { extractJson } from "../../llm/index.ts";
 import { type Subtype, SubtypeSchema } from "../taxonomy.ts";
 import { type LedgerEntry, LedgerEntrySchema } from "./canon-ledger.ts";

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { DIMENSIONS, type Dimension, type Subtype } from "../taxonomy.ts";
 import type { Flag } from "./flag.ts";
 

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { stableHash } from "../../core/index.ts";
 import { DIMENSIONS, type Dimension } from "../taxonomy.ts";
 

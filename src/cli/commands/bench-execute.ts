@@ -168,7 +168,7 @@ async function viaQueue(
     );
   }
   await checkRedis(url);
-  const queue = openBenchQueue(url, flags.queueName);
+  const queue = await openBenchQueue(url, flags.queueName);
   try {
     const { sessions } = await readRunProgress(store, run.id);
     const open = sessions.filter((s) => s.status !== "complete").map((s) => s.id);

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import type { JsonSchemaFormat } from "../chat-request.ts";
 import { type GrammarJsonSchema, toGrammarJsonSchema, UnsupportedSchemaError } from "../json-schema-grammar.ts";
 import { LlmError } from "../llm-error.ts";

@@ -29,7 +29,8 @@ export interface ScoredSource {
 export function detectorFlagsFor(source: DialogueSource, d: Dialogue): Flag[] {
   const scenario = source.scenarios.get(d.seed_id);
   return runDetectors({
-    lang: d.meta?.lang ?? scenario?.lang ?? (/^zh[_-]/i.test(d.seed_id) ? "zh" : "en"),
+    // Unknown: the detectors infer it from the dialogue text (an "en" default flagged every Chinese turn).
+    lang: d.meta?.lang ?? scenario?.lang ?? (/^zh[_-]/i.test(d.seed_id) ? "zh" : undefined),
     aiName: scenario?.aiName ?? "",
     userName: scenario?.userName ?? "",
     aiSetting: scenario?.aiSetting,

@@ -5,8 +5,11 @@ import { dimensionOf, type Subtype } from "../taxonomy.ts";
 
 /** What a detector sees: one session's turns and the little it needs to know about the scenario. */
 export interface DetectorInput {
-  /** Scenario language ("en", "zh"); other values are treated like en for word rules. */
-  lang: string;
+  /**
+   * Scenario language ("en", "zh"); other values are treated like en for word rules. Unknown (undefined or empty):
+   * inferred from the dialogue's own text (see dialogue-language.ts), never assumed to be English.
+   */
+  lang?: string | undefined;
   aiName: string;
   userName: string;
   /** The NPC's card, when known (a character who *is* an AI may say so). */
@@ -15,7 +18,9 @@ export interface DetectorInput {
 }
 
 /** What each detector receives: the input plus the generated NPC turns and their text metrics, computed once. */
-export interface DetectorContext extends DetectorInput {
+export interface DetectorContext extends Omit<DetectorInput, "lang"> {
+  /** The scenario language as given, or as inferred from the dialogue when not given. */
+  lang: string;
   /** Generated NPC turns (round ≥ 2), in order. */
   npc: QuotableTurn[];
   /**

@@ -4,6 +4,7 @@ import type { QuotableTurn } from "../judge/quote-check.ts";
 import type { Subtype } from "../taxonomy.ts";
 import type { Detector, DetectorContext, DetectorInput } from "./detector.ts";
 import { scoredNpcTurns } from "./detector.ts";
+import { dialogueLanguage } from "./dialogue-language.ts";
 import { formattingGlitchDetector } from "./formatting-glitch.ts";
 import { garbledTextDetector } from "./garbled-text.ts";
 import { languageMixDetector } from "./language-mix.ts";
@@ -84,17 +85,20 @@ function analyserFor(lang: string, npc: readonly QuotableTurn[]): TranscriptMetr
 
 /**
  * Run the detectors over one session's NPC turns (generated rounds only). Text metrics are computed once, in one
- * streaming pass of src/text, and shared by every detector. Flags come sorted by round.
+ * streaming pass of src/text, and shared by every detector. Without a scenario language the dialogue's own text
+ * gives it. Flags come sorted by round.
  */
 export function runDetectors(input: DetectorInput, detectors: readonly Detector[] = DETECTORS): Flag[] {
   const npc = scoredNpcTurns(input.turns);
-  const metrics = analyserFor(input.lang || "en", npc);
+  const lang = input.lang || dialogueLanguage(input.turns);
+  const metrics = analyserFor(lang, npc);
   const wasBusy = busy;
   busy = true;
   try {
     const perTurn = npc.map((t) => metrics.push(t.text));
     const context: DetectorContext = {
       ...input,
+      lang,
       npc,
       metrics: perTurn,
       tokens: (i, from, count) =>

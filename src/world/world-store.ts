@@ -3,6 +3,7 @@ import { migrate, StorageError, type Store } from "../store/index.ts";
 import { type Branch, type WorldEvent, WorldEventSchema, type WorldNode } from "./event.ts";
 import { WorldError } from "./world-error.ts";
 import { WORLD_MIGRATIONS } from "./world-migrations.ts";
+import { uniqueWorldName } from "./world-name.ts";
 import { type WorldSetup, WorldSetupSchema } from "./world-setup.ts";
 
 /** A world's row: identity, active branch and setup. */
@@ -99,23 +100,30 @@ function wrap(action: string, error: unknown): never {
   });
 }
 
-/** Store a new world with its root node and first branch, atomically. */
-export async function insertWorld(store: Store, world: WorldRecord, root: WorldNode, branch: Branch): Promise<void> {
+/**
+ * Store a new world with its root node and first branch, atomically. The name is made unique among the stored
+ * worlds (" (2)", " (3)", …) inside the same transaction, which holds the write lock, so two processes creating
+ * worlds from one card at once still get two names. Returns the name stored (also set in the record's setup).
+ */
+export async function insertWorld(store: Store, world: WorldRecord, root: WorldNode, branch: Branch): Promise<string> {
   await ensureWorldTables(store);
   try {
-    await store.db.transaction().execute(async (trx) => {
+    return await store.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom("world_worlds").select(["name"]).execute();
+      const name = uniqueWorldName(world.name, new Set(rows.map((r) => r.name as string)));
       await trx
         .insertInto("world_worlds")
         .values({
           id: world.id,
-          name: world.name,
+          name,
           created_at: world.createdAt,
           active_branch: world.activeBranch,
-          setup: JSON.stringify(world.setup),
+          setup: JSON.stringify({ ...world.setup, name }),
         })
         .execute();
       await insertNode(trx, world.id, root);
       await upsertBranch(trx, world.id, branch);
+      return name;
     });
   } catch (error) {
     wrap("create the world", error);
@@ -211,17 +219,27 @@ function worldFromRow(r: Record<string, unknown>): WorldRecord {
   };
 }
 
-/** Find a world by id, id prefix or exact name. */
+/**
+ * Find a world by id, exact name or id prefix. A name or prefix that fits several worlds is refused with their ids
+ * (worlds made before names were unique can share one): opening whichever came first would be a silent guess.
+ */
 export async function findWorld(store: Store, ref: string): Promise<WorldRecord> {
   await ensureWorldTables(store);
   const all = await listWorlds(store);
-  const exact = all.find((w) => w.id === ref) ?? all.find((w) => w.name === ref);
-  const matches = exact ? [exact] : all.filter((w) => w.id.startsWith(ref));
+  const byId = all.find((w) => w.id === ref);
+  if (byId) return byId;
+  const byName = all.filter((w) => w.name === ref);
+  const matches = byName.length > 0 ? byName : all.filter((w) => w.id.startsWith(ref));
   if (matches.length === 1) return matches[0] as WorldRecord;
+  if (matches.length === 0)
+    throw new WorldError("world.not_found", `No world "${ref}".`, {
+      hint: "Run `troupe world show` with no argument to list worlds and their ids.",
+    });
+  const list = matches.map((w) => `${w.id} ("${w.name}", created ${new Date(w.createdAt).toISOString()})`);
   throw new WorldError(
-    matches.length === 0 ? "world.not_found" : "world.ambiguous",
-    matches.length === 0 ? `No world "${ref}".` : `"${ref}" matches ${matches.length} worlds.`,
-    { hint: "Run `troupe world show` with no argument to list worlds and their ids." },
+    "world.ambiguous",
+    `"${ref}" ${byName.length > 0 ? "names" : "is the start of the ids of"} ${matches.length} worlds: ${list.join(", ")}.`,
+    { hint: `Pass one of the ids instead, e.g. \`${matches[0]?.id}\`.` },
   );
 }
 

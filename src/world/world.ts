@@ -93,7 +93,8 @@ export class World {
     );
     const branch: Branch = { name: MAIN_BRANCH, head: root.id, status: "active", createdAt: now, updatedAt: now };
     await ensureWorldTables(store);
-    await insertWorld(store, record, root, branch);
+    record.name = await insertWorld(store, record, root, branch);
+    record.setup = { ...record.setup, name: record.name };
     world.ledger.add(root);
     world.ledger.branches.set(MAIN_BRANCH, branch);
     world.projection.apply(root);

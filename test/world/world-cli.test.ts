@@ -103,4 +103,24 @@ describe("troupe world", { timeout: 180_000 }, () => {
     expect(help.stdout).toMatch(/Examples:/);
     expect(run("chat", "--help").stdout).toMatch(/\/help lists commands/);
   });
+
+  it("names a second world from the same card apart, and export refuses to overwrite without --force (issue 12.18)", () => {
+    const home = mkdtempSync(join(tmpdir(), "troupe-world-names-"));
+    const inHome = (...args: string[]) => troupe(args, { cwd: home });
+    const card = `${CARDS}/default_CodingSensei.png`;
+    const one = JSON.parse(inHome("world", "new", "--card", card, "--json").stdout);
+    const two = JSON.parse(inHome("world", "new", "--card", card, "--json").stdout);
+    expect([one.name, two.name]).toEqual(["Coding Sensei", "Coding Sensei (2)"]);
+    expect(JSON.parse(inHome("world", "show", "Coding Sensei (2)", "--json").stdout).id).toBe(two.id);
+
+    const out = join(home, "state.json");
+    expect(inHome("world", "export", one.id, "--out", out).code).toBe(0);
+    const before = readFileSync(out, "utf8");
+    const again = inHome("world", "export", two.id, "--out", out);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already exists[\s\S]*hint: Pass --force to overwrite it/);
+    expect(readFileSync(out, "utf8")).toBe(before);
+    expect(inHome("world", "export", two.id, "--out", out, "--force").code).toBe(0);
+    rmSync(home, { recursive: true, force: true });
+  });
 });

@@ -102,4 +102,30 @@ describe.each(factories)("world ledger on %s", (_dialect, open) => {
     });
     await expect(World.open(current.store, "no-such-world")).rejects.toMatchObject({ code: "world.not_found" });
   });
+
+  it("gives worlds made from one setup unique names, and refuses a name two older worlds share (issue 12.18)", async () => {
+    current = await open("world_names");
+    const { store } = current;
+    const first = await World.create(store, setup);
+    const second = await World.create(store, setup);
+    const third = await World.create(store, setup);
+    expect([first, second, third].map((w) => w.record.name)).toEqual([
+      "Eldoria test",
+      "Eldoria test (2)",
+      "Eldoria test (3)",
+    ]);
+    expect(second.setup.name).toBe("Eldoria test (2)");
+    expect((await World.open(store, "Eldoria test")).id).toBe(first.id);
+    const reopened = await World.open(store, "Eldoria test (2)");
+    expect(reopened.id).toBe(second.id);
+    expect(reopened.setup.name).toBe("Eldoria test (2)");
+    // Worlds stored before names were unique may share one: opening either silently would be a guess.
+    await store.db.updateTable("world_worlds").set({ name: "Eldoria test" }).where("id", "=", third.id).execute();
+    const refused = await World.open(store, "Eldoria test").catch((error: unknown) => error);
+    expect(refused).toMatchObject({ code: "world.ambiguous", exitCode: 2 });
+    expect((refused as Error).message).toContain(first.id);
+    expect((refused as Error).message).toContain(third.id);
+    expect((refused as { hint: string }).hint).toMatch(/Pass one of the ids/);
+    expect((await World.open(store, third.id)).id).toBe(third.id);
+  });
 });

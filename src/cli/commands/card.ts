@@ -17,14 +17,14 @@ import { action } from "../run-command.ts";
 
 /**
  * Write a file so that a crash never leaves a half-written output: write a temporary sibling, then rename it over
- * the target. Refuses to overwrite the input, and refuses to overwrite anything else without --force.
+ * the target. Refuses to overwrite the input (when there is one), and anything else without --force.
  */
 export async function writeOutput(
   out: string,
   bytes: Uint8Array | string,
-  options: { input: string; force?: boolean },
+  options: { input?: string; force?: boolean },
 ): Promise<void> {
-  if (resolve(out) === resolve(options.input)) {
+  if (options.input !== undefined && resolve(out) === resolve(options.input)) {
     throw new UsageError("cli.output_is_input", `--out ${out} is the input file`, {
       hint: "Write to a different file; troupe never overwrites its input.",
     });

@@ -15,7 +15,7 @@ import {
   why,
 } from "../../world/index.ts";
 import { action } from "../run-command.ts";
-import { openWorld, turnFlag } from "./world.ts";
+import { openWorld, turnFlag } from "./world-open.ts";
 import { chainLines, eventText, factLine, nodeLines } from "./world-render.ts";
 
 /** `world timeline|why|branches|rollback|edit`. */

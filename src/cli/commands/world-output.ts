@@ -1,4 +1,3 @@
-import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { LorebookFormat } from "../../cards/index.ts";
 import { UsageError } from "../../core/index.ts";
@@ -6,7 +5,8 @@ import { resolveModel } from "../../llm/index.ts";
 import { exportWorldLorebook, parseDuration, simulateOffscreen } from "../../world/index.ts";
 import { Progress } from "../progress.ts";
 import { action } from "../run-command.ts";
-import { openWorld } from "./world.ts";
+import { writeOutput } from "./card.ts";
+import { openWorld } from "./world-open.ts";
 
 const FORMATS: LorebookFormat[] = ["sillytavern", "lorebook_v3", "character_book"];
 
@@ -17,7 +17,8 @@ export function registerWorldOutput(world: Command): void {
     .description("export the world's current state as a lorebook (SillyTavern World Info by default)")
     .argument("<world>", "world id, id prefix or name")
     .option("--format <format>", `one of ${FORMATS.join(", ")}`, "sillytavern")
-    .option("--out <file>", "write to a file instead of stdout")
+    .option("--out <file>", "write to a file instead of stdout (never over an existing file without --force)")
+    .option("--force", "overwrite --out if it exists")
     .option("--branch <name>", "export another branch")
     .addHelpText(
       "after",
@@ -31,7 +32,7 @@ Examples:
   troupe world export Seraphina --format lorebook_v3`,
     )
     .action(
-      action(async (ctx, ref: string, options: { format: string; out?: string; branch?: string }) => {
+      action(async (ctx, ref: string, options: { format: string; out?: string; branch?: string; force?: boolean }) => {
         if (!FORMATS.includes(options.format as LorebookFormat))
           throw new UsageError("world.bad_format", `Unknown lorebook format "${options.format}".`, {
             hint: `Use one of ${FORMATS.join(", ")}.`,
@@ -39,7 +40,7 @@ Examples:
         const w = await openWorld(ctx, ref, options.branch);
         const text = exportWorldLorebook(w.projection, w.setup, options.format as LorebookFormat);
         if (options.out) {
-          writeFileSync(options.out, `${text}\n`);
+          await writeOutput(options.out, `${text}\n`, { force: options.force === true });
           process.stderr.write(`wrote ${options.out}\n`);
         } else ctx.print(text);
         return undefined;

@@ -1,6 +1,5 @@
 import type { Command } from "commander";
 import { readCardFile, readLorebookFile } from "../../cards/index.ts";
-import { UsageError } from "../../core/index.ts";
 import {
   commitGreeting,
   currentFacts,
@@ -19,28 +18,11 @@ import {
   summariesOf,
   World,
 } from "../../world/index.ts";
-import type { CommandContext } from "../context.ts";
 import { action } from "../run-command.ts";
 import { registerWorldHistory } from "./world-history.ts";
+import { openWorld, turnFlag } from "./world-open.ts";
 import { registerWorldOutput } from "./world-output.ts";
 import { factLine } from "./world-render.ts";
-
-/** Open a world (by id, id prefix or name), optionally viewing another branch. */
-export async function openWorld(ctx: CommandContext, ref: string, branch?: string): Promise<World> {
-  const world = await World.open(await ctx.store(), ref);
-  if (branch) world.focus(branch);
-  return world;
-}
-
-/** Parse a non-negative integer flag. */
-export function turnFlag(value: string | undefined, flag: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value))
-    throw new UsageError("world.bad_flag", `${flag} must be a turn number (0, 1, 2, …), not "${value}".`, {
-      hint: "See `troupe world timeline <world>` for the turns.",
-    });
-  return Number(value);
-}
 
 /** `troupe world …`: create, inspect, edit, branch and export co-created worlds. */
 export function registerWorld(program: Command): void {

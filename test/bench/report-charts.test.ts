@@ -103,10 +103,13 @@ describe("charts on degenerate data", () => {
 });
 
 describe("labels fit their chart", () => {
-  it("shortens a long label with an ellipsis within the estimated width", () => {
+  it("shortens a long label with an ellipsis in the middle, within the estimated width", () => {
     const long = "organisation/an-extremely-long-model-name-that-goes-on-and-on-v2.1-instruct-q4_k_m";
     const short = fitText(long, 200, 12);
-    expect(short.endsWith("…")).toBe(true);
+    // The middle goes: names share their start and differ at the end (version, quantisation).
+    expect(short).toMatch(/^organisation\S*…\S*-q4_k_m$/);
+    const family = "organisation/a-long-shared-model-family-name-instruct";
+    expect(fitText(`${family}-v2.5-q4`, 200, 12)).not.toBe(fitText(`${family}-v3.0-q8`, 200, 12));
     expect(estimateTextWidth(short, 12)).toBeLessThanOrEqual(200);
     expect(fitText("gpt-4.1", 200, 12)).toBe("gpt-4.1");
   });

@@ -5,6 +5,7 @@ import type { BenchReport, ReportEntry } from "./report-data.ts";
 import { REPORT_SCRIPT } from "./report-script.ts";
 import { REPORT_CSS } from "./report-style.ts";
 import { groupedBarChart, escapeHtml as h, heatmap, intervalChart, lineChart, seriesColor } from "./svg-charts.ts";
+import { fitText } from "./text-width.ts";
 
 function num(v: number | undefined, digits = 1): string {
   return v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits);
@@ -28,7 +29,7 @@ function leaderboard(report: BenchReport): string {
   const rows = sorted
     .map(
       (e, i) =>
-        `<tr><td class="num">${i + 1}</td><td>${h(e.label)}</td><td class="num">${cellWithCi(interval(e, "overall"))}</td>${CATEGORIES.map((c) => `<td class="num">${cellWithCi(interval(e, c))}</td>`).join("")}<td class="num">${e.scenarios}</td><td class="num">${e.sessions}</td><td>${h(e.langs.join(", "))}</td></tr>`,
+        `<tr><td class="num">${i + 1}</td><td class="wrap">${h(e.label)}</td><td class="num">${cellWithCi(interval(e, "overall"))}</td>${CATEGORIES.map((c) => `<td class="num">${cellWithCi(interval(e, c))}</td>`).join("")}<td class="num">${e.scenarios}</td><td class="num">${e.sessions}</td><td>${h(e.langs.join(", "))}</td></tr>`,
     )
     .join("");
   const forest = intervalChart(
@@ -77,7 +78,7 @@ function perLanguage(report: BenchReport): string {
         .filter((l) => interval(e, "overall", l))
         .map(
           (l) =>
-            `<tr><td>${h(e.label)}</td><td>${h(l)}</td>${METRICS.map((m) => `<td class="num">${cellWithCi(interval(e, m, l))}</td>`).join("")}</tr>`,
+            `<tr><td class="wrap">${h(e.label)}</td><td>${h(l)}</td>${METRICS.map((m) => `<td class="num">${cellWithCi(interval(e, m, l))}</td>`).join("")}</tr>`,
         ),
     )
     .join("");
@@ -91,7 +92,7 @@ function comparisons(report: BenchReport): string {
     .flatMap((c) =>
       c.differences.map(
         (d) =>
-          `<tr><td>${h(label(c.candidate))} − ${h(label(c.baseline))}</td><td>${h(metricLabel(d.metric))}</td><td class="num">${num(d.difference, 2)}</td><td class="num">[${num(d.lower, 2)}, ${num(d.upper, 2)}]</td><td class="num">${num(d.pValue, 3)}</td><td class="num">${num(d.minimumDetectableEffect, 2)}</td><td class="num">${d.scenarios}</td></tr>`,
+          `<tr><td class="wrap">${h(label(c.candidate))} − ${h(label(c.baseline))}</td><td>${h(metricLabel(d.metric))}</td><td class="num">${num(d.difference, 2)}</td><td class="num">[${num(d.lower, 2)}, ${num(d.upper, 2)}]</td><td class="num">${num(d.pValue, 3)}</td><td class="num">${num(d.minimumDetectableEffect, 2)}</td><td class="num">${d.scenarios}</td></tr>`,
       ),
     )
     .join("");
@@ -103,7 +104,8 @@ function heatmapSection(report: BenchReport): string {
   const maxChunks = Math.max(0, ...report.sessions.map((s) => s.chunks.length));
   const label = (id: string) => report.entries.find((e) => e.id === id)?.label ?? id;
   const rows = report.sessions.map((s, si) => ({
-    label: `${label(s.entry)} · ${s.seedId} · ${s.runId}`,
+    // The model part gives way first, so the scenario and run stay readable; the tooltip has the whole label.
+    label: `${fitText(label(s.entry), 200, 11)} · ${s.seedId} · ${s.runId}`,
     cells: Array.from({ length: maxChunks }, (_, c) => {
       const chunk = s.chunks[c];
       return {
@@ -173,10 +175,10 @@ function agreement(report: BenchReport): string {
         ? e.agreement
             .map(
               (a) =>
-                `<tr><td>${h(e.label)}</td><td>${h(DIMENSION_LABELS[a.dimension])}</td><td class="num">${num(a.alpha, 3)}</td><td class="num">${num(a.kappa, 3)}</td><td class="num">${num(a.percentAgreement === undefined ? undefined : a.percentAgreement * 100)}%</td><td class="num">${a.units}</td><td class="num">${a.flaggedUnits}</td></tr>`,
+                `<tr><td class="wrap">${h(e.label)}</td><td>${h(DIMENSION_LABELS[a.dimension])}</td><td class="num">${num(a.alpha, 3)}</td><td class="num">${num(a.kappa, 3)}</td><td class="num">${num(a.percentAgreement === undefined ? undefined : a.percentAgreement * 100)}%</td><td class="num">${a.units}</td><td class="num">${a.flaggedUnits}</td></tr>`,
             )
             .join("")
-        : `<tr><td>${h(e.label)}</td><td colspan="6" class="muted">one judge (${h(e.judges.join(", "))}): agreement needs a panel of two or more</td></tr>`,
+        : `<tr><td class="wrap">${h(e.label)}</td><td colspan="6" class="muted">one judge (${h(e.judges.join(", "))}): agreement needs a panel of two or more</td></tr>`,
     )
     .join("");
   return `<section id="agreement"><h2>Judge agreement</h2><p class="muted">Unit = one scored NPC round; value = whether a judge raised a verified flag of the dimension there. Flags are rare, so κ and α can be low while raw agreement is high: all are shown.</p>
@@ -187,9 +189,10 @@ function variance(report: BenchReport): string {
   const rows = report.entries
     .map((e) => {
       const v = e.variance;
-      if (v.problem) return `<tr><td>${h(e.label)}</td><td colspan="4" class="muted">${h(v.problem)}</td></tr>`;
+      if (v.problem)
+        return `<tr><td class="wrap">${h(e.label)}</td><td colspan="4" class="muted">${h(v.problem)}</td></tr>`;
       const share = (level: string) => num((v.components.find((c) => c.level === level)?.share ?? Number.NaN) * 100);
-      return `<tr><td>${h(e.label)}</td><td class="num">${share("scenario")}%</td><td class="num">${share("run")}%</td><td class="num">${share(v.innermost)}% <span class="muted">(${v.innermost})</span></td><td class="num">${v.scenariosNeeded ?? "–"} <span class="muted">for ±${v.targetHalfWidth} at ${v.runsPerScenario} run(s) × ${v.perRun}</span></td></tr>`;
+      return `<tr><td class="wrap">${h(e.label)}</td><td class="num">${share("scenario")}%</td><td class="num">${share("run")}%</td><td class="num">${share(v.innermost)}% <span class="muted">(${v.innermost})</span></td><td class="num">${v.scenariosNeeded ?? "–"} <span class="muted">for ±${v.targetHalfWidth} at ${v.runsPerScenario} run(s) × ${v.perRun}</span></td></tr>`;
     })
     .join("");
   return `<section id="variance"><h2>Variance and design</h2><p class="muted">Share of the variance of Overall from scenarios, runs within a scenario, and judges (with a panel) or chunks; and how many scenarios a 95% interval of the given half-width would need.</p>
@@ -200,7 +203,7 @@ function diversity(report: BenchReport): string {
   const rows = report.entries
     .map(
       (e) =>
-        `<tr><td>${h(e.label)}</td><td class="num">${num(e.diversity.distinct1, 3)}</td><td class="num">${num(e.diversity.distinct2, 3)}</td><td class="num">${num(e.diversity.selfBleu, 3)}</td><td class="num">${num(e.diversity.compressionRatio, 2)}</td></tr>`,
+        `<tr><td class="wrap">${h(e.label)}</td><td class="num">${num(e.diversity.distinct1, 3)}</td><td class="num">${num(e.diversity.distinct2, 3)}</td><td class="num">${num(e.diversity.selfBleu, 3)}</td><td class="num">${num(e.diversity.compressionRatio, 2)}</td></tr>`,
     )
     .join("");
   return `<section id="diversity"><h2>Diversity of the NPC's replies</h2><p class="muted">Per session over its generated NPC turns, averaged: distinct-n (share of unique n-grams; higher is more varied), self-BLEU of each reply against the others and gzip compression ratio (higher is more repetitive).</p>
@@ -209,18 +212,27 @@ function diversity(report: BenchReport): string {
 
 function cost(report: BenchReport): string {
   const role = (c: ReportEntry["cost"]["judge"]) =>
-    `<td class="num">${c.calls}</td><td class="num">${c.promptTokens + c.completionTokens}</td><td class="num">$${c.costUsd.toFixed(4)}</td>`;
+    `<td class="num">${c.calls}</td><td class="num">${c.promptTokens + c.completionTokens}</td><td class="num">${
+      c.calls === 0
+        ? "–"
+        : c.priced
+          ? `$${c.costUsd.toFixed(4)}`
+          : '<span class="muted" title="no price known for this model: add it under prices: in troupe.config.yaml">unpriced</span>'
+    }</td>`;
   const rows = report.entries
-    .map((e) => `<tr><td>${h(e.label)}</td>${role(e.cost.player)}${role(e.cost.simulator)}${role(e.cost.judge)}</tr>`)
+    .map(
+      (e) =>
+        `<tr><td class="wrap">${h(e.label)}</td>${role(e.cost.player)}${role(e.cost.simulator)}${role(e.cost.judge)}</tr>`,
+    )
     .join("");
-  return `<section id="cost"><h2>Cost</h2><table><thead><tr><th rowspan="2">model</th><th colspan="3">player</th><th colspan="3">user simulator</th><th colspan="3">judge</th></tr><tr>${'<th class="num">calls</th><th class="num">tokens</th><th class="num">cost</th>'.repeat(3)}</tr></thead><tbody>${rows}</tbody></table></section>`;
+  return `<section id="cost"><h2>Cost</h2><p class="muted">"unpriced": calls were made but no price is known for the model (troupe records $0 then); add it under <code>prices:</code> in troupe.config.yaml.</p><table><thead><tr><th rowspan="2">model</th><th colspan="3">player</th><th colspan="3">user simulator</th><th colspan="3">judge</th></tr><tr>${'<th class="num">calls</th><th class="num">tokens</th><th class="num">cost</th>'.repeat(3)}</tr></thead><tbody>${rows}</tbody></table></section>`;
 }
 
 function provenance(report: BenchReport): string {
   const rows = report.entries
     .map(
       (e) =>
-        `<tr><td>${h(e.label)}</td><td><code>${h(e.source)}</code></td><td><code>${h(e.judgementId)}</code></td><td>${h(e.judges.join(", "))}</td><td><code>${h(e.promptVersion)}</code> <code>${h(e.promptHash)}</code></td><td>${h(e.userSimulator ?? "–")}</td><td class="num">${e.flags.standing}/${e.flags.outvoted}/${e.flags.unverified}/${e.flags.detector}</td><td class="num">${e.failedChunks}</td></tr>`,
+        `<tr><td class="wrap">${h(e.label)}</td><td><code>${h(e.source)}</code></td><td><code>${h(e.judgementId)}</code></td><td>${h(e.judges.join(", "))}</td><td><code>${h(e.promptVersion)}</code> <code>${h(e.promptHash)}</code></td><td>${h(e.userSimulator ?? "–")}</td><td class="num">${e.flags.standing}/${e.flags.outvoted}/${e.flags.unverified}/${e.flags.detector}</td><td class="num">${e.failedChunks}</td></tr>`,
     )
     .join("");
   return `<section id="provenance"><h2>How these scores were made</h2>

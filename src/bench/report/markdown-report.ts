@@ -148,9 +148,15 @@ export function renderMarkdownReport(report: BenchReport): string {
       `| ${cell(e.label)} | ${num(e.diversity.distinct1, 3)} | ${num(e.diversity.distinct2, 3)} | ${num(e.diversity.selfBleu, 3)} | ${num(e.diversity.compressionRatio, 2)} |`,
     );
   out.push("", "## Cost", "", "| model | player $ | simulator $ | judge $ | judge tokens |", "|---|---|---|---|---|");
+  const usd = (c: ReportEntry["cost"]["judge"]) => (c.calls === 0 ? "–" : c.priced ? c.costUsd.toFixed(4) : "unpriced");
   for (const e of sorted)
     out.push(
-      `| ${cell(e.label)} | ${e.cost.player.costUsd.toFixed(4)} | ${e.cost.simulator.costUsd.toFixed(4)} | ${e.cost.judge.costUsd.toFixed(4)} | ${e.cost.judge.promptTokens + e.cost.judge.completionTokens} |`,
+      `| ${cell(e.label)} | ${usd(e.cost.player)} | ${usd(e.cost.simulator)} | ${usd(e.cost.judge)} | ${e.cost.judge.promptTokens + e.cost.judge.completionTokens} |`,
+    );
+  if (sorted.some((e) => Object.values(e.cost).some((c) => !c.priced)))
+    out.push(
+      "",
+      "unpriced: calls were made but no price is known for the model; add it under `prices:` in troupe.config.yaml.",
     );
   if (report.calibration) {
     out.push(

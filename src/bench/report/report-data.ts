@@ -1,4 +1,10 @@
 import { createTranscriptMetrics } from "../../text/index.ts";
+import { comparedSettings, comparisonWarnings } from "../analysis/comparability.ts";
+import {
+  DETECTOR_DISAGREEMENT_THRESHOLD,
+  type DetectorDisagreement,
+  detectorDisagreement,
+} from "../analysis/detector-disagreement.ts";
 import { type HorizonBucket, longHorizonCurve } from "../analysis/long-horizon.ts";
 import { type PairedDifference, pairedComparison } from "../analysis/paired-comparison.ts";
 import {
@@ -10,6 +16,7 @@ import {
 import type { ScoredSource } from "../analysis/scored-source.ts";
 import { type VarianceBreakdown, varianceBreakdown } from "../analysis/variance-breakdown.ts";
 import type { DimensionCalibration } from "../calibration/score-correlation.ts";
+import type { Dialogue } from "../dialogue.ts";
 import type { Flag } from "../judge/flag.ts";
 import { type DimensionAgreement, judgeAgreement } from "../judge/judge-agreement.ts";
 import { flagKey, type PanelConfig } from "../judge/panel.ts";
@@ -23,6 +30,11 @@ export interface RoleCost {
   promptTokens: number;
   completionTokens: number;
   costUsd: number;
+  /**
+   * False when calls were made but no cost was recorded: troupe records $0 for a model without a price, so the
+   * report shows "unpriced" there rather than a misleading $0.0000.
+   */
+  priced: boolean;
 }
 
 /** One leaderboard entry: one model from one source (run or official file), under one judgement. */
@@ -55,6 +67,8 @@ export interface ReportEntry {
    */
   diversity: { distinct1: number; distinct2: number; selfBleu: number; compressionRatio: number };
   flags: { standing: number; outvoted: number; unverified: number; detector: number; rejected: number };
+  /** Generated NPC turns that detectors flagged and the judge did not (see DETECTOR_DISAGREEMENT_THRESHOLD). */
+  detectorOnly: DetectorDisagreement;
   warnings: string[];
 }
 
@@ -102,7 +116,7 @@ export interface BenchReport {
 }
 
 function emptyCost(): RoleCost {
-  return { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0 };
+  return { calls: 0, promptTokens: 0, completionTokens: 0, costUsd: 0, priced: true };
 }
 
 /** Options of the report builder. */
@@ -124,6 +138,7 @@ export function buildBenchReport(sources: readonly ScoredSource[], options: Buil
   const entries: ReportEntry[] = [];
   const sessions: ReportSession[] = [];
   const byEntry = new Map<string, SessionScore[]>();
+  const dialogueOf = new Map<SessionScore, Dialogue>();
   const modelCount = new Map<string, number>();
   for (const s of sources)
     for (const m of new Set(s.sessions.map((x) => x.modelName))) modelCount.set(m, (modelCount.get(m) ?? 0) + 1);
@@ -133,6 +148,7 @@ export function buildBenchReport(sources: readonly ScoredSource[], options: Buil
       const id = `e${entries.length + 1}`;
       const list = scored.sessions.filter((s) => s.modelName === model);
       byEntry.set(id, list);
+      for (const s of list) dialogueOf.set(s, scored.dialogues.get(s.key)!);
       const dialogues = list.map((s) => scored.dialogues.get(s.key)!);
       const cost = { player: emptyCost(), simulator: emptyCost(), judge: emptyCost() };
       for (const d of dialogues) {
@@ -194,13 +210,26 @@ export function buildBenchReport(sources: readonly ScoredSource[], options: Buil
       const warnings = [...(((scored.judgement.config["warnings"] as string[] | undefined) ?? []) as string[])];
       if (scored.unjudged.length > 0)
         warnings.push(`${scored.unjudged.length} session(s) of ${scored.source.source} were not judged.`);
+      for (const c of Object.values(cost)) c.priced = c.calls === 0 || c.costUsd > 0;
+      const label = (modelCount.get(model) ?? 0) > 1 ? `${model} (${scored.source.source})` : model;
+      const detectorOnly = detectorDisagreement(
+        list.map((s) => ({
+          turns: scored.dialogues.get(s.key)!.dialogue,
+          judgeFlags: s.chunks.flatMap((c) => c.consensus.filter((f) => f.source === "judge")),
+          detectorFlags: scored.detectorFlags.get(s.key) ?? [],
+        })),
+      );
+      if (detectorOnly.exceeds && options.scoring.detectorFlags !== "score")
+        warnings.push(
+          `${label}: detectors flagged ${detectorOnly.detectorOnlyTurns} of ${detectorOnly.npcTurns} generated NPC turns (${(detectorOnly.share * 100).toFixed(0)}%) that the judge did not flag (warning at ${DETECTOR_DISAGREEMENT_THRESHOLD.share * 100}% of turns). Its score may be unreliable: detector flags are reported but not scored. To score them, rerun with --detector-flags score.`,
+        );
       const failedChunks = list.reduce((n, s) => n + s.failedChunks, 0);
       if (failedChunks > 0)
         warnings.push(`${failedChunks} judged chunk(s) failed; rerun \`troupe bench judge\` to retry them.`);
       const meta = dialogues.find((d) => d.meta)?.meta;
       entries.push({
         id,
-        label: (modelCount.get(model) ?? 0) > 1 ? `${model} (${scored.source.source})` : model,
+        label,
         model,
         source: scored.source.source,
         sourceKind: scored.source.kind,
@@ -233,17 +262,26 @@ export function buildBenchReport(sources: readonly ScoredSource[], options: Buil
         cost,
         diversity: div,
         flags: flagCounts,
+        detectorOnly,
         warnings,
       });
     }
   }
   const comparisons: ReportComparison[] = [];
+  const comparisonNotes: string[] = [];
   const baseline = entries[0];
-  if (baseline)
+  if (baseline) {
+    const side = (e: ReportEntry) => ({
+      label: e.label,
+      settings: comparedSettings(byEntry.get(e.id)!.map((s) => dialogueOf.get(s)!)),
+    });
     for (const e of entries.slice(1)) {
       const differences = pairedComparison(byEntry.get(e.id)!, byEntry.get(baseline.id)!, options.scoring, intervals);
-      if (differences.length > 0) comparisons.push({ baseline: baseline.id, candidate: e.id, differences });
+      if (differences.length === 0) continue;
+      comparisons.push({ baseline: baseline.id, candidate: e.id, differences });
+      comparisonNotes.push(...comparisonWarnings(side(e), side(baseline), differences[0]!.scenarios));
     }
+  }
   return {
     format: "troupe-bench-report-v1",
     generatedAt: (options.now?.() ?? new Date()).toISOString(),
@@ -254,7 +292,7 @@ export function buildBenchReport(sources: readonly ScoredSource[], options: Buil
     entries,
     comparisons,
     sessions,
-    warnings: [...new Set(entries.flatMap((e) => e.warnings))],
+    warnings: [...new Set([...entries.flatMap((e) => e.warnings), ...comparisonNotes])],
   };
 }
 

@@ -82,7 +82,7 @@ export const REPORT_SCRIPT = `
         shown++;
         var tr = el("tr", { "data-session": String(si), "data-round": String(f.round) });
         [entries[s.entry] ? entries[s.entry].label : s.entry, s.seedId + " " + s.runId, String(f.round), f.dimension + "/" + f.subtype, String(f.severity), f.status, f.quote, f.reason, f.by].forEach(function (v, i) {
-          var td = el("td", i === 5 ? { "class": "status-" + f.status } : null, v);
+          var td = el("td", i === 5 ? { "class": "status-" + f.status } : i === 0 || i === 6 || i === 7 ? { "class": "wrap" } : null, v);
           tr.appendChild(td);
         });
         tr.addEventListener("click", function () { openSession(si, f.round); });

@@ -7,6 +7,11 @@ header { padding: 16px 24px; border-bottom: 1px solid var(--line); background: #
 header h1 { margin: 0 0 4px; font-size: 20px; }
 nav a { margin-right: 12px; color: var(--accent); text-decoration: none; font-size: 13px; }
 main { padding: 8px 24px 48px; max-width: 1400px; }
+/* Long model names, quotes and hashes break anywhere rather than widen the page past the window (only in the
+   cells that hold them: anywhere also lets a table squeeze short words, so other cells keep normal wrapping). */
+td.wrap, td code, main li, main p, .turn { overflow-wrap: anywhere; }
+td.wrap { min-width: 12em; }
+pre { white-space: pre-wrap; overflow-wrap: anywhere; }
 section { margin: 28px 0; }
 h2 { font-size: 17px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
 table { border-collapse: collapse; margin: 8px 0; font-size: 13px; }
@@ -19,11 +24,13 @@ td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 .pass { color: #1a9850; font-weight: 600; }
 .fail { color: var(--bad); font-weight: 600; }
 .chart { overflow-x: auto; }
+.chart svg { max-width: 100%; height: auto; }
 svg text { font-family: inherit; }
 svg rect.cell { cursor: pointer; }
 .controls { display: flex; gap: 12px; flex-wrap: wrap; align-items: center; margin: 8px 0; }
 .controls label { font-size: 13px; }
 select, button { font: inherit; font-size: 13px; }
+select { max-width: 32em; text-overflow: ellipsis; }
 #flag-table tbody tr { cursor: pointer; }
 #flag-table tbody tr:hover { background: #f0f7ff; }
 .status-standing { color: var(--bad); }
@@ -41,7 +48,7 @@ select, button { font: inherit; font-size: 13px; }
 .chip { display: inline-block; font-size: 11px; padding: 0 6px; border-radius: 8px; background: #fde0dd; margin: 2px 4px 0 0; }
 .chip.detector { background: #e7d4f0; }
 .chip.unverified, .chip.outvoted { background: #eee; }
-.columns { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
+.columns { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 12px; }
 .columns h3 { font-size: 14px; margin: 4px 0; }
 code { font-size: 12px; background: #f4f4f4; padding: 1px 4px; border-radius: 3px; }
 `;

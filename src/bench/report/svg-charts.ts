@@ -89,15 +89,17 @@ export function intervalChart(
   rows: readonly IntervalRow[],
   options: { width?: number; min?: number; max?: number; title?: string } = {},
 ): string {
-  const width = Number.isFinite(options.width) && options.width! >= 300 ? options.width! : 760;
   const fontSize = 12;
   const annotationW = Math.ceil(estimateTextWidth("100.0 [100.0, 100.0]", 11)) + 16;
+  const given = Number.isFinite(options.width) && options.width! >= 300 ? options.width : undefined;
+  // Without a width the chart grows with its labels (up to 360 px of them) and keeps 480 px for the axis.
   const labelW = labelColumn(
     rows.map((r) => r.label),
     fontSize,
     80,
-    Math.max(80, width - annotationW - 160),
+    given ? Math.max(80, given - annotationW - 160) : 360,
   );
+  const width = given ?? labelW + 480 + annotationW;
   const plotW = width - labelW - annotationW;
   const rowH = 26;
   const top = 24;
@@ -163,7 +165,7 @@ export function groupedBarChart(
       `<line x1="${left}" y1="${px(y(t))}" x2="${width - 10}" y2="${px(y(t))}" stroke="#eee"/><text x="${left - 4}" y="${px(y(t) + 4)}" font-size="10" text-anchor="end" fill="#555">${t}</text>`,
     );
   groups.forEach((g, gi) => {
-    const gx = left + gi * groupW + 7;
+    const gx = left + gi * groupW + Math.max(7, (groupW - series.length * barW) / 2);
     g.values.forEach((v, si) => {
       if (v.value === undefined || !Number.isFinite(v.value)) return;
       const bx = gx + si * barW;

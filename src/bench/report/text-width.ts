@@ -23,17 +23,20 @@ export function estimateTextWidth(text: string, fontSize: number): number {
   return ems * fontSize;
 }
 
-/** `text` shortened with "…" so that its estimated width fits `maxWidth`; unchanged when it fits already. */
+/**
+ * `text` shortened with "…" in the middle so that its estimated width fits `maxWidth`; unchanged when it fits.
+ * The middle goes because model names share a prefix (organisation, family) and differ at the end (version, quant).
+ */
 export function fitText(text: string, maxWidth: number, fontSize: number): string {
   if (estimateTextWidth(text, fontSize) <= maxWidth) return text;
+  const chars = [...text];
   const budget = maxWidth - estimateTextWidth("…", fontSize);
-  let out = "";
+  let head = 0;
   let used = 0;
-  for (const ch of text) {
-    const w = charEms(ch) * fontSize;
-    if (used + w > budget) break;
-    out += ch;
-    used += w;
-  }
-  return `${out.trimEnd()}…`;
+  while (head < chars.length && used + charEms(chars[head]!) * fontSize <= budget * 0.45)
+    used += charEms(chars[head++]!) * fontSize;
+  let tail = chars.length;
+  while (tail > head && used + charEms(chars[tail - 1]!) * fontSize <= budget)
+    used += charEms(chars[--tail]!) * fontSize;
+  return `${chars.slice(0, head).join("")}…${chars.slice(tail).join("")}`;
 }

@@ -32,6 +32,22 @@ describe("troupe CLI", () => {
     expect(JSON.parse(json.stdout).models.j.apiKey).toBe("sk-s…-123 (19 chars)");
   });
 
+  it("says which API keys are unset instead of masking them like secrets (issue 12.17)", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "troupe-cli-"));
+    writeFileSync(join(cwd, "troupe.config.yaml"), "models:\n  r:\n    spec: openai:x\n    apiKeyEnv: ROUTER_KEY\n");
+    const env = { MINIMAX_API_KEY: "mm-0123456789abcdef" };
+    const json = JSON.parse(troupe(["config", "show", "--json"], { cwd, env }).stdout);
+    expect(json.apiKeys).toEqual({
+      OPENAI_API_KEY: null,
+      MINIMAX_API_KEY: "mm-0…cdef (19 chars)",
+      ROUTER_KEY: null,
+    });
+    const text = troupe(["config", "show"], { cwd, env }).stdout;
+    expect(text).toContain("OPENAI_API_KEY (unset)");
+    expect(text).toContain("ROUTER_KEY (unset)");
+    expect(text).not.toContain("0123456789");
+  });
+
   it("exits 3 with a readable message on invalid config YAML", () => {
     const cwd = mkdtempSync(join(tmpdir(), "troupe-cli-"));
     writeFileSync(join(cwd, "troupe.config.yaml"), "models: [\n");

@@ -1,6 +1,21 @@
 import type { Command } from "commander";
-import { redactSecrets } from "../../core/index.ts";
+import { maskSecret, redactSecrets, type TroupeConfig } from "../../core/index.ts";
 import { action } from "../run-command.ts";
+
+/**
+ * The API keys troupe would read, masked (enough to tell two keys apart) when set and null when not: the standard
+ * variables plus every variable a named endpoint's apiKeyEnv names.
+ */
+export function apiKeyView(config: TroupeConfig): Record<string, string | null> {
+  const names = new Set(["OPENAI_API_KEY", "MINIMAX_API_KEY"]);
+  for (const endpoint of Object.values(config.models)) if (endpoint.apiKeyEnv) names.add(endpoint.apiKeyEnv);
+  const view: Record<string, string | null> = {};
+  for (const name of names) {
+    const value = config.env[name];
+    view[name] = value ? maskSecret(value) : null;
+  }
+  return view;
+}
 
 /** `troupe config show`: the resolved configuration, where each value came from, secrets masked. */
 export function registerConfig(program: Command): void {
@@ -36,11 +51,9 @@ Examples:
     .action(
       action((ctx) => {
         const { env: _env, ...rest } = ctx.config;
-        const keys = {
-          OPENAI_API_KEY: ctx.config.env["OPENAI_API_KEY"] ? "set" : "not set",
-          MINIMAX_API_KEY: ctx.config.env["MINIMAX_API_KEY"] ? "set" : "not set",
-        };
-        const view = redactSecrets({ ...rest, apiKeys: keys });
+        const keys = apiKeyView(ctx.config);
+        // Masked before redactSecrets sees them: it would mask "(unset)" too, hiding which keys are missing.
+        const view = { ...redactSecrets(rest), apiKeys: keys };
         if (ctx.json) {
           ctx.printJson(view);
           return;
@@ -55,7 +68,11 @@ Examples:
         ctx.print(`retry:       ${JSON.stringify(view.retry)}`);
         ctx.print(`concurrency: ${JSON.stringify(view.concurrency)}`);
         ctx.print(`cache:       ${view.cacheEnabled ? "on" : "off"}`);
-        ctx.print(`api keys:    OPENAI_API_KEY ${keys.OPENAI_API_KEY}, MINIMAX_API_KEY ${keys.MINIMAX_API_KEY}`);
+        ctx.print(
+          `api keys:    ${Object.entries(keys)
+            .map(([name, value]) => `${name} ${value ?? "(unset)"}`)
+            .join(", ")}`,
+        );
         const names = Object.keys(view.models);
         ctx.print(`models:      ${names.length ? "" : "(no named endpoints)"}`);
         for (const name of names) ctx.print(`  ${name}: ${JSON.stringify(view.models[name])}`);

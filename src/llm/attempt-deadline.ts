@@ -6,13 +6,8 @@ import { LlmError } from "./llm-error.ts";
  * For streams call `touch()` on every chunk: the timeout then measures silence, not total length.
  */
 export interface AttemptDeadline {
-  /** An AbortSignal that fires with the deadline (created on first use: the JSON path needs none). */
+  /** An AbortSignal that fires with the deadline (or the caller's abort); hand it to the HTTP call. */
   readonly signal: AbortSignal;
-  /**
-   * Have `cancel` called once if the attempt is cancelled or times out (at once if it already was); `undefined`
-   * removes it. Cheaper than a listener on `signal` for a transport that owns its socket.
-   */
-  onCancel(cancel: ((reason: Error) => void) | undefined): void;
   /** Restart the timer (a chunk arrived). */
   touch(): void;
   /** The error to raise if the signal fired: `aborted` for the caller, `timeout` for ours; undefined otherwise. */
@@ -53,7 +48,6 @@ class Deadline implements AttemptDeadline {
   private stopped: Error | undefined;
   /** The abort reason as given (the caller's own reason, or our timeout error), for the AbortSignal. */
   private abortReason: unknown;
-  private canceller: ((reason: Error) => void) | undefined;
   private timedOut = false;
   private disposed = false;
   private timer: NodeJS.Timeout | undefined;
@@ -74,11 +68,6 @@ class Deadline implements AttemptDeadline {
       if (this.stopped) this.controller.abort(this.abortReason);
     }
     return this.controller.signal;
-  }
-
-  onCancel(cancel: ((reason: Error) => void) | undefined): void {
-    this.canceller = cancel;
-    if (cancel && this.stopped) cancel(this.stopped);
   }
 
   /** The caller's signal fired. */
@@ -105,7 +94,6 @@ class Deadline implements AttemptDeadline {
     clearTimeout(this.timer);
     this.timer = undefined;
     this.disposed = true;
-    this.canceller = undefined;
     if (this.caller) attemptsBySignal.get(this.caller)?.delete(this);
   }
 
@@ -120,9 +108,6 @@ class Deadline implements AttemptDeadline {
     this.stopped = reason instanceof Error ? reason : new Error(String(reason ?? "aborted"));
     this.abortReason = reason;
     this.controller?.abort(reason);
-    const cancel = this.canceller;
-    this.canceller = undefined;
-    cancel?.(this.stopped);
   }
 
   private arm(): void {

@@ -14,6 +14,14 @@ export type { ChatRequest, JsonSchemaFormat } from "./chat-request.ts";
 export type { ChatChunk, ChatResult, FinishReason, SafetyFlags } from "./chat-result.ts";
 export { type EndpointState, endpointState, resetEndpointStates } from "./endpoint-state.ts";
 export { foldRoleplayRoles } from "./fold-roles.ts";
+export {
+  createHttpTransport,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_MAX_RESPONSE_BYTES,
+  type HttpTransport,
+  type HttpTransportOptions,
+  sharedHttpTransport,
+} from "./http-transport.ts";
 export { type ExtractedJson, extractJson } from "./json-extract.ts";
 export { isRetryable, LlmError, type LlmErrorKind, type LlmErrorOptions } from "./llm-error.ts";
 export { asCachedHit, withCache } from "./middleware/with-cache.ts";
@@ -45,7 +53,7 @@ export {
   parseModelSpec,
   type RequestDefaults,
 } from "./model-spec.ts";
-export { classifyNetworkError } from "./network-error.ts";
+export { classifyNetworkError, connectTimeoutError } from "./network-error.ts";
 export { BUILT_IN_PRICES, costOf, createPriceTable, type PriceTable } from "./price-table.ts";
 export {
   createFakeModel,

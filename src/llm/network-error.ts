@@ -2,7 +2,7 @@ import { LlmError } from "./llm-error.ts";
 
 // Codes that mean nobody is listening at that address (or the name does not resolve): retrying soon will not help.
 const UNREACHABLE = new Set(["ECONNREFUSED", "ENOTFOUND", "EAI_AGAIN", "EHOSTUNREACH", "ENETUNREACH", "EAI_NONAME"]);
-const TIMEOUT = new Set(["ETIMEDOUT", "UND_ERR_CONNECT_TIMEOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
+const TIMEOUT = new Set(["ETIMEDOUT", "UND_ERR_HEADERS_TIMEOUT", "UND_ERR_BODY_TIMEOUT"]);
 
 /** Walk an error's `cause` chain and return the first system error code (ECONNREFUSED, UND_ERR_SOCKET, …). */
 export function networkErrorCode(error: unknown): string | undefined {
@@ -35,6 +35,19 @@ export function classifyNetworkError(error: unknown, target: { model: string; ba
           : "The host name does not resolve: check the spelling of the URL and your network or DNS.",
     });
   }
+  if (code === "UND_ERR_CONNECT_TIMEOUT") return connectTimeoutError(target, error);
+  if (code === "UND_ERR_RES_EXCEEDED_MAX_SIZE") {
+    // Retried like a server fault: a transient runaway answer may not repeat, and the retry budget bounds the cost.
+    return new LlmError(
+      "server",
+      `The answer from ${target.baseUrl} for ${target.model} is too large. ${messageOf(error, code)}`,
+      {
+        model: target.model,
+        cause: error,
+        hint: "A model answer is kilobytes; check that the base URL points at a chat completions API and not a file server.",
+      },
+    );
+  }
   if (/bad port/i.test(text)) {
     return new LlmError("unreachable", `Cannot call ${target.baseUrl}: fetch refuses that port.`, {
       model: target.model,
@@ -56,6 +69,17 @@ export function classifyNetworkError(error: unknown, target: { model: string; ba
   });
 }
 
+/** A connection that was not accepted within the transport's connect timeout: retryable, with where to look. */
+export function connectTimeoutError(target: { model: string; baseUrl: string }, cause: unknown): LlmError {
+  return new LlmError("timeout", `Could not connect to ${target.baseUrl} for ${target.model} in time.`, {
+    model: target.model,
+    cause,
+    hint:
+      "No connection was accepted within the connect timeout; the call is retried. If it persists, check the host " +
+      "and port, a firewall, or HTTPS_PROXY / NO_PROXY.",
+  });
+}
+
 function describe(error: unknown): string {
   const parts: string[] = [];
   let current: unknown = error;
@@ -64,4 +88,14 @@ function describe(error: unknown): string {
     current = current instanceof Error ? current.cause : undefined;
   }
   return parts.join(": ");
+}
+
+/** The message of the error in the cause chain that carries `code` (the one that says what happened). */
+function messageOf(error: unknown, code: string): string {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && current instanceof Error; depth++) {
+    if ((current as { code?: unknown }).code === code) return current.message;
+    current = current.cause;
+  }
+  return describe(error);
 }

@@ -4,6 +4,7 @@ import type { Store } from "../store/index.ts";
 import { openCassette } from "./cassette.ts";
 import { type ChatModel, type ChatModelMiddleware, wrapModel } from "./chat-model.ts";
 import { endpointState } from "./endpoint-state.ts";
+import type { HttpTransport } from "./http-transport.ts";
 import { withCache } from "./middleware/with-cache.ts";
 import { type CassetteMode, withCassette } from "./middleware/with-cassette.ts";
 import { withConcurrency } from "./middleware/with-concurrency.ts";
@@ -41,13 +42,13 @@ export interface ResolveModelOptions {
   cwd?: string;
   /** Test seams of the retry layer (clock-free sleep, fixed jitter, observation). */
   retry?: Pick<RetryOptions, "random" | "sleep" | "onRetry">;
-  /** Replaces global fetch for remote providers (tests). */
-  fetch?: typeof fetch;
+  /** The HTTP transport of remote providers (default: the process-wide one; tests give their own). */
+  transport?: HttpTransport;
 }
 
 async function createProvider(spec: ModelSpec, options: ResolveModelOptions): Promise<ChatModel> {
   const timeout = spec.endpoint.timeoutMs === undefined ? {} : { timeoutMs: spec.endpoint.timeoutMs };
-  const fetchOption = options.fetch ? { fetch: options.fetch } : {};
+  const transportOption = options.transport ? { transport: options.transport } : {};
   switch (spec.kind) {
     case "openai":
       return createOpenAICompatibleModel({
@@ -57,7 +58,7 @@ async function createProvider(spec: ModelSpec, options: ResolveModelOptions): Pr
         model: spec.model,
         apiKey: spec.apiKey,
         ...timeout,
-        ...fetchOption,
+        ...transportOption,
       });
     case "minimax":
       return createMiniMaxModel({
@@ -66,7 +67,7 @@ async function createProvider(spec: ModelSpec, options: ResolveModelOptions): Pr
         model: spec.model,
         apiKey: spec.apiKey,
         ...timeout,
-        ...fetchOption,
+        ...transportOption,
       });
     case "local": {
       // node-llama-cpp is heavy and native: load it only when a local model is actually asked for.

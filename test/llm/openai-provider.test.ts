@@ -97,30 +97,6 @@ describe("OpenAI-compatible provider over HTTP", () => {
     expect(server.requests.map((r) => r.stream)).toEqual([false, true]);
   });
 
-  it("sends whole answers through a fetch the caller gives, with the same answers and the same errors", async () => {
-    const seen: string[] = [];
-    const viaFetch = createOpenAICompatibleModel({
-      id: `${server.openaiBaseUrl}#fake`,
-      provider: "http",
-      baseUrl: server.openaiBaseUrl,
-      model: "fake",
-      timeoutMs: 1_000,
-      fetch: (input, init) => {
-        seen.push(String(input instanceof Request ? input.url : input));
-        return fetch(input, init);
-      },
-    });
-    script("through your fetch", { fault: "rate_limit", retryAfterSec: 7 });
-    expect((await viaFetch.chat(hello)).text).toBe("through your fetch");
-    const viaFetchError = await failure(() => viaFetch.chat(hello));
-    script({ fault: "rate_limit", retryAfterSec: 7 });
-    const ownError = await failure(() => model.chat(hello));
-    expect(viaFetchError.kind).toBe("rate_limit");
-    expect(viaFetchError.retryAfterMs).toBe(7000);
-    expect(viaFetchError.message).toBe(ownError.message);
-    expect(seen).toEqual([`${server.openaiBaseUrl}/chat/completions`, `${server.openaiBaseUrl}/chat/completions`]);
-  });
-
   it("posts to <base URL>/chat/completions whether or not the base URL ends in a slash", async () => {
     const slashed = createOpenAICompatibleModel({
       id: "slashed",

@@ -4,6 +4,7 @@ import { mkdir, open, readFile, rename, rm, stat } from "node:fs/promises";
 import { basename, dirname } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ExitCode, TroupeError } from "../../core/index.ts";
+import { sharedHttpTransport } from "../http-transport.ts";
 import { LlmError } from "../llm-error.ts";
 
 /** A file to fetch once and keep: where it comes from and what it must be. */
@@ -25,6 +26,7 @@ export interface DownloadOptions {
   file: PinnedFile;
   /** Final path; the file appears there only once complete and verified. */
   dest: string;
+  /** Replaces the shared transport's fetch (tests simulate an offline machine). */
   fetchImpl?: typeof fetch;
   onProgress?: (progress: DownloadProgress) => void;
   signal?: AbortSignal;
@@ -90,7 +92,8 @@ async function isComplete(dest: string, file: PinnedFile): Promise<boolean> {
 
 async function fetchInto(part: string, options: DownloadOptions): Promise<void> {
   const { file, hint } = options;
-  const fetchImpl = options.fetchImpl ?? fetch;
+  // The shared transport's connections, without the size limit of model calls (the pin checks size and checksum).
+  const fetchImpl = options.fetchImpl ?? sharedHttpTransport().fetchUnlimited;
   const host = safeHost(file.url);
   let offset = await sizeOf(part);
   if (offset > file.bytes) {

@@ -3,9 +3,9 @@ import type { CallOptions } from "../call-options.ts";
 import type { ChatModel } from "../chat-model.ts";
 import type { ChatRequest } from "../chat-request.ts";
 import type { ChatChunk, ChatResult, SafetyFlags } from "../chat-result.ts";
+import { type HttpTransport, sharedHttpTransport } from "../http-transport.ts";
 import { LlmError } from "../llm-error.ts";
 import { classifyNetworkError } from "../network-error.ts";
-import { nodeHttpFetch } from "../node-http-fetch.ts";
 import { parseRetryAfter } from "../retry-after.ts";
 import { createThinkFilter, stripThink } from "../think.ts";
 import { estimateTokens, type Usage } from "../usage.ts";
@@ -30,7 +30,8 @@ export interface MiniMaxOptions {
   apiKey: string;
   /** Per-attempt timeout (streams: longest silence between chunks). Default 120 s. */
   timeoutMs?: number;
-  fetch?: typeof fetch;
+  /** The HTTP transport (default: the process-wide one). */
+  transport?: HttpTransport;
   now?: () => number;
 }
 
@@ -64,7 +65,7 @@ function usageOf(state: MiniMaxStreamState, request: ChatRequest, raw: string): 
  * reports rate limits, auth and content flags there; each documented code maps to an LlmError kind.
  */
 export function createMiniMaxModel(options: MiniMaxOptions): ChatModel {
-  const fetchImpl = options.fetch ?? nodeHttpFetch;
+  const fetchImpl = (options.transport ?? sharedHttpTransport()).fetch;
   const now = options.now ?? (() => performance.now());
   const url = `${options.baseUrl.replace(/\/+$/, "")}${MINIMAX_CHAT_PATH}`;
   const target = { model: options.id, baseUrl: options.baseUrl };

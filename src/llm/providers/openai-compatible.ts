@@ -1,5 +1,6 @@
 import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
+import { fetch as undiciFetch } from "undici";
 import { type AttemptDeadline, DEFAULT_TIMEOUT_MS, startDeadline } from "../attempt-deadline.ts";
 import type { CallOptions } from "../call-options.ts";
 import type { ChatMessage } from "../chat-message.ts";
@@ -7,12 +8,11 @@ import type { ChatModel } from "../chat-model.ts";
 import type { ChatRequest } from "../chat-request.ts";
 import type { ChatChunk, ChatResult, FinishReason } from "../chat-result.ts";
 import { foldRoleplayRoles } from "../fold-roles.ts";
+import { type HttpTransport, sharedHttpTransport } from "../http-transport.ts";
 import { LlmError } from "../llm-error.ts";
-import { nodeHttpFetch } from "../node-http-fetch.ts";
 import { createThinkFilter, stripThink } from "../think.ts";
 import { estimateTokens, type Usage } from "../usage.ts";
 import { mapOpenAIError } from "./openai-error.ts";
-import { createJsonPost } from "./openai-json-post.ts";
 
 export interface OpenAICompatibleOptions {
   /** The model id callers see ("openai:gpt-4.1-mini", "http://host:8000/v1#qwen"). */
@@ -32,11 +32,8 @@ export interface OpenAICompatibleOptions {
    * (vLLM, Ollama, llama.cpp) know `max_tokens`. Default: by provider.
    */
   maxTokensField?: "max_tokens" | "max_completion_tokens";
-  /**
-   * A fetch for every call (a test double, a proxy-aware fetch). Default: streams through the openai package over
-   * `nodeHttpFetch` (keep-alive node:http, cheaper than undici), whole answers over troupe's own HTTP/1.1 connections.
-   */
-  fetch?: typeof fetch;
+  /** The HTTP transport (default: the process-wide one; tests give their own proxy settings and limits). */
+  transport?: HttpTransport;
   /** Clock for latency, injectable for tests. */
   now?: () => number;
 }
@@ -108,21 +105,22 @@ function usageFrom(
 }
 
 /**
- * A ChatModel for any OpenAI-compatible server. The official `openai` client is configured here and streams through
- * it; whole answers are posted with its URL, headers and error classes but without its per-call request pipeline
- * (openai-json-post.ts says why). The client's own retries are off: the retry middleware owns retrying, so attempts,
+ * A ChatModel for any OpenAI-compatible server, through the official `openai` client over the shared undici
+ * transport (http-transport.ts). The client's own retries are off: the retry middleware owns retrying, so attempts,
  * budgets and back-off are counted in one place.
  */
 export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): ChatModel {
+  const transport = options.transport ?? sharedHttpTransport();
   const client = new OpenAI({
     baseURL: options.baseUrl,
     apiKey: options.apiKey || "not-needed",
     maxRetries: 0,
     // Our deadline (attempt-deadline.ts) times attempts; the client's timer only covers the wait for headers.
     timeout: 24 * 3600_000,
-    fetch: options.fetch ?? nodeHttpFetch,
+    // The client's documented way to use an undici dispatcher: undici's own fetch, with the dispatcher per request.
+    fetch: undiciFetch as unknown as typeof globalThis.fetch,
+    fetchOptions: { dispatcher: transport.dispatcher } as Record<string, unknown>,
   });
-  const post = createJsonPost(client, options.fetch);
   const now = options.now ?? (() => performance.now());
   const maxTokensField =
     options.maxTokensField ?? (options.provider === "openai" ? "max_completion_tokens" : "max_tokens");
@@ -139,7 +137,8 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
     const started = now();
     try {
       const body = buildOpenAIBody(request, options.model, maxTokensField, callOptions);
-      const response = await post(body, deadline);
+      // Always our per-attempt signal, never the caller's (see stream below).
+      const response = await client.chat.completions.create(body, { signal: deadline.signal });
       const choice = response.choices?.[0];
       if (!choice)
         throw new LlmError("server", `${options.baseUrl} returned no choices for ${options.id}.`, {

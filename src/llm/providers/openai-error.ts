@@ -1,6 +1,6 @@
 import OpenAI from "openai";
 import { LlmError } from "../llm-error.ts";
-import { classifyNetworkError, networkErrorCode } from "../network-error.ts";
+import { classifyNetworkError, connectTimeoutError, networkErrorCode } from "../network-error.ts";
 import { parseRetryAfter } from "../retry-after.ts";
 
 /** Where a call went, for error messages. */
@@ -18,12 +18,9 @@ export function mapOpenAIError(error: unknown, target: CallTarget): LlmError {
   const model = target.model;
   if (error instanceof OpenAI.APIUserAbortError)
     return new LlmError("aborted", `The call to ${model} was cancelled.`, { model, cause: error });
-  if (error instanceof OpenAI.APIConnectionTimeoutError)
-    return new LlmError("timeout", `${model} did not answer in time.`, {
-      model,
-      cause: error,
-      hint: "The server is slow or overloaded; the call is retried. Raise timeoutMs for this endpoint if it persists.",
-    });
+  // Attempts are timed by our deadline (checked before this), the client's timer is a day, and the transport has no
+  // header or body timeouts: a timeout the client reports is the transport's connect timeout (whose cause it drops).
+  if (error instanceof OpenAI.APIConnectionTimeoutError) return connectTimeoutError(target, error);
   if (error instanceof OpenAI.APIConnectionError) return classifyNetworkError(error.cause ?? error, target);
   if (error instanceof OpenAI.APIError && typeof error.status === "number") return fromStatus(error, target);
   if (error instanceof SyntaxError || (error instanceof Error && /parse .*JSON|JSON.*parse/i.test(error.message)))

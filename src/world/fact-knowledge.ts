@@ -1,12 +1,26 @@
-import type { Projection } from "./projection.ts";
+import type { WorldEvent } from "./event.ts";
+import type { Fact } from "./fact.ts";
 import type { Knowledge } from "./projection-records.ts";
+
+/**
+ * What knowledge is derived from: a Projection is one. Named here rather than imported, so the projection (which
+ * asks who knows a fact it supersedes) and this module do not import each other.
+ */
+export interface KnowledgeSource {
+  readonly facts: ReadonlyMap<string, Fact>;
+  /** Changes that re-asserted a value already open: the event id → the fact version it confirmed. */
+  readonly reaffirmed: ReadonlyMap<string, string>;
+  /** Knowledge gained other than by perceiving the change itself, per character. */
+  readonly learned: ReadonlyMap<string, readonly Knowledge[]>;
+  event(id: string): WorldEvent | undefined;
+}
 
 /**
  * Everyone who knows a fact version, and how: the witnesses of the change that asserted it, of the changes that
  * re-affirmed it, and what was learned otherwise (told, a witnessed edit, a retcon's heirs). Derived on demand from
  * the projection, never maintained, so apply and undo stay lean.
  */
-export function knowledgeOf(p: Projection, factId: string): Knowledge[] {
+export function knowledgeOf(p: KnowledgeSource, factId: string): Knowledge[] {
   const out: Knowledge[] = [];
   const f = p.facts.get(factId);
   const source = f ? p.event(f.sourceEvent) : undefined;
@@ -23,6 +37,6 @@ export function knowledgeOf(p: Projection, factId: string): Knowledge[] {
 }
 
 /** Names of everyone who knows a fact version. */
-export function knowersOf(p: Projection, factId: string): string[] {
+export function knowersOf(p: KnowledgeSource, factId: string): string[] {
   return [...new Set(knowledgeOf(p, factId).map((k) => k.who))];
 }

@@ -1,8 +1,18 @@
 import type { Command } from "commander";
-import { DEFAULT_GATE, gateVerdict, loadScoredSource, METRICS, type Metric, metricLabel } from "../../bench/index.ts";
+import {
+  comparedSettings,
+  comparisonWarnings,
+  DEFAULT_GATE,
+  gateVerdict,
+  loadScoredSource,
+  METRICS,
+  type Metric,
+  metricLabel,
+  SMALL_SAMPLE_SCENARIOS,
+} from "../../bench/index.ts";
 import { ExitCode, UsageError } from "../../core/index.ts";
 import { action } from "../run-command.ts";
-import { numberFlag } from "./bench-flags.ts";
+import { intFlag, numberFlag } from "./bench-flags.ts";
 import {
   addScoringFlags,
   intervalsFromFlags,
@@ -20,6 +30,7 @@ interface GateFlags extends ScoringFlags {
   baselineJudgement?: string;
   candidateJudgement?: string;
   models?: string;
+  minScenarios: number;
 }
 
 const HELP = `
@@ -31,12 +42,17 @@ worse by more than the margin, with confidence". A noisy point estimate alone ca
 Exit codes (for CI):
   0   passed: every checked metric's lower bound > −margin
   10  failed: at least one lower bound ≤ −margin (the verdict table says which)
-  2   bad input: unknown run, no judgement, no scenario in common, bad flag
+  2   bad input: unknown run, no judgement, no scenario in common, fewer paired scenarios than
+      --min-scenarios, bad flag
   1   unexpected failure
+
+Warnings (on stderr, and under "warnings" with --json): a comparison resting on fewer than ${SMALL_SAMPLE_SCENARIOS} paired
+scenarios, and runs made with different settings (turns per session, max tokens, user simulator).
 
 Examples:
   troupe bench gate --baseline prod-run --candidate new-run
   troupe bench gate --baseline prod-run --candidate new-run --margin 0.5 --metrics overall,interaction
+  troupe bench gate --baseline prod-run --candidate new-run --min-scenarios 20
   troupe bench gate --baseline prod-run --candidate new-run --json > verdict.json`;
 
 /** `troupe bench gate`: pass or fail a candidate against a baseline on the paired lower bound. */
@@ -58,7 +74,13 @@ export function registerBenchGate(bench: Command): void {
     )
     .option("--baseline-judgement <id>", "judgement of the baseline to use (default: newest)")
     .option("--candidate-judgement <id>", "judgement of the candidate to use (default: newest)")
-    .option("--models <names>", "only these model_name values (for dialogues files holding several)");
+    .option("--models <names>", "only these model_name values (for dialogues files holding several)")
+    .option(
+      "--min-scenarios <n>",
+      "fewest paired scenarios to decide on; fewer exits 2 (default 1: warn only)",
+      intFlag(1, 1_000_000),
+      1,
+    );
   addScoringFlags(command)
     .addHelpText("after", HELP)
     .action(
@@ -89,10 +111,22 @@ export function registerBenchGate(bench: Command): void {
           margin: flags.margin,
           metrics,
           intervals: intervalsFromFlags(flags),
+          minScenarios: flags.minScenarios,
         });
+        const warnings = comparisonWarnings(
+          { label: candidate.source.source, settings: comparedSettings(candidate.dialogues.values()) },
+          { label: baseline.source.source, settings: comparedSettings(baseline.dialogues.values()) },
+          verdict.pairedScenarios,
+        );
         if (ctx.json)
-          ctx.printJson({ ...verdict, baseline: baseline.source.source, candidate: candidate.source.source });
+          ctx.printJson({
+            ...verdict,
+            baseline: baseline.source.source,
+            candidate: candidate.source.source,
+            warnings,
+          });
         else {
+          for (const w of warnings) process.stderr.write(`warning: ${w}\n`);
           ctx.print(
             `gate: ${candidate.source.source} vs baseline ${baseline.source.source}, ${verdict.pairedScenarios} paired scenario(s), margin ${verdict.margin}`,
           );

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import {
@@ -9,7 +9,7 @@ import {
   renderMarkdownReport,
   scoreCorrelation,
 } from "../../bench/index.ts";
-import { ExitCode } from "../../core/index.ts";
+import { ExitCode, UsageError } from "../../core/index.ts";
 import { action } from "../run-command.ts";
 import { numberFlag } from "./bench-flags.ts";
 import {
@@ -40,7 +40,12 @@ per dimension, the variance split (scenario / run / judge) with the scenarios a 
 
 Each source is a judged run id or official dialogues file; its newest judgement is used unless --judgement names
 one (repeat it, in source order). --against adds calibration: Spearman and Kendall per dimension against official
-evaluations or a human-label file with the same columns.
+evaluations or a human-label file with the same columns (a missing file exits 2).
+
+Warnings (printed as "warning: …" lines, and in the report's Warnings section): a comparison resting on fewer than
+10 paired scenarios; runs compared with different settings (turns per session, max tokens, user simulator); and a
+model whose generated NPC turns the detectors flagged but the judge did not, on 10% or more of its turns (at least
+3), since its score may be unreliable while detector flags are not scored (--detector-flags score scores them).
 
 Examples:
   troupe bench report my-run --out report.html
@@ -72,6 +77,11 @@ export function registerBenchReport(bench: Command): void {
     .addHelpText("after", HELP)
     .action(
       action(async (ctx, sources: string[], flags: ReportFlags) => {
+        // Checked before any source is loaded, so a typo fails at once with the path named.
+        if (flags.against && !existsSync(flags.against))
+          throw new UsageError("bench.against_missing", `--against: the file ${flags.against} does not exist.`, {
+            hint: "Give an official evaluations file (.jsonl or .parquet) or a human-label file in the same shape.",
+          });
         const store = await ctx.store();
         const scoring = scoringFromFlags(flags);
         const panel = panelFromFlags(flags);

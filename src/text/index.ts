@@ -2,6 +2,7 @@
 export { type BleuOptions, sentenceBleu } from "./bleu.ts";
 export { type CompressionOptions, compressionRatio } from "./compression.ts";
 export { createDistinctCounter, type DistinctCounter, type DistinctN, distinctN } from "./distinct-n.ts";
+export { englishLexicon, type UnknownWords, unknownEnglishWords } from "./english-lexicon.ts";
 export { type GarbleSignals, garbleSignals } from "./garble.ts";
 export { guessLanguage, type LanguageGuess } from "./language-guess.ts";
 export { type LengthTrend, lengthTrend } from "./length-trend.ts";

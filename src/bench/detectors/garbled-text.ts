@@ -1,5 +1,6 @@
+import { type UnknownWords, unknownEnglishWords } from "../../text/index.ts";
 import type { Flag } from "../judge/flag.ts";
-import { type Detector, detectorFlag } from "./detector.ts";
+import { type Detector, type DetectorContext, detectorFlag } from "./detector.ts";
 
 // Where to quote each kind of corruption from (the decision itself comes from src/text's garble signals).
 const AROUND_REPLACEMENT = /[^\n]{0,12}\uFFFD[^\n]{0,12}/u;
@@ -50,16 +51,53 @@ function symbolNoise(text: string): string | undefined {
   return undefined;
 }
 
+// Made-up words. One reply with three or more of them, an eighth of its words or more, is garbled on its own; clean
+// prose never reaches that (0 of 2,112 clean replies, synthetic and from real cards). Across a session, a tiny model's
+// English-looking nonsense shows as 4.5–20% distinct unknown words against at most 0.3% for clean sessions: past
+// MADE_UP_SESSION_RATE (and MADE_UP_SESSION_MIN distinct words) every reply with an unknown word is flagged.
+const MADE_UP_TURN_MIN = 3;
+const MADE_UP_TURN_SHARE = 0.12;
+const MADE_UP_SESSION_RATE = 0.02;
+const MADE_UP_SESSION_MIN = 5;
+
+/** Words the session's own card makes known (invented names and terms the character may use). */
+function cardWords(input: DetectorContext): Set<string> {
+  const text = `${input.aiName} ${input.userName} ${input.aiSetting ?? ""}`.toLowerCase();
+  return new Set(text.match(/[a-z]{3,}/g) ?? []);
+}
+
+/** Per NPC turn, its made-up-word verdict (English scenarios only): undefined when the turn is not garbled. */
+function madeUpWords(input: DetectorContext): Array<string[] | undefined> {
+  if (!input.lang.toLowerCase().startsWith("en")) return input.npc.map(() => undefined);
+  const known = cardWords(input);
+  const perTurn: UnknownWords[] = input.npc.map((t) => unknownEnglishWords(t.text, known));
+  const counted = perTurn.reduce((n, w) => n + w.counted, 0);
+  const distinct = new Set(perTurn.flatMap((w) => w.unknown)).size;
+  const sessionGarbled = distinct >= MADE_UP_SESSION_MIN && distinct >= MADE_UP_SESSION_RATE * counted;
+  return perTurn.map((w) => {
+    const unique = new Set(w.unknown).size;
+    const alone = unique >= MADE_UP_TURN_MIN && w.unknown.length >= MADE_UP_TURN_SHARE * w.counted;
+    return alone || (sessionGarbled && unique > 0) ? [...new Set(w.unknown)] : undefined;
+  });
+}
+
+/** The first occurrence of `word` as a whole word, with a few words around it. */
+function aroundWord(text: string, word: string): string | undefined {
+  return new RegExp(`(?:\\S+\\s+){0,3}(?<![A-Za-z])${word}(?![A-Za-z])(?:\\s+\\S+){0,3}`).exec(text)?.[0];
+}
+
 /**
  * Garbled text, decided on src/text's garble signals: replacement characters (U+FFFD), control or private-use
- * characters, UTF-8 read as Latin-1 (mojibake), a 30+ letter run with no space, 8+ consonants with no vowel, or
- * a dense run of unrelated symbols. One flag per turn, quoting the corrupted spot.
+ * characters, UTF-8 read as Latin-1 (mojibake), a 30+ letter run with no space, 8+ consonants with no vowel, a
+ * dense run of unrelated symbols — or, in English, made-up words that no dictionary holds ("a peop replake a spen",
+ * what tiny models write), judged per reply and across the session. One flag per turn, quoting the corrupted spot.
  */
 export const garbledTextDetector: Detector = {
   name: "garbled-text",
   subtypes: ["garbled_text"],
   detect(input) {
     const flags: Flag[] = [];
+    let madeUp: Array<string[] | undefined> | undefined;
     input.npc.forEach((turn, i) => {
       const g = input.metrics[i]!.garble;
       let hit: [string | undefined, string] | undefined;
@@ -77,6 +115,18 @@ export const garbledTextDetector: Detector = {
         // Gate: symbol runs need symbol characters, which src/text counted (\p{S}) or a plain scan finds (ASCII).
         const noise = g.symbolRatio > 0 || ASCII_SYMBOL.test(turn.text) ? symbolNoise(turn.text) : undefined;
         if (noise) hit = [noise, "a run of unrelated symbols"];
+        else {
+          madeUp ??= madeUpWords(input);
+          const words = madeUp[i];
+          if (words)
+            hit = [
+              aroundWord(turn.text, words[0]!),
+              `made-up words that are not English: ${words
+                .slice(0, 5)
+                .map((w) => `"${w}"`)
+                .join(", ")}${words.length > 5 ? ", …" : ""}`,
+            ];
+        }
       }
       if (hit) flags.push(detectorFlag("garbled-text", "garbled_text", turn, hit[0] ?? "", 2, hit[1]));
     });

@@ -1,7 +1,9 @@
 // Bench harness performance, both measured in this one run:
 //  1. Efficiency: 285 sessions × 100 generated turns against the fake OpenAI-compatible server (its own process,
-//     50 ms per answer) at concurrency 64, through the real stack (resolveModel: HTTP provider, retry, adaptive
-//     concurrency, response cache, usage) with every turn committed to SQLite. Ideal = ⌈285/64⌉ × 100 × 50 ms.
+//     50 ms per answer) at concurrency 64, through the real stack (resolveModel: the openai client over the shared
+//     undici transport, retry, adaptive concurrency, usage) with every turn committed to SQLite.
+//     Ideal = ⌈285/64⌉ × 100 × 50 ms. Side by side: the same traffic as a bare keep-alive loop, over undici with the
+//     same transport, and over node:http (what the transport itself costs on this fake server).
 //  2. Harness CPU per generated turn at a 100-turn history, excluding the model: sessions already holding 100
 //     committed turns generate 10 more with an instant in-process model; the same model answering the same number
 //     of same-sized requests alone is measured side by side and subtracted.
@@ -11,7 +13,7 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createInterface } from "node:readline";
-import OpenAI from "openai";
+import { request } from "undici";
 import {
   chatModelPlayer,
   createRun,
@@ -24,7 +26,7 @@ import {
 } from "../src/bench/index.ts";
 import { loadConfig } from "../src/core/index.ts";
 import type { ChatModel, ChatRequest, ChatResult } from "../src/llm/index.ts";
-import { resetEndpointStates, resolveModel } from "../src/llm/index.ts";
+import { createHttpTransport, resetEndpointStates, resolveModel } from "../src/llm/index.ts";
 import { openStore, type Store } from "../src/store/index.ts";
 import type { PerfResult } from "./perf-result.ts";
 
@@ -87,19 +89,24 @@ async function perfRun(
 
 /**
  * The same traffic with no harness at all: each of `SESSIONS` loops sends `TURNS` growing conversations, 64 loops at
- * a time, over raw keep-alive HTTP (what this machine and the fake server allow) or through the `openai` client
- * alone with its default fetch (what putting every call through the client's request pipeline allows; troupe posts
- * whole answers itself, see src/llm/providers/openai-json-post.ts). troupe's run is measured side by side with both.
+ * a time, over bare keep-alive HTTP: through an undici transport like troupe's (`undici.request`, no fetch, no
+ * client), or through node:http with a keep-alive agent.
  */
-async function bareLoop(url: string, via: "http" | "openai"): Promise<number> {
+async function bareLoop(url: string, via: "undici" | "node:http"): Promise<number> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY * 2 });
-  const client = new OpenAI({ baseURL: url, apiKey: "perf", maxRetries: 0 });
-  const viaSdk = async (body: string) => {
-    const parsed = JSON.parse(body) as { model: string; messages: OpenAI.Chat.ChatCompletionMessageParam[] };
-    const r = await client.chat.completions.create({ model: parsed.model, messages: parsed.messages });
-    return r.choices[0]?.message.content ?? "";
+  const transport = createHttpTransport({ env: {} });
+  const answer = (raw: string) =>
+    (JSON.parse(raw) as { choices: Array<{ message: { content: string } }> }).choices[0]?.message.content ?? "";
+  const viaUndici = async (body: string) => {
+    const res = await request(`${url}/chat/completions`, {
+      method: "POST",
+      dispatcher: transport.dispatcher,
+      headers: { "content-type": "application/json" },
+      body,
+    });
+    return answer(await res.body.text());
   };
-  const viaHttp = (body: string) =>
+  const viaNodeHttp = (body: string) =>
     new Promise<string>((resolve, reject) => {
       const req = http.request(
         `${url}/chat/completions`,
@@ -111,12 +118,7 @@ async function bareLoop(url: string, via: "http" | "openai"): Promise<number> {
         (res) => {
           const chunks: Buffer[] = [];
           res.on("data", (c: Buffer) => chunks.push(c));
-          res.on("end", () =>
-            resolve(
-              (JSON.parse(Buffer.concat(chunks).toString()) as { choices: Array<{ message: { content: string } }> })
-                .choices[0]?.message.content ?? "",
-            ),
-          );
+          res.on("end", () => resolve(answer(Buffer.concat(chunks).toString())));
           res.on("error", reject);
         },
       );
@@ -131,14 +133,16 @@ async function bareLoop(url: string, via: "http" | "openai"): Promise<number> {
         const messages = [{ role: "system", content: `session ${s}` }];
         for (let t = 0; t < TURNS; t++) {
           const body = JSON.stringify({ model: t % 2 ? "user" : "npc", messages });
-          const text = await (via === "http" ? viaHttp(body) : viaSdk(body));
+          const text = await (via === "undici" ? viaUndici(body) : viaNodeHttp(body));
           messages.push({ role: t % 2 ? "user" : "assistant", content: text });
         }
       }
     }),
   );
+  const elapsed = performance.now() - started;
   agent.destroy();
-  return performance.now() - started;
+  await transport.close();
+  return elapsed;
 }
 
 export async function efficiency(): Promise<PerfResult> {
@@ -176,8 +180,8 @@ export async function efficiency(): Promise<PerfResult> {
     if (outcome.progress.turnsAdded !== SESSIONS * (TURNS + 2))
       throw new Error(`perf run incomplete: ${outcome.status}`);
     const idealMs = Math.ceil(SESSIONS / CONCURRENCY) * TURNS * LATENCY_MS;
-    const bareMs = await bareLoop(server.url, "http");
-    const sdkMs = await bareLoop(server.url, "openai");
+    const bareMs = await bareLoop(server.url, "undici");
+    const nodeHttpMs = await bareLoop(server.url, "node:http");
     const calls = outcome.progress.byRole.player.calls + outcome.progress.byRole["user-sim"].calls;
     const ratio = idealMs / wallMs;
     return {
@@ -189,11 +193,11 @@ export async function efficiency(): Promise<PerfResult> {
       detail: {
         idealMs,
         wallMs,
-        bareLoopMs: bareMs,
-        bareLoopEfficiency: idealMs / bareMs,
-        troupeVsBare: bareMs / wallMs,
-        openaiClientLoopMs: sdkMs,
-        openaiClientLoopEfficiency: idealMs / sdkMs,
+        bareUndiciLoopMs: bareMs,
+        bareUndiciLoopEfficiency: idealMs / bareMs,
+        troupeVsBareUndici: bareMs / wallMs,
+        bareNodeHttpLoopMs: nodeHttpMs,
+        bareNodeHttpLoopEfficiency: idealMs / nodeHttpMs,
         calls,
         turnsPerSec: (outcome.progress.turnsAdded / wallMs) * 1000,
         cpuMsPerCall: cpuMs / calls,

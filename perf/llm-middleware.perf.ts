@@ -1,14 +1,22 @@
 // Overhead of one model call through troupe's whole middleware stack (defaults, usage and cost, response cache in
-// SQLite, retry, adaptive concurrency, provider) against a direct call with the official `openai` client, both to
-// the same fake OpenAI-compatible server in this process. Calls are sequential and interleaved (direct, stack,
+// SQLite, retry, adaptive concurrency, provider) against a direct call with the official `openai` client over the
+// same shared undici transport (so the ratio is the middleware's, not the transport's), both to the same fake
+// OpenAI-compatible server in this process. Calls are sequential and interleaved (direct, stack,
 // stack without store, in rotating order) so drift on a shared machine hits every variant alike; each call sends a
 // new 20-message conversation, so the cache is always missed and written — the cost a fresh bench run pays.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import OpenAI from "openai";
+import { fetch as undiciFetch } from "undici";
 import { loadConfig } from "../src/core/index.ts";
-import { type ChatMessage, resetEndpointStates, resolveModel, UsageMeter } from "../src/llm/index.ts";
+import {
+  type ChatMessage,
+  resetEndpointStates,
+  resolveModel,
+  sharedHttpTransport,
+  UsageMeter,
+} from "../src/llm/index.ts";
 import { openStore } from "../src/store/index.ts";
 import { startFakeLlmServer } from "../test/support/fake-llm-server.ts";
 import { median, type PerfResult, percentile } from "./perf-result.ts";
@@ -33,7 +41,13 @@ export default async function run(): Promise<PerfResult[]> {
   const config = loadConfig({ env: {}, cwd: home });
   resetEndpointStates();
   const spec = `${server.openaiBaseUrl}#fake`;
-  const client = new OpenAI({ baseURL: server.openaiBaseUrl, apiKey: "perf", maxRetries: 0 });
+  const client = new OpenAI({
+    baseURL: server.openaiBaseUrl,
+    apiKey: "perf",
+    maxRetries: 0,
+    fetch: undiciFetch as unknown as typeof fetch,
+    fetchOptions: { dispatcher: sharedHttpTransport().dispatcher } as Record<string, unknown>,
+  });
   const meter = new UsageMeter();
   const full = await resolveModel(spec, { config, store, meter });
   const noStore = await resolveModel(spec, { config, meter });

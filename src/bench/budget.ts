@@ -5,7 +5,7 @@ export class BudgetExhaustedError extends TroupeError {
   constructor(limitUsd: number, spentUsd: number) {
     super("bench.budget_exhausted", `Budget of $${limitUsd.toFixed(2)} reached ($${spentUsd.toFixed(4)} spent).`, {
       exitCode: ExitCode.budget,
-      hint: "Every finished turn is saved. Continue with `troupe bench resume <run> --budget <larger amount>`.",
+      hint: "Every finished turn is saved. Continue with `troupe bench resume <run> --budget-usd <larger amount>`.",
       details: { limitUsd, spentUsd },
     });
   }

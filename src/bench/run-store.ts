@@ -285,7 +285,7 @@ export async function updateRunStatus(
   await db.updateTable("bench_runs").set({ status, updated_at: now, error }).where("id", "=", runId).execute();
 }
 
-/** Raise or change the budget stored with a run (for resume --budget). */
+/** Raise or change the budget stored with a run (for resume --budget-usd). */
 export async function updateRunConfig(store: Store, runId: string, config: RunConfig, now: number): Promise<void> {
   const db = await benchDb(store);
   await db

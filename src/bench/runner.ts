@@ -100,7 +100,7 @@ export function assertBudgetPriced(
   if (limitUsd === undefined) return;
   for (const id of modelIds) {
     if (id && !priceOf(id)) {
-      throw new UsageError("bench.budget_unpriced", `--budget needs a price for ${id}, and none is configured.`, {
+      throw new UsageError("bench.budget_unpriced", `--budget-usd needs a price for ${id}, and none is configured.`, {
         hint: `Add it to troupe.config.yaml: prices: { "${id}": { input: <USD per 1M prompt tokens>, output: <USD per 1M completion tokens> } }, or set price: on the named endpoint.`,
       });
     }
@@ -140,7 +140,7 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<R
   });
   try {
     if (deps.budgetUsd !== undefined && deps.budgetUsd !== run.config.budgetUsd) {
-      // A new budget is part of the run's record (a later resume without --budget keeps it).
+      // A new budget is part of the run's record (a later resume without --budget-usd keeps it).
       const updated: RunConfig = { ...run.config, budgetUsd: deps.budgetUsd };
       await updateRunConfig(deps.store, run.id, updated, now());
       run = { ...run, config: updated };

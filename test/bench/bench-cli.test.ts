@@ -4,10 +4,17 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { listRunRecords, loadDialoguesFile, resolveSuite } from "../../src/bench/index.ts";
+import {
+  acquireRunLease,
+  listRunRecords,
+  loadDialoguesFile,
+  resolveSuite,
+  updateRunStatus,
+} from "../../src/bench/index.ts";
 import { openStore } from "../../src/store/index.ts";
-import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
+import { type FakeLlmServer, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { runTroupe, startTroupe } from "./troupe-process.ts";
 
 let server: FakeLlmServer;
@@ -19,6 +26,27 @@ afterAll(async () => {
 });
 
 const home = () => mkdtempSync(join(tmpdir(), "troupe-bench-cli-"));
+
+/** Committed turns in a folder's SQLite store (0 before it exists). */
+function committedTurns(cwd: string): number {
+  try {
+    const db = new Database(join(cwd, ".troupe", "troupe.db"), { readonly: true, fileMustExist: true });
+    try {
+      return (db.prepare("select count(*) as n from bench_turns").get() as { n: number }).n;
+    } catch {
+      return 0;
+    } finally {
+      db.close();
+    }
+  } catch {
+    return 0;
+  }
+}
+
+/** Wait for a condition by polling it; the test's own timeout bounds the wait, whatever the machine's speed. */
+async function waitUntil(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((r) => setTimeout(r, 10));
+}
 const models = () => [
   "--model",
   `${server.openaiBaseUrl}#npc-model`,
@@ -92,7 +120,7 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
         "6",
         "--limit",
         "2",
-        "--budget",
+        "--budget-usd",
         "0.1",
         "--max-tokens",
         "100",
@@ -107,7 +135,7 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
     expect(stopped.status).toBe("budget");
     expect(stopped.progress.costUsd).toBeLessThanOrEqual(0.1);
     expect(stopped.progress.turnsDone).toBeGreaterThan(0);
-    const resumed = await runTroupe(["bench", "resume", stopped.run, "--budget", "50"], { cwd });
+    const resumed = await runTroupe(["bench", "resume", stopped.run, "--budget-usd", "50"], { cwd });
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(resumed.stdout).toMatch(/complete · 2\/2 sessions · 16\/16 turns/);
     expect((await runTroupe(["bench", "resume", stopped.run], { cwd })).stdout).toMatch(/already complete/);
@@ -165,7 +193,8 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
       { cwd },
     );
     await child.waitFor(/^run ctrlc:/m);
-    await new Promise((r) => setTimeout(r, 100));
+    // Interrupt once turns are committed (a condition, not a guess at how fast this machine is).
+    await waitUntil(() => committedTurns(cwd) > 2);
     child.child.kill("SIGINT");
     const end = await child.done;
     expect(end.code, end.stderr).toBe(130);
@@ -224,5 +253,150 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
     const bad = await runTroupe(["bench", "run", "--suite", "builtin-en", ...models(), "--turns", "abc"], { cwd });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--turns.*expected an integer/);
+  });
+});
+
+describe.concurrent("troupe bench: failed sessions, run ownership and bench rm (CLI)", { timeout: 180_000 }, () => {
+  const run = (cwd: string, args: string[]) => runTroupe(["bench", "run", ...args], { cwd });
+  const small = ["--suite", "builtin-en", "--runs", "1", "--turns", "10", "--limit", "3", "--personas", "plain"];
+
+  it("fails only the session whose dialogue outgrows the model's context: exit 4, a summary, and status/ls/export say so", async () => {
+    // A model whose context holds 8 messages; only the Maren Holt scenario's prompts reach that within 10 turns.
+    const tight = await startFakeLlmServer({
+      reply: (req, i) =>
+        req.model === "npc-model" && String(req.messages[0]?.content).includes("Maren Holt") && req.messages.length > 8
+          ? { fault: "http", status: 400, message: "This model's maximum context length is 2048 tokens." }
+          : presets.auto(req, i),
+    });
+    try {
+      const cwd = home();
+      const models = ["--model", `${tight.openaiBaseUrl}#npc-model`, "--user-model", `${tight.openaiBaseUrl}#user`];
+      const first = await run(cwd, [...small, ...models, "--concurrency", "1", "--id", "tight"]);
+      expect(first.code, first.stderr).toBe(4);
+      expect(first.stdout).toMatch(/run tight: failed · 2\/3 sessions/);
+      expect(first.stdout).toMatch(/1 session failed on an error of its own; the other sessions went on/);
+      expect(first.stdout).toMatch(
+        /failed tight\/en_builtin_001\/run_1: round 8 \(model under test\): .*maximum context length/,
+      );
+      expect(first.stdout).toMatch(/hint: .*--context-strategy window:<k>/);
+      expect(first.stdout).toMatch(/retry the failed sessions: troupe bench resume tight/);
+      const status = await runTroupe(["bench", "status", "tight"], { cwd });
+      expect(status.stdout).toMatch(/run tight {2}failed \(1 session\(s\) failed\)/);
+      expect(status.stdout).toMatch(/failed tight\/en_builtin_001\/run_1: round 8 .*maximum context length/);
+      const ls = JSON.parse((await runTroupe(["bench", "ls", "--json"], { cwd })).stdout);
+      expect(ls.runs[0]).toMatchObject({ id: "tight", status: "failed", sessionsFailed: 1 });
+      const out = join(cwd, "export");
+      await runTroupe(["bench", "export", "tight", "--out", out, "--include-partial"], { cwd });
+      const exported = await loadDialoguesFile(join(out, "dialogues.jsonl"));
+      const failed = exported.rows.find((d) => d.seed_id === "en_builtin_001");
+      expect(failed?.meta).toMatchObject({ status: "failed", context_strategy: "full" });
+      expect(failed?.meta?.["error"]).toMatch(/maximum context length/);
+      // Resume does not fail at once: it retries the one failed session, and keeps the finished ones.
+      const resumed = await runTroupe(["bench", "resume", "tight"], { cwd });
+      expect(resumed.code, resumed.stderr).toBe(4);
+      expect(resumed.stdout).toMatch(/run tight: failed · 2\/3 sessions .*\(1 new\)/);
+      // A window keeps the prompt small enough: the same suite completes.
+      const windowed = await run(cwd, [...small, ...models, "--context-strategy", "window:4", "--id", "win"]);
+      expect(windowed.code, windowed.stdout + windowed.stderr).toBe(0);
+      expect((await runTroupe(["bench", "status", "win"], { cwd })).stdout).toMatch(/context window:4/);
+      const bad = await run(cwd, [...small, ...models, "--context-strategy", "last:4"]);
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--context-strategy.*expected full or window:<k>/);
+    } finally {
+      await tight.close();
+    }
+  });
+
+  it("refuses --id of an existing run as a usage error (exit 2) with a hint", async () => {
+    const cwd = home();
+    const first = await run(cwd, [...small, ...models(), "--turns", "2", "--limit", "1", "--id", "taken"]);
+    expect(first.code, first.stderr).toBe(0);
+    const again = await run(cwd, [...small, ...models(), "--turns", "2", "--limit", "1", "--id", "taken"]);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/A bench run "taken" already exists/);
+    expect(again.stderr).toMatch(/troupe bench resume taken.*troupe bench rm taken.*another --id/);
+    expect(again.stderr).not.toMatch(/probably a bug/);
+  });
+
+  it("leaves no run behind when a start is refused", async () => {
+    const cwd = home();
+    const unpriced = await run(cwd, [...small, ...models(), "--budget-usd", "1", "--id", "refused"]);
+    expect(unpriced.code).toBe(2);
+    expect(unpriced.stderr).toMatch(/--budget-usd needs a price/);
+    const noQueue = await run(cwd, [...small, ...models(), "--queue", "redis://127.0.0.1:1", "--id", "noqueue"]);
+    expect(noQueue.code).not.toBe(0);
+    expect(noQueue.stderr).toMatch(/Cannot reach Redis/);
+    const ls = JSON.parse((await runTroupe(["bench", "ls", "--json"], { cwd })).stdout);
+    expect(ls.runs).toEqual([]);
+  });
+
+  it("shows a killed run as interrupted and resumes it at once on the same machine", async () => {
+    const cwd = home();
+    const child = startTroupe(
+      ["bench", "run", ...small, ...models(), "--turns", "200", "--limit", "2", "--id", "killed"],
+      { cwd },
+    );
+    await child.waitFor(/^run killed:/m);
+    await waitUntil(() => committedTurns(cwd) > 2);
+    const live = JSON.parse((await runTroupe(["bench", "status", "killed", "--json"], { cwd })).stdout);
+    expect(live.status).toBe("running");
+    expect(live.holders).toEqual([expect.objectContaining({ owner: expect.stringMatching(/:\d+$/), live: true })]);
+    child.child.kill("SIGKILL");
+    await child.done;
+    const status = JSON.parse((await runTroupe(["bench", "status", "killed", "--json"], { cwd })).stdout);
+    expect(status).toMatchObject({ status: "interrupted", storedStatus: "running" });
+    const ls = JSON.parse((await runTroupe(["bench", "ls", "--json"], { cwd })).stdout);
+    expect(ls.runs[0]).toMatchObject({ id: "killed", status: "interrupted" });
+    const resumed = await runTroupe(["bench", "resume", "killed"], { cwd });
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stdout).toMatch(/complete · 2\/2 sessions · 404\/404 turns/);
+  });
+
+  it("refuses to resume or rm a run a live process holds, names it, and takes it over with --force", async () => {
+    const cwd = home();
+    const made = await run(cwd, [...small, ...models(), "--turns", "2", "--limit", "1", "--id", "held"]);
+    expect(made.code, made.stderr).toBe(0);
+    // Another machine's process holds the run (its lease was renewed just now).
+    const store = await openStore({ home: join(cwd, ".troupe") });
+    try {
+      await updateRunStatus(store, "held", "running", Date.now());
+      const holder = { owner: "gpu-box-7:4242", host: "gpu-box-7", pid: 4242 };
+      await acquireRunLease(store, "held", { holder, now: Date.now(), exclusive: true, leaseMs: 600_000 });
+    } finally {
+      await store.close();
+    }
+    const resume = await runTroupe(["bench", "resume", "held"], { cwd });
+    expect(resume.code).toBe(2);
+    expect(resume.stderr).toMatch(/Run held is being generated by gpu-box-7:4242 \(lease renewed \d+s ago/);
+    expect(resume.stderr).toMatch(/--force/);
+    const rm = await runTroupe(["bench", "rm", "held"], { cwd });
+    expect(rm.code).toBe(2);
+    expect(rm.stderr).toMatch(/gpu-box-7:4242/);
+    const forced = await runTroupe(["bench", "resume", "held", "--force"], { cwd });
+    expect(forced.code, forced.stderr).toBe(0);
+    const ls = JSON.parse((await runTroupe(["bench", "ls", "--json"], { cwd })).stdout);
+    expect(ls.runs.map((r: { id: string; status: string }) => [r.id, r.status])).toEqual([["held", "complete"]]);
+  });
+
+  it("bench rm deletes whole-id runs and only whole ids; --help teaches it", async () => {
+    const cwd = home();
+    for (const id of ["rm-a", "rm-b"]) {
+      const made = await run(cwd, [...small, ...models(), "--turns", "2", "--limit", "1", "--id", id]);
+      expect(made.code, made.stderr).toBe(0);
+    }
+    const prefix = await runTroupe(["bench", "rm", "rm-a", "rm"], { cwd });
+    expect(prefix.code).toBe(2);
+    const stillTwo = JSON.parse((await runTroupe(["bench", "ls", "--json"], { cwd })).stdout);
+    expect(stillTwo.runs).toHaveLength(2);
+    const removed = await runTroupe(["bench", "rm", "rm-a", "rm-b", "--json"], { cwd });
+    expect(removed.code, removed.stderr).toBe(0);
+    expect(JSON.parse(removed.stdout).removed.map((r: { id: string; turns: number }) => [r.id, r.turns])).toEqual([
+      ["rm-a", 4],
+      ["rm-b", 4],
+    ]);
+    expect(JSON.parse((await runTroupe(["bench", "ls", "--json"], { cwd })).stdout).runs).toEqual([]);
+    const help = await runTroupe(["bench", "rm", "--help"], { cwd });
+    expect(help.stdout).toMatch(/Examples:\n\s+troupe bench rm 2026/);
+    expect(help.stdout).toMatch(/--force/);
   });
 });

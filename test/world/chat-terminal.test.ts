@@ -101,7 +101,7 @@ describe.skipIf(!existsSync(TMUX))("troupe chat in a terminal", () => {
         id,
         "--model",
         `${server.openaiBaseUrl}#fake-rp`,
-        "--budget",
+        "--budget-tokens",
         "2000",
       ]
         .map((a) => `'${a}'`)

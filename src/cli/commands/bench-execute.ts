@@ -47,6 +47,7 @@ export async function estimateRemaining(
         }
       : {}),
     seesCard: run.config.userSimulator.seesCard,
+    ...(run.config.contextStrategy ? { contextStrategy: run.config.contextStrategy } : {}),
     ...(run.config.userSimulator.historyTurns === undefined
       ? {}
       : { historyTurns: run.config.userSimulator.historyTurns }),
@@ -60,6 +61,8 @@ export interface ExecuteFlags {
   queue?: string;
   queueName?: string;
   detach?: boolean;
+  /** Take the run over even from a live holder of its lease. */
+  force?: boolean;
 }
 
 /**
@@ -105,6 +108,7 @@ export async function executeAndReport(
       onProgress: (p) => display.update(p),
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
       ...(flags.budget === undefined ? {} : { budgetUsd: flags.budget }),
+      ...(flags.force ? { force: true } : {}),
     });
     display.done(outcome.progress, outcome.status);
     const elapsed = Date.now() - started;
@@ -122,7 +126,17 @@ export async function executeAndReport(
       });
     } else {
       for (const line of formatRunSummary(run.id, outcome.status, outcome.progress, elapsed, priced)) ctx.print(line);
+      if (outcome.failures.length > 0 && !outcome.error) {
+        const n = outcome.failures.length;
+        ctx.print(
+          `  ${n} session${n === 1 ? "" : "s"} failed on an error of ${n === 1 ? "its" : "their"} own; the other sessions went on:`,
+        );
+      }
       for (const f of outcome.failures.slice(0, 5)) ctx.print(`  failed ${f.sessionId}: ${f.error}`);
+      if (outcome.failures.length > 5)
+        ctx.print(`  … and ${outcome.failures.length - 5} more (troupe bench status ${run.id})`);
+      for (const hint of new Set(outcome.failures.flatMap((f) => (f.hint && !outcome.error ? [f.hint] : []))))
+        ctx.print(`  hint: ${hint}`);
       if (outcome.error && isTroupeError(outcome.error)) {
         ctx.print(`  ${outcome.error.message}`);
         if (outcome.error.hint) ctx.print(`  hint: ${outcome.error.hint}`);
@@ -136,6 +150,10 @@ export async function executeAndReport(
   }
 }
 
+/**
+ * The exit code of a finished `bench run`/`resume`: 0 complete, 6 budget, 130 interrupted, the stopping error's
+ * own code when one stopped the run (4 for a model error), and 4 when sessions failed on errors of their own.
+ */
 function exitCodeFor(status: string, error: Error | undefined): number {
   if (status === "complete") return ExitCode.ok;
   if (status === "budget") return ExitCode.budget;
@@ -147,7 +165,9 @@ function exitCodeFor(status: string, error: Error | undefined): number {
 function nextSteps(runId: string, status: string): string {
   if (status === "complete")
     return `next: troupe bench export ${runId} --out ./dialogues   (or judge it: troupe bench judge ${runId})`;
-  if (status === "budget") return `continue: troupe bench resume ${runId} --budget <larger amount>`;
+  if (status === "budget") return `continue: troupe bench resume ${runId} --budget-usd <larger amount>`;
+  if (status === "failed")
+    return `retry the failed sessions: troupe bench resume ${runId}   ·   inspect: troupe bench status ${runId}`;
   return `continue: troupe bench resume ${runId}   ·   inspect: troupe bench status ${runId}`;
 }
 

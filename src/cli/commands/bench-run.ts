@@ -1,10 +1,13 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import {
+  assertBudgetPriced,
   assertSuiteValid,
   BUILTIN_SUITES,
+  type ContextStrategy,
   createRun,
   DEFAULT_SIMULATOR_SETTINGS,
+  discardUnstartedRun,
   estimateRun,
   formatRowIssue,
   PERSONA_IDS,
@@ -14,14 +17,15 @@ import {
   selectScenarios,
   TRAP_IDS,
 } from "../../bench/index.ts";
-import { ExitCode } from "../../core/index.ts";
+import { ExitCode, UsageError } from "../../core/index.ts";
 import { closeCassettes, MODEL_SPEC_FORMS } from "../../llm/index.ts";
 import { Progress } from "../progress.ts";
 import { action } from "../run-command.ts";
 import { executeAndReport } from "./bench-execute.ts";
-import { intFlag, numberFlag, queueUrl } from "./bench-flags.ts";
+import { contextStrategyFlag, intFlag, numberFlag, queueUrl } from "./bench-flags.ts";
 import { formatEstimate } from "./bench-format.ts";
 import { cassetteHelp, resolveBenchModels } from "./bench-models.ts";
+import { addUsdBudget, usdBudget } from "./budget-flags.ts";
 
 interface RunFlags {
   suite: string;
@@ -32,6 +36,7 @@ interface RunFlags {
   turns: number;
   concurrency: number;
   budget?: number;
+  budgetUsd?: number;
   seed: number;
   limit?: number;
   scenarios?: string;
@@ -41,6 +46,7 @@ interface RunFlags {
   userSeesCard?: boolean;
   maxRegenerations: number;
   userHistory?: number;
+  contextStrategy: ContextStrategy;
   temperature?: number;
   world?: boolean;
   maxTokens: number;
@@ -73,22 +79,35 @@ User simulator: a versioned prompt (its hash is recorded on the run) plays user_
 not see the NPC's card unless --user-sees-card. Personas (one per session, chosen by seed): ${PERSONA_IDS.join(", ")}.
 Traps (each at most once per session, at seeded rounds): ${TRAP_IDS.join(", ")}.
 
-Before starting, troupe prints an estimate of calls, tokens and cost; --dry-run stops there. --budget is a hard
+Context: --context-strategy full (the default, the official protocol) sends the model under test the whole
+dialogue every turn. window:<k> keeps the card, the opening exchange (prologue and first user message) and the
+last k turns (k rounded up to even), dropping the oldest turns in between, so long sessions fit a small context;
+it is recorded on the run and in each exported dialogue's meta.context_strategy. The simulator's own window is
+--user-history.
+
+Failures: an error every session would hit (a bad key, no balance, an unreachable host, a request the model
+never accepted) stops the run; an error of one session (its dialogue outgrew the model's context) fails that
+session only, with its round and reason, and the others go on. \`troupe bench resume\` retries failed sessions.
+
+Before starting, troupe prints an estimate of calls, tokens and cost; --dry-run stops there. --budget-usd is a hard
 stop: no call starts that could take spending past it, and the run stays resumable. Prices come from
 troupe.config.yaml (prices: or a named endpoint's price:).
+
+Exit codes: 0 every session complete; 2 invalid flags or files (or --id of an existing run); 4 sessions failed
+or a model error stopped the run (see \`troupe bench status <run>\`); 6 budget reached; 130 interrupted.
 
 Examples:
   troupe bench run --suite builtin-en --model minimax:M2-her --user-model openai:gpt-4.1-mini --runs 3 --turns 100
   troupe bench run --suite role-play-bench:zh --model http://localhost:8000/v1#qwen2.5-7b --user-model judge \\
-      --concurrency 16 --budget 20
+      --concurrency 16 --budget-usd 20
   troupe bench run --suite ./my-suite.yaml --model local:./models/qwen.gguf --turns 20 --runs 1 --limit 3
+  troupe bench run --suite builtin-en --model local:./models/small.gguf#ctx=4096 --context-strategy window:24
   troupe bench run --suite builtin-en --model minimax:M2-her --user-model openai:gpt-4.1-mini --dry-run
   troupe bench run --suite builtin-en --model openai:gpt-4.1-mini --queue redis://127.0.0.1:6379   # then: troupe worker`;
 
 /** `troupe bench run`: create a run from a suite and two models, estimate it, and generate its sessions. */
 export function registerBenchRun(bench: Command): void {
-  bench
-    .command("run")
+  addUsdBudget(bench.command("run"), "hard spending limit in US dollars")
     .description("generate bench dialogues: scenarios × runs × (turns + 2), resumable, with an estimate and a budget")
     .requiredOption(
       "--suite <suite>",
@@ -103,7 +122,6 @@ export function registerBenchRun(bench: Command): void {
     .option("-r, --runs <n>", "independent runs per scenario", intFlag(1, 100), 3)
     .option("-t, --turns <n>", "generated turns per session (a session has turns + 2)", intFlag(0, 10_000), 100)
     .option("-c, --concurrency <n>", "sessions in flight at once", intFlag(1, 4096), 4)
-    .option("--budget <usd>", "hard spending limit in US dollars", numberFlag(0, Number.POSITIVE_INFINITY, true))
     .option("--seed <n>", "base seed; runs and sessions derive theirs from it", intFlag(0, 2 ** 31 - 1), 1)
     .option("--limit <n>", "only the first n scenarios of the suite", intFlag(1))
     .option("--scenarios <ids>", "only these scenario ids (comma-separated)")
@@ -118,6 +136,12 @@ export function registerBenchRun(bench: Command): void {
       2,
     )
     .option("--user-history <n>", "simulator sees only the last n turns (default: all)", intFlag(1))
+    .option(
+      "--context-strategy <s>",
+      "what the model under test is sent: full (official) or window:<k> (card, opening, last k turns)",
+      contextStrategyFlag,
+      "full",
+    )
     .option("--temperature <t>", "player sampling temperature (default: the model's)", numberFlag(0, 2))
     .option("--world", "play the NPC through the world engine (ledger, knowledge, invariant checks, regeneration)")
     .option("--max-tokens <n>", "player output limit per turn", intFlag(1, 32_768), 512)
@@ -141,6 +165,13 @@ export function registerBenchRun(bench: Command): void {
     .action(
       action(async (ctx, flags: RunFlags) => {
         const queue = queueUrl(flags.queue, flags.detach, ctx.config.redisUrl);
+        if (flags.world && flags.contextStrategy !== "full") {
+          throw new UsageError(
+            "bench.context_strategy_world",
+            "--context-strategy window:<k> applies to the default player; --world assembles its own context.",
+            { hint: "Drop --context-strategy, or run without --world." },
+          );
+        }
         const downloadBar = new Progress({ label: "downloading role-play-bench seeds", unit: "B" });
         const suite = await resolveSuite(flags.suite, {
           cacheDir: join(ctx.config.home, "cache", "role-play-bench"),
@@ -203,6 +234,7 @@ export function registerBenchRun(bench: Command): void {
           userMaxTokens: flags.userMaxTokens,
           seesCard: simulator.seesCard,
           ...(simulator.historyTurns === undefined ? {} : { historyTurns: simulator.historyTurns }),
+          contextStrategy: flags.contextStrategy,
           price: {
             player: models.priceOf(models.player.modelId ?? ""),
             "user-sim": models.priceOf(models.userModel.id),
@@ -215,6 +247,8 @@ export function registerBenchRun(bench: Command): void {
           else for (const line of formatEstimate(estimate)) ctx.print(line);
           return ExitCode.ok;
         }
+        // Refused before the run exists, so a refused start leaves nothing behind.
+        assertBudgetPriced(usdBudget(flags), [models.player.modelId, models.userModel.id], models.priceOf);
         const store = await ctx.store();
         const run = await createRun(store, {
           suite,
@@ -231,7 +265,8 @@ export function registerBenchRun(bench: Command): void {
           turns: flags.turns,
           seed: flags.seed,
           concurrency: flags.concurrency,
-          ...(flags.budget === undefined ? {} : { budgetUsd: flags.budget }),
+          ...(usdBudget(flags) === undefined ? {} : { budgetUsd: usdBudget(flags) }),
+          contextStrategy: flags.contextStrategy,
           ...(flags.id ? { runId: flags.id } : {}),
           status: queue ? "queued" : "running",
         });
@@ -239,10 +274,17 @@ export function registerBenchRun(bench: Command): void {
           ctx.print(
             `run ${run.id}: ${scenarios.length} scenarios × ${flags.runs} runs × ${flags.turns + 2} turns, suite ${suite.name} (${suite.hash})`,
           );
-        return executeAndReport(ctx, run, models, estimate, {
-          ...(queue ? { queue, queueName: flags.queueName } : {}),
-          ...(flags.detach ? { detach: true } : {}),
-        });
+        try {
+          return await executeAndReport(ctx, run, models, estimate, {
+            ...(queue ? { queue, queueName: flags.queueName } : {}),
+            ...(flags.detach ? { detach: true } : {}),
+          });
+        } catch (error) {
+          // A start refused before any turn (an unreachable queue, …) must not leave a "running" run behind.
+          if (await discardUnstartedRun(store, run.id).catch(() => false))
+            process.stderr.write(`run ${run.id} did not start and was removed.\n`);
+          throw error;
+        }
       }),
     );
 }

@@ -4,19 +4,18 @@ import { UsageError } from "../../core/index.ts";
 import { resolveModel } from "../../llm/index.ts";
 import { type DirectorMode, World } from "../../world/index.ts";
 import { action } from "../run-command.ts";
+import { addTokenBudget, tokenBudget } from "./budget-flags.ts";
 import { ChatSession } from "./chat-session.ts";
 
 /** `troupe chat <world> --model <spec>`: interactive role-play in the terminal. */
 export function registerChat(program: Command): void {
-  program
-    .command("chat")
+  addTokenBudget(program.command("chat"), "prompt token budget", "3000")
     .description("role-play in a world in the terminal: swipes, rollback, branches, /why")
     .argument("<world>", "world id, id prefix or name (create one with `troupe world new`)")
     .requiredOption("--model <spec>", "the model that plays the characters")
     .option("--extract-model <spec>", "the model that extracts world events (default: --model)")
     .option("--check-model <spec>", "a model for the optional LLM consistency check (default: none)")
     .option("--director <mode>", "auto | round_robin | manual (manual: use /as <name>)", "auto")
-    .option("--budget <tokens>", "prompt token budget", "3000")
     .option("--branch <name>", "continue on this branch")
     .addHelpText(
       "after",
@@ -40,7 +39,8 @@ Examples:
             extractModel?: string;
             checkModel?: string;
             director: string;
-            budget: string;
+            budgetTokens?: string;
+            budget?: string;
             branch?: string;
           },
         ) => {
@@ -48,9 +48,9 @@ Examples:
             throw new UsageError("chat.bad_director", `Unknown director mode "${options.director}".`, {
               hint: "Use auto, round_robin or manual.",
             });
-          const budget = Number(options.budget);
+          const budget = Number(tokenBudget(options));
           if (!Number.isInteger(budget) || budget < 200)
-            throw new UsageError("chat.bad_budget", "--budget must be a whole number of tokens, at least 200.");
+            throw new UsageError("chat.bad_budget", "--budget-tokens must be a whole number of tokens, at least 200.");
           const store = await ctx.store();
           const world = await World.open(store, ref);
           if (options.branch) await world.checkout(options.branch);

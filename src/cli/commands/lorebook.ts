@@ -16,6 +16,7 @@ import {
 import { ExitCode, UsageError } from "../../core/index.ts";
 import type { CommandContext } from "../context.ts";
 import { action } from "../run-command.ts";
+import { addTokenBudget, tokenBudget } from "./budget-flags.ts";
 import { writeOutput } from "./card.ts";
 
 const FORMATS: Record<string, LorebookFormat> = {
@@ -70,6 +71,7 @@ interface TestOptions {
   text: string[];
   scanDepth?: string;
   budget?: string;
+  budgetTokens?: string;
   recursive?: boolean;
   seed: string;
   char?: string;
@@ -139,7 +141,7 @@ async function test(ctx: CommandContext, file: string, options: TestOptions): Pr
   }
   const loaded = await readLorebookFile(file);
   const scanDepth = intOption(options.scanDepth, "--scan-depth", 0);
-  const budget = intOption(options.budget, "--budget", 1);
+  const budget = intOption(tokenBudget(options), "--budget-tokens", 1);
   const chatLength = intOption(options.chatLength, "--chat-length", 0);
   const macros = { ...(options.char ? { char: options.char } : {}), ...(options.user ? { user: options.user } : {}) };
   const lore = compileLore([{ book: loaded.book, name: bookName(loaded, file) }], {
@@ -205,12 +207,13 @@ Examples:
     .action(
       action((ctx, file: string, options: { to: string; out: string; force?: boolean }) => convert(ctx, file, options)),
     );
-  lorebook
-    .command("test <file>")
+  addTokenBudget(
+    lorebook.command("test <file>"),
+    "token budget for activated content (default: the book's token_budget, else none)",
+  )
     .description("show which entries a piece of chat activates, and why the others do not")
     .option("--text <message>", "a chat message to scan (repeat for several; the last is the newest)", collect, [])
     .option("--scan-depth <n>", "messages scanned (default: the book's scan_depth, else 2)")
-    .option("--budget <tokens>", "token budget for activated content (default: the book's token_budget, else none)")
     .option("--recursive", "let activated content activate further entries")
     .option("--seed <seed>", "seed for probability and group rolls", "0")
     .option("--char <name>", "character name for {{char}} in keys and content")
@@ -233,7 +236,7 @@ probability, inclusion groups, sticky/cooldown/delay, and V3 @@decorators.
 Examples:
   troupe lorebook test Eldoria.json --text "The beasts attacked me in the forest"
   troupe lorebook test Seraphina.png --text "hi" --text "what is this glade?" --char Seraphina --user Ann
-  troupe lorebook test world.json --text "..." --recursive --budget 400 --state lore-state.json --json`,
+  troupe lorebook test world.json --text "..." --recursive --budget-tokens 400 --state lore-state.json --json`,
     )
     .action(action((ctx, file: string, options: TestOptions) => test(ctx, file, options)));
 }

@@ -73,7 +73,12 @@ describe("troupe bench report", () => {
     const warning =
       /tiny-model: detectors flagged 10 of 10 generated NPC turns \(100%\) that the judge did not flag \(warning at 10% of turns\)\. Its score may be unreliable: .*--detector-flags score/;
     expect(r.stderr).toMatch(new RegExp(`^warning: ${warning.source}`, "m"));
-    expect(readFileSync(join(dir, "tiny-report", "r.md"), "utf8")).toMatch(new RegExp(`> warning: ${warning.source}`));
+    const md = readFileSync(join(dir, "tiny-report", "r.md"), "utf8");
+    expect(md).toMatch(new RegExp(`> warning: ${warning.source}`));
+    // One run per scenario and a judge without a price: said in words, not as a library message or $0.0000.
+    expect(md).toContain("| tiny-model | One run per scenario: the split needs two or more runs of a scenario");
+    expect(md).not.toMatch(/Level "|degrees of freedom/);
+    expect(md).toMatch(/^\| tiny-model \| – \| – \| unpriced \| \d+ \|$/m);
     const html = readFileSync(out, "utf8");
     expect(html).toMatch(/<section id="warnings">.*tiny-model: detectors flagged 10 of 10/s);
     const report = JSON.parse(readFileSync(join(dir, "tiny-report", "r.json"), "utf8"));

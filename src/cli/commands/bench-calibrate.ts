@@ -175,7 +175,7 @@ Example:
       .option("-c, --concurrency <n>", "sessions judged at once", intFlag(1, 1024), 4)
       .option("--cassette <file>", "record/replay judge calls")
       .option("--cassette-mode <mode>", "record | replay | auto", "auto")
-      .option("--no-cache", "do not use the response cache"),
+      .option("--no-cache", "no effect: judge calls never use the response cache (judged chunks are the cache)"),
   )
     .addHelpText(
       "after",

@@ -64,7 +64,9 @@ stands when a majority of judges raised one of that dimension at that round (--p
 
 Judged chunks are stored as they finish: rerunning the same command resumes (and re-judging the same dialogues with
 the same judge and settings costs nothing); a new --judge or rubric makes a new judgement of the same dialogues.
-A judge from the tested model's family is flagged with a warning.
+A judge that is the tested model or the user simulator itself, or from the tested model's family, is flagged with a
+warning. Judge answers are cached only as judged chunks that passed validation, never in the response cache, so a
+rerun retries failed chunks.
 
 Judge specs (--judge, repeatable):
   ${MODEL_SPEC_FORMS.join("\n  ")}
@@ -94,7 +96,7 @@ function summaryLines(intervals: Map<string, ScoreInterval[]>): string[] {
   return lines;
 }
 
-/** Resolve judge specs through the llm layer, metered, with the response cache and an optional cassette. */
+/** Resolve judge specs through the llm layer, metered, with an optional cassette (judge calls skip the cache). */
 export async function resolveJudges(
   ctx: CommandContext,
   specs: string[] | undefined,
@@ -170,7 +172,7 @@ export function registerBenchJudge(bench: Command): void {
     .option("--skip-invalid", "go on with the valid rows when a dialogues file has invalid ones")
     .option("--cassette <file>", "record/replay judge calls in a JSONL cassette")
     .option("--cassette-mode <mode>", "record | replay | auto", "auto")
-    .option("--no-cache", "do not use the response cache")
+    .option("--no-cache", "no effect: judge calls never use the response cache (judged chunks are the cache)")
     .option("--list", "list the judgements of the source and stop");
   addScoringFlags(command)
     .addHelpText("after", HELP)

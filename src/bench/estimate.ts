@@ -1,4 +1,5 @@
 import type { Price } from "../core/index.ts";
+import { type ContextStrategy, windowTurns } from "./context-strategy.ts";
 import type { Lang, Scenario } from "./scenario.ts";
 
 /** Typical reply lengths the estimate assumes when it has no committed turns to learn from. */
@@ -22,6 +23,8 @@ export interface EstimateInput {
   seesCard: boolean;
   /** Simulator history window (turns), when set. */
   historyTurns?: number;
+  /** What of the history the player is sent (default "full"). */
+  contextStrategy?: ContextStrategy;
   price: { player?: Price | undefined; "user-sim"?: Price | undefined };
 }
 
@@ -41,6 +44,18 @@ export interface RunEstimate {
   totalCostUsd: number | undefined;
   /** The reply lengths assumed, and whether they were measured. */
   assumptions: { playerReplyTokens: number; userReplyTokens: number; measured: boolean };
+  /**
+   * The largest prompt one call of each role sends (a session's last turn, on its longest scenario), in tokens,
+   * plus the output it may ask for: what must fit the model's context. 0 when the role makes no call.
+   */
+  largestCall: { player: LargestCall; "user-sim": LargestCall };
+}
+
+/** The biggest single call of a role: its prompt, its output allowance, and on which scenario. */
+export interface LargestCall {
+  promptTokens: number;
+  maxTokens: number;
+  scenarioId?: string;
 }
 
 // Fixed text around the settings: the player's framing, the simulator's rules (see simulator-prompt.ts).
@@ -63,6 +78,14 @@ export function estimateRun(input: EstimateInput): RunEstimate {
   let sessions = 0;
   let generated = 0;
   const target = input.turns + 2;
+  const window = input.contextStrategy ? windowTurns(input.contextStrategy) : undefined;
+  const largest = {
+    player: { promptTokens: 0, maxTokens: input.playerMaxTokens } as LargestCall,
+    "user-sim": { promptTokens: 0, maxTokens: input.userMaxTokens } as LargestCall,
+  };
+  const note = (role: "player" | "user-sim", tokens: number, scenarioId: string) => {
+    if (tokens > largest[role].promptTokens) largest[role] = { ...largest[role], promptTokens: tokens, scenarioId };
+  };
   for (const s of input.scenarios) {
     const lang = s.lang;
     const playerSystem = PLAYER_FRAME_TOKENS + roughTokens(s.aiSetting, lang) + roughTokens(s.userSetting, lang);
@@ -81,17 +104,25 @@ export function estimateRun(input: EstimateInput): RunEstimate {
         if (r >= from) {
           generated++;
           if (r % 2 === 0) {
+            const sent =
+              window === undefined || r <= 2 + window
+                ? history
+                : (lengths[0] as number) +
+                  (lengths[1] as number) +
+                  lengths.slice(r - window, r).reduce((a, b) => a + b, 0);
             player.calls++;
-            player.promptTokens += playerSystem + history;
+            player.promptTokens += playerSystem + sent;
             player.completionTokens += p;
+            note("player", playerSystem + sent, s.id);
           } else {
-            const window =
+            const seen =
               input.historyTurns === undefined
                 ? history
                 : lengths.slice(Math.max(0, r - input.historyTurns), r).reduce((a, b) => a + b, 0);
             user.calls += 1 + REGENERATION_SHARE;
-            user.promptTokens += (userSystem + window) * (1 + REGENERATION_SHARE);
+            user.promptTokens += (userSystem + seen) * (1 + REGENERATION_SHARE);
             user.completionTokens += u * (1 + REGENERATION_SHARE);
+            note("user-sim", userSystem + seen, s.id);
           }
         }
         history += lengths[r] as number;
@@ -113,5 +144,6 @@ export function estimateRun(input: EstimateInput): RunEstimate {
     "user-sim": ue,
     totalCostUsd: pe.costUsd === undefined || ue.costUsd === undefined ? undefined : pe.costUsd + ue.costUsd,
     assumptions: { playerReplyTokens: p, userReplyTokens: u, measured },
+    largestCall: { player: largest.player, "user-sim": largest["user-sim"] },
   };
 }

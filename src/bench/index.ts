@@ -73,6 +73,7 @@ export {
   DEFAULT_REPLY_TOKENS,
   type EstimateInput,
   estimateRun,
+  type LargestCall,
   type RoleEstimate,
   type RunEstimate,
   roughTokens,
@@ -182,7 +183,13 @@ export {
   renewRunLease,
   thisProcess,
 } from "./run-lease.ts";
-export { discardUnstartedRun, type RemovedRun, removeRun } from "./run-removal.ts";
+export {
+  checkRemovable,
+  discardUnstartedRun,
+  type RemovedRun,
+  type RemoveOptions,
+  removeRun,
+} from "./run-removal.ts";
 export { createRun, type NewRunInput, newRunId, runSeed, sessionSeed } from "./run-setup.ts";
 export {
   countRunTurns,

@@ -10,15 +10,22 @@ export interface RemovedRun {
   turns: number;
 }
 
+/** How `removeRun` judges a run: liveness (clock, pid check) and whether to override a live holder. */
+export type RemoveOptions = Partial<LivenessCheck> & { force?: boolean };
+
 /**
  * Delete a run, its sessions and turns. The id must be exact (a prefix could name a run the user did not mean);
  * a run a live process holds is refused with RunBusyError unless `force`.
  */
-export async function removeRun(
-  store: Store,
-  runId: string,
-  options: Partial<LivenessCheck> & { force?: boolean } = {},
-): Promise<RemovedRun> {
+export async function removeRun(store: Store, runId: string, options: RemoveOptions = {}): Promise<RemovedRun> {
+  const removed = await checkRemovable(store, runId, options);
+  await deleteRunRecords(store, runId);
+  await clearRunLeases(store, runId);
+  return removed;
+}
+
+/** What `removeRun` would delete, or the error it would throw, without deleting anything. */
+export async function checkRemovable(store: Store, runId: string, options: RemoveOptions = {}): Promise<RemovedRun> {
   if (!(await runExists(store, runId))) {
     // getRun throws the usual "no such run" error, or finds what a prefix would have matched.
     const near = await getRun(store, runId);
@@ -31,10 +38,7 @@ export async function removeRun(
   const live = (await listRunLeases(store, run.id)).filter((l) => leaseIsLive(l, { ...options, now }));
   const holder = live[0];
   if (holder && !options.force) throw new RunBusyError(run.id, holder, now);
-  const turns = await countRunTurns(store, run.id);
-  await deleteRunRecords(store, run.id);
-  await clearRunLeases(store, run.id);
-  return { id: run.id, status: run.status, turns };
+  return { id: run.id, status: run.status, turns: await countRunTurns(store, run.id) };
 }
 
 /**

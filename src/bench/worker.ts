@@ -113,6 +113,8 @@ export async function startBenchWorker(options: BenchWorkerOptions): Promise<Ben
       concurrency: 1,
       signal: stopping.signal,
       worker: name,
+      // Workers share runs: each holds its own lease on the run, so a reader sees it live while any one works.
+      holder: { owner: name, host: hostname(), pid: process.pid },
       budget: await budgetFor(run),
       logger,
     });

@@ -1,4 +1,5 @@
 import { InvalidArgumentError } from "commander";
+import { type ContextStrategy, isContextStrategy } from "../../bench/index.ts";
 import { UsageError } from "../../core/index.ts";
 
 /** A commander parser for an integer flag within bounds, with a message that names the flag. */
@@ -52,4 +53,12 @@ export function queueUrl(
     });
   }
   return configured;
+}
+
+/** A commander parser for `--context-strategy full|window:<k>`. */
+export function contextStrategyFlag(value: string): ContextStrategy {
+  const text = value.trim();
+  if (!isContextStrategy(text))
+    throw new InvalidArgumentError(`expected full or window:<k> (k a whole number ≥ 1), got "${value}".`);
+  return text;
 }

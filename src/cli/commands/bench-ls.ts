@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { listRunRecords, runUsage } from "../../bench/index.ts";
+import { effectiveRunStatus, listRunLeases, listRunRecords, listSessions, runUsage } from "../../bench/index.ts";
 import { ExitCode } from "../../core/index.ts";
 import { action } from "../run-command.ts";
 import { intFlag } from "./bench-flags.ts";
@@ -14,6 +14,9 @@ export function registerBenchLs(bench: Command): void {
     .addHelpText(
       "after",
       `
+A run stored as running that no live process holds (its process was killed) shows as interrupted; a failed
+run shows how many of its sessions failed, e.g. "failed (2)".
+
 Examples:
   troupe bench ls
   troupe bench ls --json | jq -r '.runs[].id'`,
@@ -23,14 +26,18 @@ Examples:
         const store = await ctx.store();
         const runs = await listRunRecords(store, flags.limit);
         const rows = [];
+        const now = Date.now();
         for (const run of runs) {
           const usage = await runUsage(store, run.id);
+          const status = effectiveRunStatus(run.status, await listRunLeases(store, run.id), { now });
+          const failed = (await listSessions(store, run.id)).filter((s) => s.status === "failed").length;
           const turns = [...usage.turnsBySession.values()].reduce((a, b) => a + b, 0);
           const total = run.scenarios.length * run.config.runs * (run.config.turns + 2);
           rows.push({
             id: run.id,
             createdAt: new Date(run.createdAt).toISOString(),
-            status: run.status,
+            status,
+            sessionsFailed: failed,
             suite: run.config.suite.name,
             model: run.config.modelName,
             userModel: run.config.userSimulator.spec,
@@ -57,7 +64,7 @@ Examples:
         for (const r of rows) {
           const pct = r.turnsTotal ? Math.floor((100 * r.turnsDone) / r.turnsTotal) : 100;
           ctx.print(
-            `${r.id.padEnd(22)} ${r.status.padEnd(11)} ${r.suite.slice(0, 16).padEnd(16)} ${`${r.turnsDone}/${r.turnsTotal} ${pct}%`.padEnd(16)} ${(r.priced ? `$${r.costUsd.toFixed(4)}` : "unpriced").padEnd(10)} ${r.model}`,
+            `${r.id.padEnd(22)} ${(r.sessionsFailed ? `${r.status} (${r.sessionsFailed})` : r.status).padEnd(11)} ${r.suite.slice(0, 16).padEnd(16)} ${`${r.turnsDone}/${r.turnsTotal} ${pct}%`.padEnd(16)} ${(r.priced ? `$${r.costUsd.toFixed(4)}` : "unpriced").padEnd(10)} ${r.model}`,
           );
         }
         return ExitCode.ok;

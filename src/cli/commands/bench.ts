@@ -26,6 +26,12 @@ export const BENCH_COMMANDS: readonly LazyCommand[] = [
     load: async () => (await import("./bench-ls.ts")).registerBenchLs,
   },
   {
+    name: "rm",
+    usage: "<run...>",
+    summary: "delete bench runs with their sessions and turns (refuses a run a live process is generating)",
+    load: async () => (await import("./bench-rm.ts")).registerBenchRm,
+  },
+  {
     name: "export",
     usage: "<run>",
     summary: "write a run's dialogues as role-play-bench dialogues.jsonl (+ seeds.jsonl) or as text transcripts",

@@ -125,7 +125,18 @@ describe("troupe lorebook", () => {
     expect(r.stdout).toContain('key "beast" matched "beast" in message 0 from the end');
     expect(r.stdout).toContain('Ann: "What are Shadowfangs?"');
     const json = troupe(
-      ["--json", "lorebook", "test", ELDORIA, "--text", "the forest glade", "--budget-tokens", "500", "--state", "state.json"],
+      [
+        "--json",
+        "lorebook",
+        "test",
+        ELDORIA,
+        "--text",
+        "the forest glade",
+        "--budget-tokens",
+        "500",
+        "--state",
+        "state.json",
+      ],
       { cwd },
     );
     expect(json.code).toBe(0);

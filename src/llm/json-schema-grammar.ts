@@ -5,6 +5,10 @@
  * `maximum`, does not know `anyOf`, reads a schema with `const` and `type` as a plain type, has no `pattern`, treats
  * a schema without a known keyword as `null`, and always emits every listed property. So this conversion keeps what
  * can be enforced while generating, and callers must still validate the parsed result against the original schema.
+ *
+ * Numeric bounds are enforced as far as a grammar can: small integer ranges and grids become enums, and otherwise a
+ * bound's sign (`minimum: 0` admits no minus) and the unit interval [0, 1] become number rules of our own, which the
+ * dialect cannot say: they travel through it as placeholder literals that `applyNumberRules` swaps for GBNF.
  */
 
 /** A JSON Schema node as it arrives: an object, or `true`/`false` (accept anything / nothing). */
@@ -29,6 +33,43 @@ const ANY_VALUE: GrammarJsonSchema = {
 };
 
 const ROOT_DEF = "__root";
+
+const DIGITS = '("0" | [1-9] [0-9]{0,15})';
+const FRACTION = '("." [0-9]{1,16})?';
+const EXPONENT = '([eE] [-+]? ("0" | [1-9] [0-9]{0,15}))?';
+
+/** GBNF for number shapes node-llama-cpp's one number rule (with an optional minus) cannot express. */
+export const NUMBER_RULES = {
+  "non-negative-integer": DIGITS,
+  "positive-integer": "[1-9] [0-9]{0,15}",
+  "non-positive-integer": '("0" | "-" [1-9] [0-9]{0,15})',
+  "negative-integer": '"-" [1-9] [0-9]{0,15}',
+  "non-negative-number": `${DIGITS} ${FRACTION} ${EXPONENT}`,
+  "non-positive-number": `("0" | "-" ${DIGITS} ${FRACTION} ${EXPONENT})`,
+  // No exponent: 0.5 rather than 5e-1, and nothing above 1 (1, 1.0, 1.00 …).
+  "unit-interval": `("0" ${FRACTION} | "1" ("." "0"{1,16})?)`,
+} as const;
+
+/** A number shape of our own. */
+export type NumberRule = keyof typeof NUMBER_RULES;
+
+const PLACEHOLDER_PREFIX = "__troupe_number_rule__";
+
+/** The placeholder schema that stands for `rule` until the compiled grammar is patched. */
+function numberRule(rule: NumberRule): GrammarJsonSchema {
+  return { enum: [`${PLACEHOLDER_PREFIX}${rule}__`] };
+}
+
+/**
+ * Swap the placeholders in a GBNF grammar that node-llama-cpp compiled from `toGrammarJsonSchema`'s output for the
+ * number rules they stand for. Pure; a grammar without placeholders comes back unchanged.
+ */
+export function applyNumberRules(gbnf: string): string {
+  // node-llama-cpp writes a string literal "x" into GBNF as "\"x\"".
+  return gbnf.replace(/"\\"__troupe_number_rule__([a-z-]+)__\\""/g, (literal, name: string) =>
+    name in NUMBER_RULES ? `(${NUMBER_RULES[name as NumberRule]})` : literal,
+  );
+}
 
 /** The error thrown for a schema no JSON value can satisfy, or one that cannot be expressed at all. */
 export class UnsupportedSchemaError extends Error {
@@ -192,33 +233,49 @@ function bounds(node: Record<string, unknown>): {
 
 function convertInteger(node: Record<string, unknown>): GrammarJsonSchema {
   const { min, max, minExclusive, maxExclusive } = bounds(node);
-  if (min === undefined || max === undefined) return { type: "integer" };
-  const low = minExclusive ? Math.floor(min) + 1 : Math.ceil(min);
-  const high = maxExclusive ? Math.ceil(max) - 1 : Math.floor(max);
-  if (high < low || high - low + 1 > MAX_ENUM_RANGE) return { type: "integer" };
+  const low = min === undefined ? undefined : minExclusive ? Math.floor(min) + 1 : Math.ceil(min);
+  const high = max === undefined ? undefined : maxExclusive ? Math.ceil(max) - 1 : Math.floor(max);
+  // An empty range has no valid value to steer towards; validation reports it.
+  if (low !== undefined && high !== undefined && high < low) return { type: "integer" };
+  if (low === undefined || high === undefined || high - low + 1 > MAX_ENUM_RANGE) {
+    if (low !== undefined && low >= 1) return numberRule("positive-integer");
+    if (low !== undefined && low >= 0) return numberRule("non-negative-integer");
+    if (high !== undefined && high <= -1) return numberRule("negative-integer");
+    if (high !== undefined && high <= 0) return numberRule("non-positive-integer");
+    return { type: "integer" };
+  }
   const step = typeof node["multipleOf"] === "number" && node["multipleOf"] > 0 ? node["multipleOf"] : undefined;
   const values: number[] = [];
   for (let value = low; value <= high; value++) if (step === undefined || isMultiple(value, step)) values.push(value);
   return values.length > 0 ? { enum: values } : { type: "integer" };
 }
 
+/** The sign (and, for [0, 1], the range) of a number with these bounds, as far as a grammar can hold it. */
+function signedNumber(min: number | undefined, max: number | undefined): GrammarJsonSchema {
+  if (min !== undefined && max !== undefined && max < min) return { type: "number" };
+  if (min !== undefined && min >= 0 && max !== undefined && max <= 1) return numberRule("unit-interval");
+  if (min !== undefined && min >= 0) return numberRule("non-negative-number");
+  if (max !== undefined && max <= 0) return numberRule("non-positive-number");
+  return { type: "number" };
+}
+
 function convertNumber(node: Record<string, unknown>): GrammarJsonSchema {
   const step = node["multipleOf"];
   const { min, max, minExclusive, maxExclusive } = bounds(node);
-  // Only a grid (`multipleOf`) inside bounds is finite; a plain bounded number stays a number and is validated after.
-  if (typeof step !== "number" || !(step > 0) || min === undefined || max === undefined) return { type: "number" };
+  // Only a grid (`multipleOf`) inside bounds is finite; otherwise the sign is kept and the rest validated after.
+  if (typeof step !== "number" || !(step > 0) || min === undefined || max === undefined) return signedNumber(min, max);
   const decimals = decimalPlaces(step);
   // Tolerate float error in the ratio (0.3 / 0.1 is 2.9999999999999996).
   const first = Math.ceil(min / step - 1e-9);
   const last = Math.floor(max / step + 1e-9);
-  if (last < first || last - first + 1 > MAX_ENUM_RANGE) return { type: "number" };
+  if (last < first || last - first + 1 > MAX_ENUM_RANGE) return signedNumber(min, max);
   const values: number[] = [];
   for (let k = first; k <= last; k++) {
     const value = Number((k * step).toFixed(decimals));
     if (value < min || value > max || (minExclusive && value <= min) || (maxExclusive && value >= max)) continue;
     values.push(value);
   }
-  return values.length > 0 ? { enum: values } : { type: "number" };
+  return values.length > 0 ? { enum: values } : signedNumber(min, max);
 }
 
 function convertObject(node: Record<string, unknown>, state: Conversion): GrammarJsonSchema {

@@ -38,11 +38,16 @@ describe("toGrammarJsonSchema", () => {
     expect(toGrammarJsonSchema({ type: "integer", minimum: 0.5, maximum: 2.5 })).toEqual({ enum: [1, 2] });
   });
 
-  it("leaves half-bounded, empty and very wide integer ranges as integer for validation to judge", () => {
-    expect(toGrammarJsonSchema({ type: "integer", minimum: 1 })).toEqual({ type: "integer" });
+  it("keeps only the sign of half-bounded and very wide integer ranges, and leaves empty ones for validation", () => {
+    const positive = { enum: ["__troupe_number_rule__positive-integer__"] };
+    expect(toGrammarJsonSchema({ type: "integer", minimum: 1 })).toEqual(positive);
+    expect(toGrammarJsonSchema({ type: "integer", minimum: -4 })).toEqual({ type: "integer" });
     expect(toGrammarJsonSchema({ type: "integer", minimum: 3, maximum: 2 })).toEqual({ type: "integer" });
-    expect(toGrammarJsonSchema({ type: "integer", minimum: 0, maximum: MAX_ENUM_RANGE })).toEqual({ type: "integer" });
+    expect(toGrammarJsonSchema({ type: "integer", minimum: 0, maximum: MAX_ENUM_RANGE })).toEqual({
+      enum: ["__troupe_number_rule__non-negative-integer__"],
+    });
     expect(toGrammarJsonSchema({ type: "integer", minimum: 1, maximum: MAX_ENUM_RANGE })).toHaveProperty("enum");
+    expect(toGrammarJsonSchema({ type: "integer", minimum: 1, maximum: MAX_ENUM_RANGE + 1 })).toEqual(positive);
   });
 
   it("enumerates a bounded number only when it lies on a multipleOf grid", () => {
@@ -52,7 +57,11 @@ describe("toGrammarJsonSchema", () => {
     expect(toGrammarJsonSchema({ type: "number", minimum: 0, maximum: 0.3, multipleOf: 0.1 })).toEqual({
       enum: [0, 0.1, 0.2, 0.3],
     });
-    expect(toGrammarJsonSchema({ type: "number", minimum: 0, maximum: 1 })).toEqual({ type: "number" });
+    // Off a grid, [0, 1] is a number rule of its own (see local-number-bounds.test.ts).
+    expect(toGrammarJsonSchema({ type: "number", minimum: 0, maximum: 1 })).toEqual({
+      enum: ["__troupe_number_rule__unit-interval__"],
+    });
+    expect(toGrammarJsonSchema({ type: "number", minimum: -1, maximum: 1 })).toEqual({ type: "number" });
   });
 
   it("strips keywords the grammar cannot use and keeps the ones it can", () => {
@@ -244,11 +253,20 @@ describe("toGrammarJsonSchema", () => {
           if (step !== undefined) schema["multipleOf"] = step;
           const grammar = toGrammarJsonSchema(schema);
           const validator = z.fromJSONSchema(schema as Parameters<typeof z.fromJSONSchema>[0]);
-          if (!("enum" in grammar)) {
-            // Only an unbounded side or an empty range may stay a plain integer.
-            const accepted = [];
-            for (let v = -60; v <= 60; v++) if (validator.safeParse(v).success) accepted.push(v);
+          const accepted: number[] = [];
+          for (let v = -60; v <= 60; v++) if (validator.safeParse(v).success) accepted.push(v);
+          const members = (grammar["enum"] ?? []) as unknown[];
+          if (!("enum" in grammar) || typeof members[0] === "string") {
+            // Only an unbounded side or an empty range may stay a plain integer or a sign rule…
             expect(lo === undefined || hi === undefined || accepted.length === 0).toBe(true);
+            // …and a sign rule admits every accepted value.
+            const rule = typeof members[0] === "string" ? members[0] : "";
+            if (rule.includes("non-negative")) expect(accepted.every((v) => v >= 0)).toBe(true);
+            else if (rule.includes("positive-integer") && !rule.includes("non-"))
+              expect(accepted.every((v) => v >= 1)).toBe(true);
+            if (rule.includes("non-positive")) expect(accepted.every((v) => v <= 0)).toBe(true);
+            else if (rule.includes("negative-integer") && !rule.includes("non-"))
+              expect(accepted.every((v) => v <= -1)).toBe(true);
             return;
           }
           const values = grammar["enum"] as number[];

@@ -11,7 +11,7 @@ import type {
   LlamaModel,
 } from "node-llama-cpp";
 import { canonicalJson, ExitCode, type Logger, silentLogger, TroupeError } from "../../core/index.ts";
-import type { GrammarJsonSchema } from "../json-schema-grammar.ts";
+import { applyNumberRules, type GrammarJsonSchema } from "../json-schema-grammar.ts";
 import { LlmError } from "../llm-error.ts";
 import { loadedContextSize } from "../model-context-window.ts";
 import { SequencePool } from "./local-sequence-pool.ts";
@@ -261,7 +261,7 @@ async function loadContext(modelPath: string, options: AcquireOptions): Promise<
       let grammar = grammars.get(key);
       if (!grammar) {
         if (grammars.size >= MAX_CACHED_GRAMMARS) grammars.delete(grammars.keys().next().value!);
-        grammar = llama.createGrammarForJsonSchema(schema as Parameters<Llama["createGrammarForJsonSchema"]>[0]);
+        grammar = compileGrammar(llama, schema);
         grammar.catch(() => grammars.delete(key));
         grammars.set(key, grammar);
       }
@@ -275,6 +275,18 @@ async function loadContext(modelPath: string, options: AcquireOptions): Promise<
       await weightsLease.release();
     },
   };
+}
+
+/** node-llama-cpp's grammar for a schema, with troupe's number rules (sign, unit interval) patched in. */
+async function compileGrammar(llama: Llama, schema: GrammarJsonSchema): Promise<LlamaGrammar> {
+  const json = await llama.createGrammarForJsonSchema(schema as Parameters<Llama["createGrammarForJsonSchema"]>[0]);
+  const gbnf = applyNumberRules(json.grammar);
+  if (gbnf === json.grammar) return json;
+  return llama.createGrammar({
+    grammar: gbnf,
+    stopGenerationTriggers: json.stopGenerationTriggers,
+    trimWhitespaceSuffix: json.trimWhitespaceSuffix,
+  });
 }
 
 const importerIds = new Map<RuntimeImporter, number>();

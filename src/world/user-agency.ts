@@ -17,6 +17,21 @@ function namePattern(name: string): string {
   return needsBoundary ? `(?:^|[^\\pL\\pN_])(${literal})` : `(${literal})`;
 }
 
+// Compiled patterns by name: a world checks every generated turn against the same few names.
+const compiled = new Map<string, RE2JS>();
+
+/** An RE2 pattern, compiled once per source and flags (the oldest dropped past 256). */
+function cachedPattern(source: string, flags: number): RE2JS {
+  const key = `${flags}:${source}`;
+  let re = compiled.get(key);
+  if (!re) {
+    re = RE2JS.compile(source, flags);
+    compiled.set(key, re);
+    if (compiled.size > 256) compiled.delete(compiled.keys().next().value as string);
+  }
+  return re;
+}
+
 /**
  * The patterns that find lines speaking or acting for the user. They are RE2 (linear time), and the name enters
  * them only quoted: a user name is data, never syntax, so no name can make them throw or backtrack.
@@ -24,9 +39,9 @@ function namePattern(name: string): string {
 export function userAgencyPatterns(userName: string): RE2JS[] {
   const flags = RE2JS.CASE_INSENSITIVE | RE2JS.MULTILINE;
   return [
-    RE2JS.compile(`^(\\s*\\**${RE2JS.quote(userName)}\\**\\s*[:：])`, flags),
-    RE2JS.compile(`${namePattern(userName)}\\s+(?:${ACTION_VERBS})\\b`, flags),
-    RE2JS.compile(`(?:^|[.!?"*]\\s*)(you\\s+(?:${ACTION_VERBS}))\\b`, flags),
+    cachedPattern(`^(\\s*\\**${RE2JS.quote(userName)}\\**\\s*[:：])`, flags),
+    cachedPattern(`${namePattern(userName)}\\s+(?:${ACTION_VERBS})\\b`, flags),
+    cachedPattern(`(?:^|[.!?"*]\\s*)(you\\s+(?:${ACTION_VERBS}))\\b`, flags),
   ];
 }
 
@@ -56,7 +71,7 @@ export function foreignSpeakerLines(text: string, speaker: string, names: string
   const out: string[] = [];
   for (const name of names) {
     if (name === speaker || name.trim() === "") continue;
-    const re = RE2JS.compile(`(?:^|[.!?"”)\\]]\\s+)(\\**${RE2JS.quote(name)}\\**\\s*[:：])`, RE2JS.MULTILINE);
+    const re = cachedPattern(`(?:^|[.!?"”)\\]]\\s+)(\\**${RE2JS.quote(name)}\\**\\s*[:：])`, RE2JS.MULTILINE);
     const m = matchedText(re, text);
     if (m !== undefined) out.push(m);
   }

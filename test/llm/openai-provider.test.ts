@@ -6,10 +6,10 @@ import {
   type ChatRequest,
   classifyNetworkError,
   collectStream,
-  createOpenAICompatibleModel,
   LlmError,
   type LlmErrorKind,
 } from "../../src/llm/index.ts";
+import { createOpenAICompatibleModel } from "../../src/llm/providers/openai-compatible.ts";
 import { type FakeLlmServer, type FakeReplySpec, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
 
 let server: FakeLlmServer;
@@ -22,10 +22,14 @@ beforeAll(async () => {
     provider: "http",
     baseUrl: server.openaiBaseUrl,
     model: "fake",
-    timeoutMs: 1_000,
+    // Long: a loaded machine must not turn an answer into a timeout. Tests that expect a timeout set a short one
+    // where the server never answers, so the outcome does not depend on speed.
+    timeoutMs: 30_000,
   });
 });
 afterAll(() => server.close());
+/** A short deadline, only for calls the server never finishes (a timeout is then the one possible outcome). */
+const NEVER_ANSWERED_MS = 300;
 beforeEach(() => {
   server.reset();
   server.setReply(presets.auto);
@@ -184,12 +188,13 @@ describe("OpenAI-compatible provider over HTTP", () => {
   for (const [name, fault, kind, retryable] of faults) {
     it(`maps ${name} to ${kind} (chat and stream)`, async () => {
       script(fault);
-      const chatError = await failure(() => model.chat(hello, { timeoutMs: 1_000 }));
+      const timeoutMs = kind === "timeout" ? NEVER_ANSWERED_MS : 30_000;
+      const chatError = await failure(() => model.chat(hello, { timeoutMs }));
       expect(chatError.kind).toBe(kind);
       expect(chatError.retryable).toBe(retryable);
       if (name.startsWith("429")) expect(chatError.retryAfterMs).toBe(7000);
       if (typeof fault === "object" && "status" in fault) expect(chatError.status).toBe(fault.status);
-      const streamError = await failure(() => collectStream(model.stream(hello, { timeoutMs: 1_000 })));
+      const streamError = await failure(() => collectStream(model.stream(hello, { timeoutMs })));
       expect(streamError.kind).toBe(kind);
       // Whole answers are posted without the client's pipeline but fail through its error classes: same message.
       if (typeof fault === "object" && "fault" in fault && (fault.fault === "http" || fault.fault === "rate_limit")) {
@@ -207,7 +212,7 @@ describe("OpenAI-compatible provider over HTTP", () => {
       const { deltas, error } = await (async () => {
         const seen: string[] = [];
         try {
-          for await (const chunk of model.stream(hello, { timeoutMs: 1_000 }))
+          for await (const chunk of model.stream(hello, { timeoutMs: mode === "stall" ? NEVER_ANSWERED_MS : 30_000 }))
             if (chunk.type === "delta") seen.push(chunk.text);
         } catch (e) {
           return { deltas: seen, error: e as LlmError };
@@ -221,7 +226,7 @@ describe("OpenAI-compatible provider over HTTP", () => {
 
   it("waits out a slow answer inside the timeout", async () => {
     script({ fault: "slow", delayMs: 150, answer: "late but fine" });
-    expect((await model.chat(hello, { timeoutMs: 2_000 })).text).toBe("late but fine");
+    expect((await model.chat(hello, { timeoutMs: 60_000 })).text).toBe("late but fine");
   });
 
   it("maps a refused connection to unreachable with a hint", async () => {
@@ -245,15 +250,18 @@ describe("OpenAI-compatible provider over HTTP", () => {
   });
 
   it("stops at once when the caller aborts", async () => {
-    script({ fault: "timeout" });
     const controller = new AbortController();
-    setTimeout(() => controller.abort(), 50);
-    const error = await failure(() => model.chat(hello, { signal: controller.signal, timeoutMs: 5_000 }));
+    // Abort once the request has reached the server (which never answers it): no timer racing the call.
+    server.setReply(() => {
+      controller.abort();
+      return { fault: "timeout" };
+    });
+    const error = await failure(() => model.chat(hello, { signal: controller.signal, timeoutMs: 60_000 }));
     expect(error.kind).toBe("aborted");
     script({ fault: "truncated_stream", mode: "stall" });
     const midStream = new AbortController();
     const streamError = await failure(async () => {
-      for await (const chunk of model.stream(hello, { signal: midStream.signal, timeoutMs: 5_000 }))
+      for await (const chunk of model.stream(hello, { signal: midStream.signal, timeoutMs: 60_000 }))
         if (chunk.type === "delta") midStream.abort();
     });
     expect(streamError.kind).toBe("aborted");

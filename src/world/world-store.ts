@@ -1,4 +1,4 @@
-import type { Kysely } from "kysely";
+import { type Kysely, sql } from "kysely";
 import { migrate, StorageError, type Store } from "../store/index.ts";
 import { type Branch, type WorldEvent, WorldEventSchema, type WorldNode } from "./event.ts";
 import { WorldError } from "./world-error.ts";
@@ -102,13 +102,16 @@ function wrap(action: string, error: unknown): never {
 
 /**
  * Store a new world with its root node and first branch, atomically. The name is made unique among the stored
- * worlds (" (2)", " (3)", …) inside the same transaction, which holds the write lock, so two processes creating
- * worlds from one card at once still get two names. Returns the name stored (also set in the record's setup).
+ * worlds (" (2)", " (3)", …) inside the same transaction, under a lock, so two processes creating worlds from one
+ * card at once still get two names. Returns the name stored (also set in the record's setup).
  */
 export async function insertWorld(store: Store, world: WorldRecord, root: WorldNode, branch: Branch): Promise<string> {
   await ensureWorldTables(store);
   try {
     return await store.db.transaction().execute(async (trx) => {
+      // SQLite's transaction holds the write lock from its start; PostgreSQL's needs a lock to serialise creators.
+      if (store.dialect === "postgres")
+        await sql`select pg_advisory_xact_lock(hashtext('troupe.world_names'))`.execute(trx);
       const rows = await trx.selectFrom("world_worlds").select(["name"]).execute();
       const name = uniqueWorldName(world.name, new Set(rows.map((r) => r.name as string)));
       await trx

@@ -128,4 +128,15 @@ describe.each(factories)("world ledger on %s", (_dialect, open) => {
     expect((refused as { hint: string }).hint).toMatch(/Pass one of the ids/);
     expect((await World.open(store, third.id)).id).toBe(third.id);
   });
+
+  it("gives worlds created at the same moment different names (on PostgreSQL each on its own connection)", async () => {
+    current = await open("world_names_race");
+    const worlds = await Promise.all(Array.from({ length: 4 }, () => World.create(current!.store, setup)));
+    expect(worlds.map((w) => w.record.name).sort()).toEqual([
+      "Eldoria test",
+      "Eldoria test (2)",
+      "Eldoria test (3)",
+      "Eldoria test (4)",
+    ]);
+  });
 });

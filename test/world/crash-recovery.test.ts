@@ -33,7 +33,9 @@ async function runAndKill(args: string[], minTurns: number, extraMs: number) {
         setTimeout(() => child.kill("SIGKILL"), extraMs);
       }
     });
-    child.on("exit", (_code, signal) =>
+    // "close", not "exit": "exit" may come before the last lines in the pipe were read, and an acknowledgement
+    // read late would make a correct world look one turn too long on a busy machine.
+    child.on("close", (_code, signal) =>
       signal === "SIGKILL" ? resolveRun() : reject(new Error(`child exited on its own: ${stderr}`)),
     );
   });

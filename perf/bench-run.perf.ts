@@ -25,8 +25,9 @@ import {
   type Scenario,
 } from "../src/bench/index.ts";
 import { loadConfig } from "../src/core/index.ts";
+import { createHttpTransport } from "../src/llm/http-transport.ts";
 import type { ChatModel, ChatRequest, ChatResult } from "../src/llm/index.ts";
-import { createHttpTransport, resetEndpointStates, resolveModel } from "../src/llm/index.ts";
+import { resetEndpointStates, resolveModel } from "../src/llm/index.ts";
 import { openStore, type Store } from "../src/store/index.ts";
 import type { PerfResult } from "./perf-result.ts";
 

@@ -10,13 +10,8 @@ import { join } from "node:path";
 import OpenAI from "openai";
 import { fetch as undiciFetch } from "undici";
 import { loadConfig } from "../src/core/index.ts";
-import {
-  type ChatMessage,
-  resetEndpointStates,
-  resolveModel,
-  sharedHttpTransport,
-  UsageMeter,
-} from "../src/llm/index.ts";
+import { sharedHttpTransport } from "../src/llm/http-transport.ts";
+import { type ChatMessage, resetEndpointStates, resolveModel, UsageMeter } from "../src/llm/index.ts";
 import { openStore } from "../src/store/index.ts";
 import { startFakeLlmServer } from "../test/support/fake-llm-server.ts";
 import { median, type PerfResult, percentile } from "./perf-result.ts";

@@ -38,5 +38,7 @@ await build({
   },
   logLevel: "warning",
 });
-// Built-in suites are read from disk next to the code that loads them.
+// Data files are read from disk next to the module that reads them (import.meta.dirname). In the bundle every
+// lazily loaded module sits in dist/chunks, so that is where they go; a test runs the built command on both.
 cpSync(`${root}src/bench/suites`, `${root}dist/chunks/suites`, { recursive: true });
+cpSync(`${root}src/text/english-words.txt`, `${root}dist/chunks/english-words.txt`);

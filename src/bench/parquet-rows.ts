@@ -1,4 +1,4 @@
-import { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } from "hyparquet";
+import type { asyncBufferFromFile } from "hyparquet";
 import type { RawRow, ReadRowsOptions } from "./jsonl-rows.ts";
 
 /** Marks a string cell whose bytes were not valid UTF-8, so validation can name the field. */
@@ -15,6 +15,8 @@ const BATCH_ROWS = 512;
  * and 64-bit integers become numbers, so Parquet rows validate exactly like JSONL rows.
  */
 export async function* readParquetRows(file: string, options: ReadRowsOptions = {}): AsyncGenerator<RawRow> {
+  // Imported on first use: only Parquet sources need it, and every bench command would otherwise parse it.
+  const { asyncBufferFromFile, parquetMetadataAsync, parquetReadObjects } = await import("hyparquet");
   let buffer: Awaited<ReturnType<typeof asyncBufferFromFile>>;
   let rowCount: number;
   try {

@@ -14,14 +14,9 @@ export type { ChatRequest, JsonSchemaFormat } from "./chat-request.ts";
 export type { ChatChunk, ChatResult, FinishReason, SafetyFlags } from "./chat-result.ts";
 export { type EndpointState, endpointState, resetEndpointStates } from "./endpoint-state.ts";
 export { foldRoleplayRoles } from "./fold-roles.ts";
-export {
-  createHttpTransport,
-  DEFAULT_CONNECT_TIMEOUT_MS,
-  DEFAULT_MAX_RESPONSE_BYTES,
-  type HttpTransport,
-  type HttpTransportOptions,
-  sharedHttpTransport,
-} from "./http-transport.ts";
+// The transport and the remote providers load on first use (resolveModel imports them), so only their types are
+// exported here; code that builds them directly imports their files (http-transport.ts, providers/*.ts).
+export type { HttpTransport, HttpTransportOptions } from "./http-transport.ts";
 export { type ExtractedJson, extractJson } from "./json-extract.ts";
 export { isRetryable, LlmError, type LlmErrorKind, type LlmErrorOptions } from "./llm-error.ts";
 export { asCachedHit, withCache } from "./middleware/with-cache.ts";
@@ -63,7 +58,7 @@ export {
   type FakeTurn,
   fakeText,
 } from "./providers/fake-model.ts";
-export { createMiniMaxModel, MINIMAX_CHAT_PATH, type MiniMaxOptions } from "./providers/minimax.ts";
+export type { MiniMaxOptions } from "./providers/minimax.ts";
 export { MINIMAX_CODES, miniMaxCodeError, miniMaxHttpError } from "./providers/minimax-errors.ts";
 export {
   buildMiniMaxBody,
@@ -80,13 +75,7 @@ export {
   type StreamOutcome,
   streamOutcome,
 } from "./providers/minimax-sse.ts";
-export {
-  buildOpenAIBody,
-  createOpenAICompatibleModel,
-  mapFinishReason,
-  type OpenAICompatibleOptions,
-} from "./providers/openai-compatible.ts";
-export { mapOpenAIError } from "./providers/openai-error.ts";
+export type { OpenAICompatibleOptions } from "./providers/openai-compatible.ts";
 export { requestKey } from "./request-key.ts";
 export { type DownloadProgressInfo, type ResolveModelOptions, resolveModel } from "./resolve-model.ts";
 export { LLM_MIGRATIONS, ResponseCache } from "./response-cache.ts";

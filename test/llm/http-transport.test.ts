@@ -2,14 +2,10 @@ import { once } from "node:events";
 import { createServer as createHttpServer, type Server } from "node:http";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import {
-  collectStream,
-  createHttpTransport,
-  createMiniMaxModel,
-  createOpenAICompatibleModel,
-  type HttpTransport,
-  type LlmError,
-} from "../../src/llm/index.ts";
+import { createHttpTransport } from "../../src/llm/http-transport.ts";
+import { collectStream, type HttpTransport, type LlmError } from "../../src/llm/index.ts";
+import { createMiniMaxModel } from "../../src/llm/providers/minimax.ts";
+import { createOpenAICompatibleModel } from "../../src/llm/providers/openai-compatible.ts";
 import { type FakeLlmServer, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
 
 // A host name that never resolves: a call that reaches the fake server under it can only have gone through the proxy.

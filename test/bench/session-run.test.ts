@@ -172,6 +172,43 @@ describe("bench runs: budget, failures and conflicts", () => {
     expect(texts(await loadRunDialogues(t.store, run.id))).toEqual(expected);
   });
 
+  it("runs at most `concurrency` sessions at once, and every session once", async () => {
+    const t = await (factories[0] as (typeof factories)[0])[1]("pool");
+    opened.push(t);
+    // Every player call waits until the test lets it go: the sessions in flight are exactly those waiting.
+    const waiting: Array<() => void> = [];
+    const base = chatModelPlayer(scriptedModel("test:player"));
+    const seen = new Set<string>();
+    let inFlight = 0;
+    let most = 0;
+    const player: Player = {
+      ...base,
+      async nextTurn(input) {
+        seen.add(String(input.tags?.["session"]));
+        most = Math.max(most, ++inFlight);
+        await new Promise<void>((r) => waiting.push(r));
+        inFlight--;
+        return base.nextTurn(input);
+      },
+    };
+    const { run, userModel } = await newRun(t.store, { player, runs: 2, limit: 3, turns: 2 });
+    const done = executeRun(run.id, { store: t.store, player, userModel, concurrency: 2 });
+    let finished = false;
+    void done.then(() => {
+      finished = true;
+    });
+    // Two sessions start side by side (their first calls both wait) …
+    while (waiting.length < 2) await new Promise((r) => setImmediate(r));
+    // … and from then on each call is let go as it comes; no third session ever joins them.
+    while (!finished) {
+      if (waiting.length > 0) waiting.shift()?.();
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await done).status).toBe("complete");
+    expect(most).toBe(2);
+    expect(seen.size).toBe(6);
+  });
+
   it("refuses a budget it cannot price", async () => {
     const t = await (factories[0] as (typeof factories)[0])[1]("unpriced");
     opened.push(t);
@@ -283,16 +320,29 @@ describe("bench runs: budget, failures and conflicts", () => {
 
   it("holds a batch open for a fifth of the typical call latency, and not at all once answers are instant", async () => {
     const { run, session, turn, writer } = await writerWithTurn("window");
-    const commitWith = async (latency: number) => {
-      const started = performance.now();
-      await writer.commit(run.id, session.id, turn.turn, { ...turn.meta, attempts: 1, latency_ms: latency }, 0);
-      return performance.now() - started;
-    };
+    const commitWith = (latency: number) =>
+      writer.commit(run.id, session.id, turn.turn, { ...turn.meta, attempts: 1, latency_ms: latency }, 0);
     expect(writer.windowMs).toBe(0);
-    // 40 calls of 50 ms bring the moving average to ~49 ms: the window is ~10 ms, and a commit waits for it.
+    // 40 calls of 50 ms bring the moving average to ~49 ms: the window is ~10 ms.
     for (let i = 0; i < 40; i++) await commitWith(50);
     expect(writer.windowMs).toBeGreaterThan(9);
-    expect(await commitWith(50)).toBeGreaterThanOrEqual(8);
+    // On a frozen clock, a commit lands only once its window has passed, whatever the machine's speed.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    try {
+      let landed = false;
+      const commit = commitWith(50).then(() => {
+        landed = true;
+      });
+      const window = writer.windowMs;
+      await vi.advanceTimersByTimeAsync(Math.floor(window) - 1);
+      for (let i = 0; i < 3; i++) await new Promise((r) => setImmediate(r));
+      expect(landed).toBe(false);
+      await vi.advanceTimersByTimeAsync(2);
+      await commit;
+      expect(landed).toBe(true);
+    } finally {
+      vi.useRealTimers();
+    }
     // Replayed answers (latency 0) pull the average under 5 ms within a few dozen turns: no window at all.
     for (let i = 0; i < 30; i++) await commitWith(0);
     expect(writer.windowMs).toBe(0);

@@ -5,6 +5,8 @@ import { cpSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const root = new URL("..", import.meta.url).pathname;
+// `node scripts/build.mjs [outdir]`: tests build into a folder of their own to check the bundle itself.
+const out = process.argv[2] ?? `${root}dist`;
 
 // Native addons and packages that load their own files at run time (Lua scripts, worker files) stay in
 // node_modules and are imported from there.
@@ -19,11 +21,11 @@ const EXTERNAL = [
   "playwright-core",
 ];
 
-rmSync(`${root}dist`, { recursive: true, force: true });
+rmSync(out, { recursive: true, force: true });
 await build({
   absWorkingDir: root,
   entryPoints: { troupe: "src/cli/bin.ts" },
-  outdir: "dist",
+  outdir: out,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -40,5 +42,5 @@ await build({
 });
 // Data files are read from disk next to the module that reads them (import.meta.dirname). In the bundle every
 // lazily loaded module sits in dist/chunks, so that is where they go; a test runs the built command on both.
-cpSync(`${root}src/bench/suites`, `${root}dist/chunks/suites`, { recursive: true });
-cpSync(`${root}src/text/english-words.txt`, `${root}dist/chunks/english-words.txt`);
+cpSync(`${root}src/bench/suites`, `${out}/chunks/suites`, { recursive: true });
+cpSync(`${root}src/text/english-words.txt`, `${out}/chunks/english-words.txt`);

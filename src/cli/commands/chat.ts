@@ -26,7 +26,7 @@ fact, deciding what you do) is shown with options and committed only when you de
 
 Examples:
   troupe chat Seraphina --model openai:gpt-4.1-mini
-  troupe chat w3f2a --model local:../shared/models/stories260K.gguf
+  troupe chat w3f2a --model local:./models/my-model.Q4_K_M.gguf
   troupe chat Seraphina --model minimax:MiniMax-M2-her --check-model openai:gpt-4.1-mini`,
     )
     .action(

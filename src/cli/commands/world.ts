@@ -38,7 +38,7 @@ moves a head back and leaves no trace in any projection. Story time is counted i
 start and shown as "day D HH:MM".
 
 Examples:
-  troupe world new --card ../shared/data/cards/default_Seraphina.png --user Alex
+  troupe world new --card examples/cards/mira.png --user Alex
   troupe world show                      # list worlds
   troupe world show Seraphina            # one world's state (by name, id or id prefix)
   troupe world facts Seraphina --subject Alex --turn 12
@@ -59,7 +59,7 @@ Examples:
       "after",
       `
 Examples:
-  troupe world new --card ../shared/data/cards/default_Seraphina.png --user Alex
+  troupe world new --card examples/cards/mira.png --user Alex
   troupe world new --card a.png --card b.json --lorebook Eldoria.json --name "The glade" --json`,
     )
     .action(

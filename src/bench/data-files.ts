@@ -1,5 +1,7 @@
-import { extname } from "node:path";
+import { existsSync } from "node:fs";
+import { extname, resolve } from "node:path";
 import type * as z from "zod";
+import { UsageError } from "../core/index.ts";
 import { type Dialogue, DialogueSchema } from "./dialogue.ts";
 import { type Evaluation, EvaluationSchema } from "./evaluation.ts";
 import { type RawRow, type ReadRowsOptions, readJsonlRows } from "./jsonl-rows.ts";
@@ -29,6 +31,12 @@ export async function loadTable<S extends z.ZodType>(
   schema: S,
   options: ReadRowsOptions = {},
 ): Promise<TableLoad<z.infer<S>>> {
+  // Named here, for every caller (seeds, dialogues, evaluations, --against files), rather than surfacing later as
+  // a raw ENOENT that the CLI would report as a bug.
+  if (!existsSync(file))
+    throw new UsageError("bench.file_missing", `No such file: ${file} (${resolve(file)}).`, {
+      hint: "Check the path; official files can be downloaded with `troupe bench fetch`.",
+    });
   const out: TableLoad<z.infer<S>> = { file, rows: [], rowNumbers: [], issues: [] };
   for await (const raw of readRawRows(file, options)) {
     if (raw.issue) {

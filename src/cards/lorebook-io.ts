@@ -132,12 +132,12 @@ export async function readLorebookFile(
   return readLorebook(await readBoundedFile(path, limits), options);
 }
 
-function asLoaded(book: Lorebook | LoadedLorebook): { book: Lorebook; added: ReadonlySet<string> } {
+function asLoaded(book: Lorebook | LoadedLorebook): { book: Lorebook; added: ReadonlySet<string>; fromV3: boolean } {
   if ("book" in book && "source" in book) {
     const loaded = book as LoadedLorebook;
-    return { book: loaded.book, added: new Set(loaded.addedDefaults) };
+    return { book: loaded.book, added: new Set(loaded.addedDefaults), fromV3: loaded.source.format === "lorebook_v3" };
   }
-  return { book: book as Lorebook, added: new Set() };
+  return { book: book as Lorebook, added: new Set(), fromV3: true };
 }
 
 /**
@@ -145,9 +145,10 @@ function asLoaded(book: Lorebook | LoadedLorebook): { book: Lorebook; added: Rea
  * `extensions.sillytavern_extra` (in V2/V3) or `v3_extra` (in World Info), and comes back out on the way back.
  */
 export function convertLorebook(input: Lorebook | LoadedLorebook, format: LorebookFormat): Record<string, unknown> {
-  const { book, added } = asLoaded(input);
+  const { book, added, fromV3 } = asLoaded(input);
   if (format === "sillytavern") return structuredClone(v3BookToSt(book).file);
-  if (format === "character_book") return structuredClone(bookToSpecJson(book, "v2", added, "", false));
+  // A V3 book written as V2 leaves out `use_regex: false`, V3's default (as a card's V2 export does).
+  if (format === "character_book") return structuredClone(bookToSpecJson(book, "v2", added, "", false, fromV3));
   const data = bookToSpecJson(book, "v3", added, "", false);
   const extensions = { ...(data["extensions"] as Record<string, unknown>) };
   const wrapper = isRecord(extensions[WRAPPER_EXTRA]) ? (extensions[WRAPPER_EXTRA] as Record<string, unknown>) : {};

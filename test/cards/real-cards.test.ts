@@ -216,4 +216,15 @@ describe("Eldoria.json and Seraphina's embedded book", () => {
     const back = normalizeLorebook(st);
     expect(convertLorebook(back, "character_book")).toEqual(convertLorebook(seraphina, "character_book"));
   });
+
+  it("Seraphina's book through lorebook_v3 back to character_book gains no V3 defaults (issue 12.11)", async () => {
+    const seraphina = await readLorebookFile(resolve(DIR, "default_Seraphina.png"));
+    const v3Text = writeLorebook(seraphina, "lorebook_v3");
+    expect(JSON.parse(v3Text).data.entries[0].use_regex).toBe(false);
+    const v2 = convertLorebook(normalizeLorebook(JSON.parse(v3Text)), "character_book") as {
+      entries: Array<Record<string, unknown>>;
+    };
+    for (const entry of v2.entries) expect(entry).not.toHaveProperty("use_regex");
+    expect(v2).toEqual(convertLorebook(seraphina, "character_book"));
+  });
 });

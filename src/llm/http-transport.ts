@@ -32,6 +32,11 @@ export interface HttpTransportOptions {
   connectTimeoutMs?: number;
   /** Largest response body a model call accepts. Default 32 MiB. */
   maxResponseBytes?: number;
+  /**
+   * PEM certificates to trust instead of Node's bundled authorities (tests with a local TLS server). Users add a
+   * corporate authority with NODE_EXTRA_CA_CERTS instead, which keeps the bundled ones.
+   */
+  ca?: string;
 }
 
 /** Default connect timeout: long enough for a slow TLS handshake across the world, short enough to notice. */
@@ -43,13 +48,18 @@ export const DEFAULT_MAX_RESPONSE_BYTES = 32 * 1024 * 1024;
 export function createHttpTransport(options: HttpTransportOptions = {}): HttpTransport {
   const env = options.env ?? process.env;
   const maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+  const timeout = options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS;
+  const tls = options.ca === undefined ? {} : { ca: options.ca };
   // Read the variables here rather than letting undici fall back to process.env, so a given env is the whole truth.
   const base = new EnvHttpProxyAgent({
     httpProxy: env["http_proxy"] ?? env["HTTP_PROXY"] ?? "",
     httpsProxy: env["https_proxy"] ?? env["HTTPS_PROXY"] ?? "",
     noProxy: env["no_proxy"] ?? env["NO_PROXY"] ?? "",
     allowH2: true,
-    connect: { timeout: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS },
+    connect: { timeout, ...tls },
+    // Through a proxy: the same limits for the connection to the proxy and for the tunnelled one to the server.
+    proxyTls: { timeout },
+    requestTls: { timeout, ...tls },
     // Attempts are timed by troupe's own deadline (attempt-deadline.ts), per endpoint; undici's 300 s header and body
     // timeouts would cut a slow local server that the user gave a longer timeoutMs.
     headersTimeout: 0,

@@ -1,5 +1,7 @@
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { createServer as createHttpServer, type Server } from "node:http";
+import { createSecureServer } from "node:http2";
 import { type AddressInfo, connect, createServer, type Socket } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHttpTransport } from "../../src/llm/http-transport.ts";
@@ -215,6 +217,55 @@ describe("the shared HTTP transport", () => {
       });
     } finally {
       silent.close();
+    }
+  });
+
+  it("speaks HTTP/2 where the server offers it, whole answers and streams, with the size limit still enforced", async () => {
+    const fixtures = `${import.meta.dirname}/fixtures`;
+    const cert = readFileSync(`${fixtures}/localhost-cert.pem`, "utf8");
+    const versions: string[] = [];
+    let text = "over h2";
+    // An HTTP/2-only server (no HTTP/1.1 fallback): a call that succeeds here spoke HTTP/2.
+    const h2 = createSecureServer({ key: readFileSync(`${fixtures}/localhost-key.pem`), cert, allowHTTP1: false });
+    h2.on("request", async (req, res) => {
+      versions.push(req.httpVersion);
+      let raw = "";
+      for await (const chunk of req) raw += chunk;
+      const body = JSON.parse(raw) as { stream?: boolean };
+      const choice = { index: 0, finish_reason: "stop" };
+      if (!body.stream) {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(
+          JSON.stringify({
+            id: "x",
+            object: "chat.completion",
+            choices: [{ ...choice, message: { role: "assistant", content: text } }],
+          }),
+        );
+        return;
+      }
+      res.writeHead(200, { "content-type": "text/event-stream" });
+      res.write(
+        `data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", choices: [{ index: 0, delta: { content: text } }] })}\n\n`,
+      );
+      res.write(
+        `data: ${JSON.stringify({ id: "x", object: "chat.completion.chunk", choices: [{ ...choice, delta: {} }] })}\n\n`,
+      );
+      res.end("data: [DONE]\n\n");
+    });
+    h2.listen(0, "127.0.0.1");
+    await once(h2, "listening");
+    const base = `https://127.0.0.1:${(h2.address() as AddressInfo).port}/v1`;
+    try {
+      const model = openai(base, transport({ env: {}, ca: cert, maxResponseBytes: 4096 }));
+      expect((await model.chat(hello)).text).toBe("over h2");
+      expect((await collectStream(model.stream(hello))).text).toBe("over h2");
+      expect(versions).toEqual(["2.0", "2.0"]);
+      text = "word ".repeat(2000);
+      await expect(model.chat(hello)).rejects.toMatchObject({ kind: "server", message: /4096-byte limit/ });
+      await expect(collectStream(model.stream(hello))).rejects.toMatchObject({ message: /4096-byte limit/ });
+    } finally {
+      h2.close();
     }
   });
 });

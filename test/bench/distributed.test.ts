@@ -6,7 +6,7 @@ import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dialogue, listSessions, loadRunDialogues, readRunProgress, runUsage } from "../../src/bench/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
-import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
+import { type FakeLlmServer, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { freshPostgresSchema, postgresAvailable } from "../support/postgres.ts";
 import { runTroupe, startTroupe, type TroupeProcess } from "./troupe-process.ts";
 
@@ -38,9 +38,53 @@ const texts = (ds: Dialogue[]) =>
   Object.fromEntries(
     ds.map((d) => [`${d.seed_id}/${d.run_id}`, d.dialogue.map((t) => `${t.round}:${t.role}:${t.text}`)]),
   );
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * A fake model that answers only as many calls as it is allowed (`step`), holding the rest: the test moves the
+ * workers forward a few calls at a time and looks at the database while nothing moves, instead of racing them.
+ */
+async function steppedServer() {
+  let allowed = 0;
+  let answered = 0;
+  let waiters: Array<() => void> = [];
+  const wake = () => {
+    const w = waiters;
+    waiters = [];
+    for (const f of w) f();
+  };
+  const server = await startFakeLlmServer({
+    reply: async (req, i) => {
+      while (allowed <= 0) await new Promise<void>((r) => waiters.push(r));
+      allowed--;
+      answered++;
+      return presets.auto(req, i);
+    },
+  });
+  return {
+    server,
+    get answered() {
+      return answered;
+    },
+    /** Let n more calls through. */
+    step(n: number) {
+      allowed += n;
+      wake();
+    },
+    /** Let every call through from now on. */
+    free() {
+      allowed = Number.POSITIVE_INFINITY;
+      wake();
+    },
+  };
+}
+
+/** Wait for a condition by polling it; the test's timeout bounds the wait, whatever the machine's speed. */
+async function waitUntil(condition: () => boolean | Promise<boolean>): Promise<void> {
+  while (!(await condition())) await new Promise((r) => setTimeout(r, 20));
+}
 
 describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreSQL", () => {
+  let stepped: Awaited<ReturnType<typeof steppedServer>>;
   let server: FakeLlmServer;
   let schema: Awaited<ReturnType<typeof freshPostgresSchema>>;
   let store: Store;
@@ -48,7 +92,8 @@ describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreS
   const workers: TroupeProcess[] = [];
 
   beforeAll(async () => {
-    server = await startFakeLlmServer({ latencyMs: 40 });
+    stepped = await steppedServer();
+    server = stepped.server;
     schema = await freshPostgresSchema("bench_dist");
     store = await openStore({ databaseUrl: schema.url, poolSize: 2 });
   });
@@ -85,7 +130,7 @@ describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreS
       { cwd, env },
     );
     workers.push(coordinator);
-    await coordinator.waitFor(/queued 4 session job\(s\) for run dist/);
+    await coordinator.waitFor(/queued 4 session job\(s\) for run dist/, 600_000);
 
     const workerArgs = [
       "worker",
@@ -105,36 +150,37 @@ describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreS
     workers.push(a, b);
     const nameA = `${hostname()}:${a.child.pid}`;
     const nameB = `${hostname()}:${b.child.pid}`;
-    await Promise.all([a.waitFor(/waiting for sessions/), b.waitFor(/waiting for sessions/)]);
+    await Promise.all([a.waitFor(/waiting for sessions/, 600_000), b.waitFor(/waiting for sessions/, 600_000)]);
 
-    // Kill worker A -9 in the middle of a session it is generating.
+    // Kill worker A -9 in the middle of a session it is generating: move the workers two calls at a time, and
+    // look while the model holds every call, so the session seen mid-way is still mid-way when A dies.
     let victim: string | undefined;
-    for (let i = 0; i < 600 && !victim; i++) {
+    while (!victim) {
+      const target = stepped.answered + 2;
+      stepped.step(2);
+      await waitUntil(() => stepped.answered >= target);
       const { sessions } = await readRunProgress(store, "dist");
       const usage = await runUsage(store, "dist");
-      const mine = sessions.find(
-        (s) => s.worker === nameA && s.status === "running" && (usage.turnsBySession.get(s.id) ?? 0) >= 6,
-      );
-      if (mine) victim = mine.id;
-      else await sleep(50);
+      victim = sessions.find(
+        (s) => s.worker === nameA && s.status === "running" && (usage.turnsBySession.get(s.id) ?? 0) >= 4,
+      )?.id;
     }
-    expect(victim, "worker A never started a session").toBeDefined();
     a.child.kill("SIGKILL");
     expect((await a.done).signal).toBe("SIGKILL");
+    expect((await runUsage(store, "dist")).turnsBySession.get(victim)).toBeLessThan(26);
+    stepped.free();
 
-    let progress = await readRunProgress(store, "dist");
-    for (let i = 0; i < 300 && progress.progress.sessionsDone < 4; i++) {
-      await sleep(200);
-      progress = await readRunProgress(store, "dist");
-    }
+    // The coordinator watches the shared database until every session is done (B takes A's over once its lock
+    // runs out), then exits.
+    const watched = await coordinator.done;
+    expect(watched.code, watched.stderr).toBe(0);
+    expect(watched.stdout).toMatch(/run dist: complete · 4\/4 sessions · 104\/104 turns/);
+    const progress = await readRunProgress(store, "dist");
     expect(progress.progress.sessionsDone).toBe(4);
     expect(progress.progress.turnsDone).toBe(4 * 26);
     const sessions = await listSessions(store, "dist");
     expect(sessions.find((s) => s.id === victim)?.worker).toBe(nameB);
     expect(progress.run.status).toBe("complete");
-    const watched = await coordinator.done;
-    expect(watched.code, watched.stderr).toBe(0);
-    expect(watched.stdout).toMatch(/run dist: complete · 4\/4 sessions · 104\/104 turns/);
 
     // The same run generated locally, without queue or workers, gives the same dialogues.
     const localCwd = mkdtempSync(join(tmpdir(), "troupe-dist-local-"));
@@ -151,5 +197,5 @@ describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreS
     const stopped = await b.done;
     expect(stopped.code).toBe(0);
     expect(stopped.stderr).toMatch(/stopping/);
-  }, 180_000);
+  }, 900_000);
 });

@@ -25,6 +25,7 @@ export { runJudgeRecall } from "./calibration/judge-recall-run.ts";
 export { loadReferenceScores, type ReferenceSession } from "./calibration/reference-scores.ts";
 export { type DimensionCalibration, scoreCorrelation } from "./calibration/score-correlation.ts";
 export { type SimulatorSensitivity, simulatorSensitivity } from "./calibration/simulator-sensitivity.ts";
+export { type ContextFit, contextFit } from "./context-fit.ts";
 export {
   applyContextStrategy,
   type ContextStrategy,

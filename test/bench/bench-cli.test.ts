@@ -84,7 +84,7 @@ const models = () => [
   `${server.openaiBaseUrl}#user-model`,
 ];
 
-describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible server)", { timeout: 180_000 }, () => {
+describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible server)", { timeout: 600_000 }, () => {
   it("runs a small bench, lists it, shows its status and exports official-shape dialogues", async () => {
     const cwd = home();
     const run = await runTroupe(
@@ -129,6 +129,43 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
     const store = await openStore({ home: join(cwd, ".troupe") });
     expect(await listRunRecords(store)).toEqual([]);
     await store.close();
+  });
+
+  it("dry-runs without API keys and says when the last turn's prompt will not fit the model's context", async () => {
+    const cwd = home();
+    // A named endpoint with a declared context, and openai:… with no OPENAI_API_KEY in the environment.
+    writeFileSync(
+      join(cwd, "troupe.config.yaml"),
+      `models:\n  small:\n    spec: openai:gpt-4.1-mini\n    contextSize: 4096\n`,
+    );
+    const dry = await runTroupe(
+      ["bench", "run", "--suite", "builtin-en", "--model", "small", "--user-model", "openai:gpt-4.1-nano", "--dry-run"],
+      { cwd },
+    );
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toMatch(/Estimate: 42 sessions/);
+    expect(dry.stdout).toMatch(
+      /context {2}player {4}openai:gpt-4\.1-mini: WILL NOT FIT: the last turn's call needs ≈\d+ prompt \+ 512 output tokens, more than its 4096-token context/,
+    );
+    expect(dry.stdout).toMatch(/use --context-strategy window:<k>/);
+    expect(dry.stdout).toMatch(/context {2}user-sim {2}openai:gpt-4\.1-nano: .*window unknown/);
+    const fits = await runTroupe(
+      [
+        "bench",
+        "run",
+        "--suite",
+        "builtin-en",
+        "--model",
+        "small",
+        "--user-model",
+        "small",
+        "--dry-run",
+        "--json",
+      ].concat(["--turns", "10", "--context-strategy", "window:6"]),
+      { cwd },
+    );
+    expect(fits.code, fits.stderr).toBe(0);
+    expect(JSON.parse(fits.stdout).context.map((f: { verdict: string }) => f.verdict)).toEqual(["fits", "fits"]);
   });
 
   it("stops at the budget with exit 6 and finishes on resume with a larger one", async () => {
@@ -223,7 +260,7 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
         ].concat(["--id", "ctrlc"]),
         { cwd },
       );
-      await child.waitFor(/^run ctrlc:/m);
+      await child.waitFor(/^run ctrlc:/m, 600_000);
       await waitUntil(() => gated.held > 0 && committedTurns(cwd) > 2);
       child.child.kill("SIGINT");
       const end = await child.done;
@@ -375,7 +412,7 @@ describe.concurrent("troupe bench: failed sessions, run ownership and bench rm (
     const gated = await gatedServer(6);
     try {
       const child = startTroupe(["bench", "run", ...small, ...gated.models, "--limit", "2", "--id", "killed"], { cwd });
-      await child.waitFor(/^run killed:/m);
+      await child.waitFor(/^run killed:/m, 600_000);
       await waitUntil(() => gated.held > 0 && committedTurns(cwd) > 2);
       const live = JSON.parse((await runTroupe(["bench", "status", "killed", "--json"], { cwd })).stdout);
       expect(live.status).toBe("running");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { estimateRun, resolveSuite, roughTokens, type Scenario } from "../../src/bench/index.ts";
+import { contextFit, estimateRun, resolveSuite, roughTokens, type Scenario } from "../../src/bench/index.ts";
 
 const scenarios = (await resolveSuite("builtin-en")).scenarios.slice(0, 2);
 const base = {
@@ -60,5 +60,26 @@ describe("run estimate", () => {
     const whole = estimateRun({ ...base, scenarios: [zh], runs: 1, turns: 100 });
     expect(windowed["user-sim"].promptTokens).toBeLessThan(whole["user-sim"].promptTokens / 3);
     expect(windowed.player.promptTokens).toBe(whole.player.promptTokens);
+  });
+
+  it("knows each role's largest call (the last turn), which a context window shrinks, and whether it fits", () => {
+    const full = estimateRun({ ...base, turns: 100 });
+    const windowed = estimateRun({ ...base, turns: 100, contextStrategy: "window:10" });
+    const p = full.largestCall.player;
+    expect(p.maxTokens).toBe(512);
+    // The last player call (round 100) carries the card, the opening and 98 replies of ~150 and ~40 tokens.
+    expect(p.promptTokens).toBeGreaterThan(49 * 150 + 49 * 40);
+    expect(windowed.largestCall.player.promptTokens).toBeLessThan(p.promptTokens / 5);
+    expect(windowed.largestCall.player.promptTokens).toBeGreaterThan(5 * 150 + 5 * 40);
+    // The window sends fewer tokens in total, and the simulator (not windowed) is unchanged.
+    expect(windowed.player.promptTokens).toBeLessThan(full.player.promptTokens / 3);
+    expect(windowed["user-sim"]).toEqual(full["user-sim"]);
+    expect(contextFit(full, { player: 8192, "user-sim": undefined })).toEqual([
+      expect.objectContaining({ role: "player", verdict: "overflows", window: 8192 }),
+      expect.objectContaining({ role: "user-sim", verdict: "unknown", window: undefined }),
+    ]);
+    expect(contextFit(windowed, { player: 8192, "user-sim": 32_768 }).map((f) => f.verdict)).toEqual(["fits", "fits"]);
+    const need = p.promptTokens + p.maxTokens;
+    expect(contextFit(full, { player: need + 1, "user-sim": 1e6 })[0]?.verdict).toBe("tight");
   });
 });

@@ -1,4 +1,4 @@
-import type { RoleTotals, RunEstimate, RunProgress, RunRecord } from "../../bench/index.ts";
+import type { ContextFit, RoleTotals, RunEstimate, RunProgress, RunRecord } from "../../bench/index.ts";
 import type { TroupeConfig } from "../../core/index.ts";
 import { createPriceTable, parseModelSpec } from "../../llm/index.ts";
 import { formatCount, formatDuration, Progress } from "../progress.ts";
@@ -86,4 +86,34 @@ export function formatRunSummary(
     `  ${formatRole("user-sim", p.byRole["user-sim"], priced["user-sim"])}`,
     `  total ${priced.player && priced["user-sim"] ? usd(p.costUsd) : `${usd(p.costUsd)} (priced roles only)`}`,
   ];
+}
+
+/** Lines saying whether each role's largest call fits its model's context, with what to do when it does not. */
+export function formatContextFit(fits: readonly ContextFit[], ids: { player: string; "user-sim": string }): string[] {
+  const lines: string[] = [];
+  for (const f of fits) {
+    const who = `${f.role.padEnd(9)} ${ids[f.role]}`;
+    const need = `≈${formatCount(f.promptTokens)} prompt + ${formatCount(f.maxTokens)} output tokens`;
+    if (f.window === undefined) {
+      lines.push(
+        `  context  ${who}: largest call ${need}; window unknown (set contextSize: on a named endpoint to check it)`,
+      );
+      continue;
+    }
+    const of = `${formatCount(f.window)}-token context`;
+    if (f.verdict === "fits") lines.push(`  context  ${who}: largest call ${need} fits its ${of}`);
+    else if (f.verdict === "tight")
+      lines.push(`  context  ${who}: largest call ${need} is close to its ${of} (the estimate is rough)`);
+    else {
+      lines.push(
+        `  context  ${who}: WILL NOT FIT: the last turn's call needs ${need}, more than its ${of}${f.scenarioId ? ` (scenario ${f.scenarioId})` : ""}`,
+      );
+      lines.push(
+        f.role === "player"
+          ? "           use --context-strategy window:<k>, fewer --turns, a smaller --max-tokens, or a larger context (local:<file>#ctx=<n>)"
+          : "           use --user-history <n>, fewer --turns, a smaller --user-max-tokens, or a larger context (local:<file>#ctx=<n>)",
+      );
+    }
+  }
+  return lines;
 }

@@ -1,7 +1,14 @@
 import { chatModelPlayer, type Player, type RunRecord, type SamplingParams } from "../../bench/index.ts";
 import type { Price, TroupeConfig } from "../../core/index.ts";
 import { UsageError } from "../../core/index.ts";
-import { type CassetteMode, type ChatModel, createPriceTable, parseModelSpec, resolveModel } from "../../llm/index.ts";
+import {
+  type CassetteMode,
+  type ChatModel,
+  createPriceTable,
+  modelContextWindow,
+  parseModelSpec,
+  resolveModel,
+} from "../../llm/index.ts";
 import { createWorldPlayer } from "../../world/index.ts";
 import type { CommandContext } from "../context.ts";
 
@@ -119,4 +126,31 @@ export async function modelsForRun(
     },
     flags,
   );
+}
+
+/** What a dry run knows of the two models without API keys, without loading or calling them. */
+export interface EstimateModels {
+  playerId: string;
+  userId: string;
+  priceOf: (modelId: string) => Price | undefined;
+  /** Tokens each model holds, when known (a local GGUF's header, `#ctx=`, `contextSize:` on a named endpoint). */
+  contextWindow: { player: number | undefined; "user-sim": number | undefined };
+}
+
+/** The ids, prices and context windows of a run's two models, from their specs alone (for `bench run --dry-run`). */
+export async function modelsForEstimate(
+  ctx: CommandContext,
+  specs: { player: string; user: string },
+): Promise<EstimateModels> {
+  const player = parseModelSpec(specs.player, ctx.config, process.cwd(), { requireKey: false });
+  const user = parseModelSpec(specs.user, ctx.config, process.cwd(), { requireKey: false });
+  const table = createPriceTable(ctx.config.prices);
+  const endpointPrices = new Map<string, Price>();
+  for (const parsed of [player, user]) if (parsed.endpoint.price) endpointPrices.set(parsed.id, parsed.endpoint.price);
+  return {
+    playerId: player.id,
+    userId: user.id,
+    priceOf: (id) => endpointPrices.get(id) ?? table.priceFor(id),
+    contextWindow: { player: await modelContextWindow(player), "user-sim": await modelContextWindow(user) },
+  };
 }

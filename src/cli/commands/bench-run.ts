@@ -5,6 +5,7 @@ import {
   assertSuiteValid,
   BUILTIN_SUITES,
   type ContextStrategy,
+  contextFit,
   createRun,
   DEFAULT_SIMULATOR_SETTINGS,
   discardUnstartedRun,
@@ -18,13 +19,13 @@ import {
   TRAP_IDS,
 } from "../../bench/index.ts";
 import { ExitCode, UsageError } from "../../core/index.ts";
-import { closeCassettes, MODEL_SPEC_FORMS } from "../../llm/index.ts";
+import { MODEL_SPEC_FORMS } from "../../llm/index.ts";
 import { Progress } from "../progress.ts";
 import { action } from "../run-command.ts";
 import { executeAndReport } from "./bench-execute.ts";
 import { contextStrategyFlag, intFlag, numberFlag, queueUrl } from "./bench-flags.ts";
-import { formatEstimate } from "./bench-format.ts";
-import { cassetteHelp, resolveBenchModels } from "./bench-models.ts";
+import { formatContextFit, formatEstimate } from "./bench-format.ts";
+import { cassetteHelp, modelsForEstimate, resolveBenchModels } from "./bench-models.ts";
 import { addUsdBudget, usdBudget } from "./budget-flags.ts";
 
 interface RunFlags {
@@ -89,7 +90,9 @@ Failures: an error every session would hit (a bad key, no balance, an unreachabl
 never accepted) stops the run; an error of one session (its dialogue outgrew the model's context) fails that
 session only, with its round and reason, and the others go on. \`troupe bench resume\` retries failed sessions.
 
-Before starting, troupe prints an estimate of calls, tokens and cost; --dry-run stops there. --budget-usd is a hard
+Before starting, troupe prints an estimate of calls, tokens and cost, and whether each model's largest call (a
+session's last turn) fits its context window when troupe knows it (a local GGUF's header, local:<file>#ctx=<n>,
+contextSize: on a named endpoint); --dry-run stops there, and needs no API keys. --budget-usd is a hard
 stop: no call starts that could take spending past it, and the run stays resumable. Prices come from
 troupe.config.yaml (prices: or a named endpoint's price:).
 
@@ -205,6 +208,44 @@ export function registerBenchRun(bench: Command): void {
           maxTokens: flags.maxTokens,
           ...(flags.temperature === undefined ? {} : { temperature: flags.temperature }),
         };
+        const simulator = {
+          ...DEFAULT_SIMULATOR_SETTINGS,
+          params: { temperature: flags.userTemperature, maxTokens: flags.userMaxTokens },
+          seesCard: flags.userSeesCard === true,
+          maxRegenerations: flags.maxRegenerations,
+          ...(flags.userHistory === undefined ? {} : { historyTurns: flags.userHistory }),
+        };
+        // The estimate needs only the specs (ids, prices, context windows): no API key, no model loaded or called.
+        const known = await modelsForEstimate(ctx, { player: flags.model, user: userSpec });
+        const estimate = estimateRun({
+          scenarios,
+          runs: flags.runs,
+          turns: flags.turns,
+          playerMaxTokens: flags.maxTokens,
+          userMaxTokens: flags.userMaxTokens,
+          seesCard: simulator.seesCard,
+          ...(simulator.historyTurns === undefined ? {} : { historyTurns: simulator.historyTurns }),
+          contextStrategy: flags.contextStrategy,
+          price: { player: known.priceOf(known.playerId), "user-sim": known.priceOf(known.userId) },
+        });
+        const fits = contextFit(estimate, known.contextWindow);
+        const ids = { player: known.playerId, "user-sim": known.userId };
+        if (flags.dryRun) {
+          if (ctx.json)
+            ctx.printJson({
+              suite: { name: suite.name, source: suite.source, scenarios: scenarios.length },
+              estimate,
+              context: fits,
+            });
+          else for (const line of [...formatEstimate(estimate), ...formatContextFit(fits, ids)]) ctx.print(line);
+          return ExitCode.ok;
+        }
+        if (!ctx.json)
+          for (const line of formatContextFit(
+            fits.filter((f) => f.verdict === "overflows"),
+            ids,
+          ))
+            process.stderr.write(`warning:${line.slice(1)}\n`);
         const models = await resolveBenchModels(
           ctx,
           {
@@ -219,34 +260,6 @@ export function registerBenchRun(bench: Command): void {
             ...(flags.cache === true ? { cache: true } : {}),
           },
         );
-        const simulator = {
-          ...DEFAULT_SIMULATOR_SETTINGS,
-          params: { temperature: flags.userTemperature, maxTokens: flags.userMaxTokens },
-          seesCard: flags.userSeesCard === true,
-          maxRegenerations: flags.maxRegenerations,
-          ...(flags.userHistory === undefined ? {} : { historyTurns: flags.userHistory }),
-        };
-        const estimate = estimateRun({
-          scenarios,
-          runs: flags.runs,
-          turns: flags.turns,
-          playerMaxTokens: flags.maxTokens,
-          userMaxTokens: flags.userMaxTokens,
-          seesCard: simulator.seesCard,
-          ...(simulator.historyTurns === undefined ? {} : { historyTurns: simulator.historyTurns }),
-          contextStrategy: flags.contextStrategy,
-          price: {
-            player: models.priceOf(models.player.modelId ?? ""),
-            "user-sim": models.priceOf(models.userModel.id),
-          },
-        });
-        if (flags.dryRun) {
-          await closeCassettes();
-          if (ctx.json)
-            ctx.printJson({ suite: { name: suite.name, source: suite.source, scenarios: scenarios.length }, estimate });
-          else for (const line of formatEstimate(estimate)) ctx.print(line);
-          return ExitCode.ok;
-        }
         // Refused before the run exists, so a refused start leaves nothing behind.
         assertBudgetPriced(usdBudget(flags), [models.player.modelId, models.userModel.id], models.priceOf);
         const store = await ctx.store();

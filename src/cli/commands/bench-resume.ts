@@ -47,6 +47,10 @@ A process generating a run holds a lease on it, renewed every 10 s; resume refus
 (another process is still generating it: exit 2, naming host:pid) unless --force. A run whose process was killed
 is free at once on the same machine, and once its lease runs out (30 s) from any other.
 
+Sessions that failed on an error of their own (a dialogue that outgrew the model's context) are retried; exit
+codes are those of bench run: 0 complete, 2 usage (or a run another live process holds), 4 sessions failed or
+a model error stopped the run, 6 budget reached, 130 interrupted.
+
 Examples:
   troupe bench resume 20260101-120000-ab12
   troupe bench resume 20260101 --budget-usd 50      # raise the budget of a run that stopped on it

@@ -2,6 +2,7 @@ import { once } from "node:events";
 import { createWriteStream, existsSync, mkdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { ExitCode, TroupeError, UsageError } from "../core/index.ts";
+import { downloadFetch } from "../llm/index.ts";
 import type { Lang } from "./scenario.ts";
 
 /** Where the official data lives and the revision troupe pins (the dataset's initial release). */
@@ -51,7 +52,7 @@ export async function fetchOfficialFile(options: FetchOfficialOptions): Promise<
   const path = join(options.cacheDir, revision, options.lang, `${options.table}.${options.format ?? "jsonl"}`);
   if (existsSync(path)) return path;
   const url = officialFileUrl({ ...options, revision });
-  const doFetch = options.fetch ?? globalThis.fetch;
+  const doFetch = options.fetch ?? (await downloadFetch());
   let response: Response;
   try {
     response = await doFetch(url, options.signal ? { signal: options.signal } : {});

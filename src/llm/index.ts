@@ -12,6 +12,7 @@ export type { ChatMessage, ChatRole } from "./chat-message.ts";
 export { type ChatModel, type ChatModelMiddleware, collectStream, wrapModel } from "./chat-model.ts";
 export type { ChatRequest, JsonSchemaFormat } from "./chat-request.ts";
 export type { ChatChunk, ChatResult, FinishReason, SafetyFlags } from "./chat-result.ts";
+export { downloadFetch } from "./download-fetch.ts";
 export { type EndpointState, endpointState, resetEndpointStates } from "./endpoint-state.ts";
 export { foldRoleplayRoles } from "./fold-roles.ts";
 // The transport and the remote providers load on first use (resolveModel imports them), so only their types are

@@ -1,58 +1,22 @@
 import { once } from "node:events";
 import { readFileSync } from "node:fs";
-import { createServer as createHttpServer, type Server } from "node:http";
+import { createServer as createHttpServer } from "node:http";
 import { createSecureServer } from "node:http2";
-import { type AddressInfo, connect, createServer, type Socket } from "node:net";
+import { type AddressInfo, createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createHttpTransport } from "../../src/llm/http-transport.ts";
 import { collectStream, type HttpTransport, type LlmError } from "../../src/llm/index.ts";
 import { createMiniMaxModel } from "../../src/llm/providers/minimax.ts";
 import { createOpenAICompatibleModel } from "../../src/llm/providers/openai-compatible.ts";
+import { startConnectProxy } from "../support/connect-proxy.ts";
 import { type FakeLlmServer, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
 
 // A host name that never resolves: a call that reaches the fake server under it can only have gone through the proxy.
 const NOWHERE = "model.invalid";
 
-/** A CONNECT proxy on 127.0.0.1 that tunnels `model.invalid:<port>` to the fake server and refuses anything else. */
-async function startProxy(targetPort: number): Promise<{ url: string; seen: string[]; close(): Promise<void> }> {
-  const seen: string[] = [];
-  const sockets = new Set<Socket>();
-  const proxy: Server = createHttpServer((_req, res) => {
-    seen.push("plain request");
-    res.writeHead(405).end();
-  });
-  proxy.on("connect", (req, client: Socket) => {
-    seen.push(`CONNECT ${req.url}`);
-    sockets.add(client);
-    if (req.url !== `${NOWHERE}:${targetPort}`) {
-      client.end("HTTP/1.1 403 Forbidden\r\n\r\n");
-      return;
-    }
-    const upstream = connect(targetPort, "127.0.0.1", () => {
-      client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
-      upstream.pipe(client);
-      client.pipe(upstream);
-    });
-    sockets.add(upstream);
-    upstream.on("error", () => client.destroy());
-    client.on("error", () => upstream.destroy());
-  });
-  proxy.listen(0, "127.0.0.1");
-  await once(proxy, "listening");
-  const { port } = proxy.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    seen,
-    async close() {
-      for (const socket of sockets) socket.destroy();
-      await new Promise<void>((resolve) => proxy.close(() => resolve()));
-    },
-  };
-}
-
 let server: FakeLlmServer;
 let port: number;
-let proxy: Awaited<ReturnType<typeof startProxy>>;
+let proxy: Awaited<ReturnType<typeof startConnectProxy>>;
 const transports: HttpTransport[] = [];
 
 function transport(...args: Parameters<typeof createHttpTransport>): HttpTransport {
@@ -77,7 +41,7 @@ const hello = { messages: [{ role: "user" as const, content: "hello" }] };
 beforeAll(async () => {
   server = await startFakeLlmServer();
   port = Number(new URL(server.url).port);
-  proxy = await startProxy(port);
+  proxy = await startConnectProxy(NOWHERE, port);
 });
 afterAll(async () => {
   await proxy.close();

@@ -171,6 +171,7 @@ export { type RunConfig, RunConfigSchema } from "./run-config.ts";
 export {
   acquireRunLease,
   DEFAULT_LEASE_MS,
+  effectiveRunStatus,
   keepRunLease,
   type LeaseHolder,
   type LeaseKeeper,
@@ -213,7 +214,6 @@ export {
 export {
   assertBudgetPriced,
   type ExecuteRunDeps,
-  effectiveRunStatus,
   executeRun,
   type RunOutcome,
   type RunProgress,

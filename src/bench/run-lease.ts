@@ -2,6 +2,7 @@ import { hostname } from "node:os";
 import type { Kysely } from "kysely";
 import { UsageError } from "../core/index.ts";
 import { type Migration, migrate, type Store } from "../store/index.ts";
+import type { RunStatus } from "./run-store.ts";
 
 /**
  * A process's claim on a run: the process that generates a run (or a worker generating some of its sessions)
@@ -266,4 +267,13 @@ export function keepRunLease(store: Store, runId: string, options: KeeperOptions
       if (release) await releaseRunLease(store, runId, options.holder.owner);
     },
   };
+}
+
+/**
+ * A stored status as a reader should see it: a "running" run that no live process holds (its process was killed,
+ * or the machine went down) was interrupted, and can be resumed.
+ */
+export function effectiveRunStatus(status: RunStatus, leases: readonly RunLease[], check: LivenessCheck): RunStatus {
+  if (status !== "running") return status;
+  return leases.some((l) => leaseIsLive(l, check)) ? "running" : "interrupted";
 }

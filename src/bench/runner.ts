@@ -10,10 +10,10 @@ import type { RunConfig } from "./run-config.ts";
 import {
   acquireRunLease,
   DEFAULT_LEASE_MS,
+  effectiveRunStatus,
   keepRunLease,
   type LeaseHolder,
   type LivenessCheck,
-  leaseIsLive,
   listRunLeases,
   type RunLease,
   thisProcess,
@@ -313,15 +313,6 @@ async function generate(
     );
   const error = stopError ?? takenOver ?? (interrupted instanceof Error ? interrupted : undefined);
   return { status, progress, failures, ...(error ? { error } : {}) };
-}
-
-/**
- * A stored status as a reader should see it: a "running" run that no live process holds (its process was killed,
- * or the machine went down) was interrupted, and can be resumed.
- */
-export function effectiveRunStatus(status: RunStatus, leases: readonly RunLease[], check: LivenessCheck): RunStatus {
-  if (status !== "running") return status;
-  return leases.some((l) => leaseIsLive(l, check)) ? "running" : "interrupted";
 }
 
 /** A run's progress as stored (for `bench status` and for watching a distributed run from another process). */

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { resolve } from "node:path";
-import { parse as parseYaml, YAMLParseError } from "yaml";
 import type * as z from "zod";
 import { ConfigSchema, type EndpointConfig, type Price, type TroupeConfigFile } from "./config-schema.ts";
 import { ConfigError } from "./troupe-error.ts";
@@ -40,9 +40,18 @@ export interface ConfigFlags {
 
 export const DEFAULT_CONFIG_FILE = "troupe.config.yaml";
 
+/**
+ * The YAML parser, required on first use: loading the configuration is synchronous, most commands run without a
+ * config file, and the parser is a large share of what a quick command like `troupe bench ls` would parse.
+ */
+function yaml(): typeof import("yaml") {
+  return createRequire(import.meta.url)("yaml") as typeof import("yaml");
+}
+
 /** Parse and validate YAML text; unknown keys become warnings, every other problem a ConfigError naming the key. */
 export function parseConfigText(text: string, file: string): { config: TroupeConfigFile; warnings: string[] } {
   let raw: unknown;
+  const { parse: parseYaml, YAMLParseError } = yaml();
   try {
     raw = parseYaml(text);
   } catch (error) {

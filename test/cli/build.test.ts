@@ -72,7 +72,7 @@ describe("the built command (dist/, as npm ci builds it)", () => {
     expect(r.code, r.stderr).toBe(0);
   });
 
-  it("loads neither the world engine, node-llama-cpp, the openai client nor undici for --version or bench ls", () => {
+  it("loads neither the world engine, node-llama-cpp, the openai client nor undici for --version or bench ls, nor the judge for bench ls", () => {
     const entry = join(OUT, "troupe.js");
     const entryText = readFileSync(entry, "utf8");
     const bench = join(OUT, chunkOf(entryText, "bench"));
@@ -84,5 +84,9 @@ describe("the built command (dist/, as npm ci builds it)", () => {
       expect(all).not.toMatch(/from "node-llama-cpp"/);
     }
     expect(staticClosure([entry]).size).toBeLessThan(6);
+    // bench ls reads run records only: not the judge, the detectors or the cards module (src/bench/run-records.ts).
+    const lsText = [...staticClosure([entry, bench, ls]).values()].join("\n");
+    expect(lsText).not.toMatch(/^\/\/ src\/(cards|bench\/judge|bench\/detectors)\//m);
+    expect(lsText).not.toMatch(/^\/\/ node_modules\/yaml\//m);
   });
 });

@@ -1,5 +1,5 @@
 import { InvalidArgumentError } from "commander";
-import { type ContextStrategy, isContextStrategy } from "../../bench/index.ts";
+import { type ContextStrategy, isContextStrategy } from "../../bench/run-records.ts";
 import { UsageError } from "../../core/index.ts";
 
 /** A commander parser for an integer flag within bounds, with a message that names the flag. */

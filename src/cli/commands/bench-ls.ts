@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { effectiveRunStatus, listRunLeases, listRunRecords, listSessions, runUsage } from "../../bench/index.ts";
+import { effectiveRunStatus, listRunLeases, listRunRecords, listSessions, runUsage } from "../../bench/run-records.ts";
 import { ExitCode } from "../../core/index.ts";
 import { action } from "../run-command.ts";
 import { intFlag } from "./bench-flags.ts";

@@ -9,17 +9,9 @@ const root = new URL("..", import.meta.url).pathname;
 const out = process.argv[2] ?? `${root}dist`;
 
 // Native addons and packages that load their own files at run time (Lua scripts, worker files) stay in
-// node_modules and are imported from there.
-const EXTERNAL = [
-  "better-sqlite3",
-  "node-llama-cpp",
-  "bullmq",
-  "ioredis",
-  "pino",
-  "pg",
-  "pg-native",
-  "playwright-core",
-];
+// node_modules and are imported from there. pino is bundled: troupe uses no pino transports, the one part of it
+// that loads worker files.
+const EXTERNAL = ["better-sqlite3", "node-llama-cpp", "bullmq", "ioredis", "pg", "pg-native", "playwright-core"];
 
 rmSync(out, { recursive: true, force: true });
 await build({

@@ -67,6 +67,13 @@ describe("the built command (dist/, as npm ci builds it)", () => {
     expect(dry.stdout).toMatch(/Estimate: 3 sessions/);
   });
 
+  it("writes --verbose logs as JSON lines on stderr (pino is bundled)", () => {
+    // Port 9 is one fetch refuses outright, so the call fails at once after the model is resolved and logged.
+    const r = run(["--verbose", "models", "test", "http://127.0.0.1:9/v1#m", "--timeout", "1000"]);
+    const log = r.stderr.split("\n").find((line) => line.startsWith("{"));
+    expect(JSON.parse(log ?? "null")).toMatchObject({ msg: "resolved model", model: "http://127.0.0.1:9/v1#m" });
+  });
+
   it("reads the English lexicon from the bundle when the detectors run", () => {
     const r = run(["bench", "calibrate", "detectors", "--per-subtype", "1", "--clean", "1"]);
     expect(r.code, r.stderr).toBe(0);

@@ -31,5 +31,9 @@ export async function registerLazy(parent: Command, table: readonly LazyCommand[
     const stub = parent.command(entry.name).description(entry.summary).helpOption(false);
     if (entry.usage) stub.arguments(entry.usage);
     stub.allowUnknownOption().allowExcessArguments();
+    // Reached only if the command line was read wrongly; never let that pass as a silent success.
+    stub.action(() => {
+      throw new Error(`troupe did not load the "${entry.name}" command it was asked to run`);
+    });
   }
 }

@@ -3,7 +3,7 @@ const VALUE_OPTIONS = new Set(["-c", "--config", "--home", "--database"]);
 
 /**
  * The command words a command line asks for: `["bench", "ls"]` for `troupe --home x bench ls --json`, `[]` for
- * `troupe --help`; `troupe help bench` asks for `["bench"]`. Reads argv as node gives it (two leading entries: the
+ * `troupe --help`; `troupe help bench` asks for `["bench"]` and `troupe bench help ls` for `["bench", "ls"]`. Reads argv as node gives it (two leading entries: the
  * node binary and the script). Only the first two words matter: no command is nested deeper than a group.
  */
 export function requestedCommand(argv: readonly string[]): string[] {
@@ -16,7 +16,8 @@ export function requestedCommand(argv: readonly string[]): string[] {
       if (path.length === 0 && VALUE_OPTIONS.has(word)) i++;
       continue;
     }
-    if (path.length === 0 && word === "help") continue;
+    // `troupe help bench` and `troupe bench help ls` ask for help on what follows.
+    if (word === "help") continue;
     path.push(word);
   }
   return path;

@@ -17,6 +17,7 @@ describe("lazy command loading", () => {
     expect(requestedCommand(argv("-c", "bench", "card", "inspect"))).toEqual(["card", "inspect"]);
     expect(requestedCommand(argv("--json", "-v", "bench"))).toEqual(["bench"]);
     expect(requestedCommand(argv("help", "bench"))).toEqual(["bench"]);
+    expect(requestedCommand(argv("bench", "help", "ls"))).toEqual(["bench", "ls"]);
     expect(requestedCommand(argv("--help"))).toEqual([]);
     expect(requestedCommand(argv())).toEqual([]);
     expect(requestedCommand(argv("--", "bench"))).toEqual([]);

@@ -1,5 +1,5 @@
 import type { Queue } from "bullmq";
-import { redactUrl, sha256, TroupeError, UsageError } from "../core/index.ts";
+import { ExitCode, redactUrl, sha256, TroupeError, UsageError } from "../core/index.ts";
 
 /** The BullMQ queue bench sessions travel on (override per deployment with `queueName`). */
 export const BENCH_QUEUE = "troupe-bench";
@@ -40,6 +40,8 @@ export async function checkRedis(url: string, timeoutMs = 3_000): Promise<void> 
       `Cannot reach Redis at ${redactUrl(url)}: ${(error as Error).message}`,
       {
         hint: "Start Redis (redis-server) or fix --queue / REDIS_URL; without --queue the run goes in this process.",
+        // The queue is storage the run depends on, like the database: not a bug (1), not a model failure (4).
+        exitCode: ExitCode.storage,
         cause: error,
       },
     );

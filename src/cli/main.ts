@@ -13,7 +13,7 @@ Exit codes:
   2    bad command line or input file
   3    invalid configuration (troupe.config.yaml, environment)
   4    model provider failure that retrying will not fix (auth, balance, unreachable host, flagged content)
-  5    database failure (cannot open, connect or migrate)
+  5    database or queue failure (cannot open, connect or migrate; Redis unreachable)
   6    budget exhausted; the work is saved and can be resumed
   10   a quality gate ran and the candidate failed it
   130  interrupted; the work done so far is saved`;

@@ -13,7 +13,7 @@ export const ExitCode = {
   config: 3,
   /** A model provider failed in a way retrying will not fix: auth, balance, unreachable host, flagged content. */
   model: 4,
-  /** The database could not be opened, migrated or written. */
+  /** The database could not be opened, migrated or written, or the Redis queue could not be reached. */
   storage: 5,
   /** A spending or retry budget was exhausted; the work is saved and can be resumed. */
   budget: 6,

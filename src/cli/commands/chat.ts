@@ -1,11 +1,11 @@
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
+import { ChatSession, runChatLoop } from "../../chat/index.ts";
 import { UsageError } from "../../core/index.ts";
 import { resolveModel } from "../../llm/index.ts";
 import { type DirectorMode, World } from "../../world/index.ts";
 import { action } from "../run-command.ts";
 import { addTokenBudget, tokenBudget } from "./budget-flags.ts";
-import { ChatSession } from "./chat-session.ts";
 
 /** `troupe chat <world> --model <spec>`: interactive role-play in the terminal. */
 export function registerChat(program: Command): void {
@@ -74,19 +74,7 @@ Examples:
             terminal: process.stdin.isTTY === true,
           });
           rl.setPrompt("> ");
-          rl.prompt();
-          for await (const line of rl) {
-            let go = true;
-            try {
-              go = await session.handle(line);
-            } catch (error) {
-              // A failed call or a bad command must not end the session: say what happened and keep going.
-              const e = error as { message?: string; hint?: string };
-              ctx.print(`error: ${e.message ?? String(error)}${e.hint ? `\n  hint: ${e.hint}` : ""}`);
-            }
-            if (!go) break;
-            rl.prompt();
-          }
+          await runChatLoop(session, rl, { out: (line) => ctx.print(line), prompt: () => rl.prompt() });
           rl.close();
           ctx.print("bye — everything so far is saved.");
           return undefined;

@@ -24,8 +24,10 @@ import {
   type World,
   type WorldNode,
   why,
-} from "../../world/index.ts";
-import { chainLines, factLine } from "./world-render.ts";
+} from "../world/index.ts";
+import { CHAT_HELP } from "./chat-help.ts";
+import { chainLines, factLine } from "./fact-lines.ts";
+import { parseChatInput } from "./slash-command.ts";
 
 /** Options of an interactive session. */
 export interface ChatSessionOptions {
@@ -34,20 +36,6 @@ export interface ChatSessionOptions {
   /** Where output lines go. */
   out: (line: string) => void;
 }
-
-const HELP = `Type a line to speak as yourself. Commands:
-  /next               let the director pick who speaks next (no line from you)
-  /as <name>          make <name> speak next
-  /swipe              regenerate the last character line (the old one stays as a sibling)
-  /prev, /next-swipe  show the previous / next alternative of the last line
-  /undo               take back the last turn;  /rollback <turn> to go further
-  /branch <name>      fork here and switch;  /branches;  /switch <name>
-  /why                what the last generated line's prompt held and why (the manifest)
-  /why <fact>         why a fact holds, e.g. /why Alex at glade
-  /facts [subject]    current facts;  /who  the director's scores
-  /time <+2h>         let story time pass;  /away <8h>  off-screen characters act (a proposal to /keep or /discard)
-  /help, /quit
-When a line breaks a rule you choose: /regen · /accept [n|all] · /drop <n> · /edit <new text> · /cancel`;
 
 /**
  * The interactive role-play loop, independent of the terminal: `handle(line)` takes one input line and writes
@@ -79,24 +67,23 @@ export class ChatSession {
 
   /** Handle one input line; returns false when the session should end. */
   async handle(raw: string): Promise<boolean> {
-    const input = raw.trim();
-    if (!input) return true;
-    if (!input.startsWith("/")) {
+    const input = parseChatInput(raw);
+    if (input.kind === "empty") return true;
+    if (input.kind === "line") {
       if (this.pending) {
         this.print("Decide about the pending line first: /regen, /accept, /drop <n>, /edit <text> or /cancel.");
         return true;
       }
-      await this.userLine(input);
+      await this.userLine(input.text);
       return true;
     }
-    const [cmd = "", ...rest] = input.slice(1).split(/\s+/);
-    const arg = rest.join(" ");
+    const { name: cmd, arg } = input;
     switch (cmd) {
       case "quit":
       case "exit":
         return false;
       case "help":
-        this.print(HELP);
+        this.print(CHAT_HELP);
         return true;
       case "regen":
       case "accept":

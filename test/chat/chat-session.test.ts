@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ChatSession } from "../../src/cli/commands/chat-session.ts";
+import { ChatSession } from "../../src/chat/index.ts";
 import { createFakeModel } from "../../src/llm/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { currentFacts, factText, World } from "../../src/world/index.ts";

@@ -35,8 +35,9 @@ interface GateFlags extends ScoringFlags {
 
 const HELP = `
 A CI quality gate. Pairs the candidate with the baseline on the scenarios both were judged on and, for each checked
-metric, computes the 95% interval of candidate − baseline by a paired hierarchical bootstrap (same scenarios drawn
-for both; runs and chunks resampled within each). The gate passes when every lower bound is above −margin: "not
+metric, computes the 95% interval of candidate − baseline by a paired bootstrap over scenarios (the same scenarios
+drawn for both; each scenario's runs and chunks stay together, so run-to-run noise counts once, through the spread
+of the per-scenario differences). The gate passes when every lower bound is above −margin: "not
 worse by more than the margin, with confidence". A noisy point estimate alone can neither pass nor fail it.
 
 Exit codes (for CI):

@@ -40,7 +40,7 @@ start and shown as "day D HH:MM".
 Examples:
   troupe world new --card examples/cards/mira.png --user Alex
   troupe world show                      # list worlds
-  troupe world show Mira            # one world's state (by name, id or id prefix)
+  troupe world show Mira                 # one world's state (by name, id or id prefix)
   troupe world facts Mira --subject Alex --turn 12
   troupe world why Mira "Alex at harbor"
   troupe chat Mira --model openai:gpt-4.1-mini`,

@@ -1,9 +1,9 @@
 // The chat state machine driven without a terminal: input lines in, output lines out, the world's ledger checked.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CHAT_HELP, ChatSession, parseChatInput, runChatLoop } from "../../src/chat/index.ts";
-import { createFakeModel } from "../../src/llm/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { World } from "../../src/world/index.ts";
+import { dockModel } from "./dock-model.ts";
 
 let store: Store;
 beforeEach(async () => {
@@ -17,28 +17,7 @@ afterEach(async () => {
 async function chat(lines: string[]) {
   const world = await World.create(store, { name: "dock", userName: "Alex", cast: [{ name: "Mara" }], startTime: 0 });
   const out: string[] = [];
-  const model = createFakeModel({
-    script: {
-      player: (t) => lines[t.call] ?? "…",
-      extract: (t) =>
-        JSON.stringify({
-          minutesPassed: 5,
-          events: /New line by Alex/.test(t.request.messages.at(-1)?.content ?? "")
-            ? [
-                {
-                  ref: "e1",
-                  kind: "changed",
-                  description: "Alex at the dock",
-                  op: "set",
-                  subject: "Alex",
-                  predicate: "at",
-                  object: "dock",
-                },
-              ]
-            : [],
-        }),
-    },
-  });
+  const model = dockModel(lines);
   const session = new ChatSession(world, { generator: model }, { out: (l) => out.push(l) });
   /** The lines printed since the last call. */
   const printed = () => out.splice(0).join("\n");

@@ -1,8 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ChatSession } from "../../src/chat/index.ts";
-import { createFakeModel } from "../../src/llm/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { currentFacts, factText, World } from "../../src/world/index.ts";
+import { dockModel } from "./dock-model.ts";
 
 let store: Store;
 beforeEach(async () => {
@@ -14,43 +14,7 @@ afterEach(async () => {
 
 function session(world: World, lines: string[], director?: "auto" | "manual") {
   const out: string[] = [];
-  const model = createFakeModel({
-    script: {
-      player: (t) => lines[t.call] ?? "…",
-      extract: (t) =>
-        JSON.stringify({
-          minutesPassed: 5,
-          events: /New line by Alex/.test(t.request.messages.at(-1)?.content ?? "")
-            ? [
-                {
-                  ref: "e1",
-                  kind: "changed",
-                  description: "Alex at the dock",
-                  op: "set",
-                  subject: "Alex",
-                  predicate: "at",
-                  object: "dock",
-                },
-              ]
-            : [],
-        }),
-      offscreen: () =>
-        JSON.stringify({
-          action: "Mara counts coins",
-          events: [
-            {
-              ref: "e1",
-              kind: "changed",
-              description: "rich",
-              op: "set",
-              subject: "Mara",
-              predicate: "mood",
-              object: "pleased",
-            },
-          ],
-        }),
-    },
-  });
+  const model = dockModel(lines);
   const s = new ChatSession(
     world,
     { generator: model },

@@ -18,6 +18,7 @@ import {
 } from "../../src/bench/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { type FakeLlmServer, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
+import { waitUntil } from "../support/wait-until.ts";
 import { scriptedModel } from "./scripted-model.ts";
 import { runTroupe, startTroupe } from "./troupe-process.ts";
 
@@ -47,10 +48,6 @@ function committedTurns(cwd: string): number {
   }
 }
 
-/** Wait for a condition by polling it; the test's own timeout bounds the wait, whatever the machine's speed. */
-async function waitUntil(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((r) => setTimeout(r, 10));
-}
 /** A fake model that answers `answered` calls, then holds every further call until `open()`. */
 async function gatedServer(answered: number) {
   let release: () => void = () => {};

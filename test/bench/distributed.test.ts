@@ -8,6 +8,7 @@ import { type Dialogue, listSessions, loadRunDialogues, readRunProgress, runUsag
 import { openStore, type Store } from "../../src/store/index.ts";
 import { type FakeLlmServer, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { freshPostgresSchema, postgresAvailable } from "../support/postgres.ts";
+import { waitUntil } from "../support/wait-until.ts";
 import { runTroupe, startTroupe, type TroupeProcess } from "./troupe-process.ts";
 
 const REDIS_URL = process.env["TROUPE_TEST_REDIS"] ?? "redis://127.0.0.1:6379";
@@ -76,11 +77,6 @@ async function steppedServer() {
       wake();
     },
   };
-}
-
-/** Wait for a condition by polling it; the test's timeout bounds the wait, whatever the machine's speed. */
-async function waitUntil(condition: () => boolean | Promise<boolean>): Promise<void> {
-  while (!(await condition())) await new Promise((r) => setTimeout(r, 20));
 }
 
 describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreSQL", () => {
@@ -158,7 +154,7 @@ describe.skipIf(!ready)("distributed bench: BullMQ on Redis, results in PostgreS
     while (!victim) {
       const target = stepped.answered + 2;
       stepped.step(2);
-      await waitUntil(() => stepped.answered >= target);
+      await waitUntil(() => stepped.answered >= target, 20);
       const { sessions } = await readRunProgress(store, "dist");
       const usage = await runUsage(store, "dist");
       victim = sessions.find(

@@ -1,12 +1,14 @@
 import {
   acceptProposal,
   type ContextManifest,
+  chainLines,
   checkProposal,
   chooseSpeaker,
   commitProposal,
   currentFacts,
   type DirectorMode,
   discardProposal,
+  factLine,
   findFacts,
   formatManifest,
   formatStoryTime,
@@ -26,7 +28,6 @@ import {
   why,
 } from "../world/index.ts";
 import { CHAT_HELP } from "./chat-help.ts";
-import { chainLines, factLine } from "./fact-lines.ts";
 import { parseChatInput } from "./slash-command.ts";
 
 /** Options of an interactive session. */

@@ -4,5 +4,4 @@
 export { CHAT_HELP } from "./chat-help.ts";
 export { type ChatLoopIo, errorText, runChatLoop } from "./chat-loop.ts";
 export { ChatSession, type ChatSessionOptions } from "./chat-session.ts";
-export { chainLines, clip, eventText, factLine } from "./fact-lines.ts";
 export { type ChatInput, parseChatInput } from "./slash-command.ts";

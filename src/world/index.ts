@@ -16,6 +16,7 @@ export {
   extractionPrompt,
 } from "./extraction.ts";
 export * from "./fact.ts";
+export { chainLines, clip, eventText, factLine } from "./fact-lines.ts";
 export { IntervalIndex, type IntervalSpan } from "./interval-index.ts";
 export { checkInvariants, type Resolution, type Violation, type ViolationCode } from "./invariants.ts";
 export { Ledger, moveProjection } from "./ledger.ts";

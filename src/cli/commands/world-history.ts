@@ -3,10 +3,13 @@ import { UsageError } from "../../core/index.ts";
 import {
   acceptProposal,
   type ContextManifest,
+  chainLines,
   diff,
   discardProposal,
   EVERYONE,
   type EventDraft,
+  eventText,
+  factLine,
   findFacts,
   formatManifest,
   normalizePredicate,
@@ -16,7 +19,7 @@ import {
 } from "../../world/index.ts";
 import { action } from "../run-command.ts";
 import { openWorld, turnFlag } from "./world-open.ts";
-import { chainLines, eventText, factLine, nodeLines } from "./world-render.ts";
+import { nodeLines } from "./world-render.ts";
 
 /** `world timeline|why|branches|rollback|edit`. */
 export function registerWorldHistory(world: Command): void {

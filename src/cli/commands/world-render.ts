@@ -1,8 +1,4 @@
-import { clip, eventText } from "../../chat/index.ts";
-import { formatStoryTime, type WorldNode } from "../../world/index.ts";
-
-// The fact and event lines moved to src/chat (a chat's /why and /facts print them); the world commands keep using them.
-export { chainLines, clip, eventText, factLine } from "../../chat/index.ts";
+import { clip, eventText, formatStoryTime, type WorldNode } from "../../world/index.ts";
 
 /** A node as one timeline line plus its events. */
 export function nodeLines(n: WorldNode, options: { events?: boolean } = {}): string[] {

@@ -6,6 +6,7 @@ import {
   entitiesOf,
   type Fact,
   factHistory,
+  factLine,
   factsAt,
   formatStoryTime,
   knownFacts,
@@ -22,7 +23,6 @@ import { action } from "../run-command.ts";
 import { registerWorldHistory } from "./world-history.ts";
 import { openWorld, turnFlag } from "./world-open.ts";
 import { registerWorldOutput } from "./world-output.ts";
-import { factLine } from "./world-render.ts";
 
 /** `troupe world …`: create, inspect, edit, branch and export co-created worlds. */
 export function registerWorld(program: Command): void {

@@ -1,6 +1,9 @@
-// Facts, events and causal chains as plain text lines: what `/why` and `/facts` print in a chat, and the world
-// commands print too. Plain text, no terminal codes, so any front end can show it.
-import { type CauseNode, type Fact, factText, formatStoryTime, type WhyView, type WorldEvent } from "../world/index.ts";
+// Facts, events and causal chains as plain text lines: what the world commands print, and a chat's `/why` and
+// `/facts` too. Plain text, no terminal codes, so any front end can show it.
+import type { WorldEvent } from "./event.ts";
+import { type Fact, factText } from "./fact.ts";
+import type { CauseNode, WhyView } from "./queries.ts";
+import { formatStoryTime } from "./story-time.ts";
 
 /** One event as a short readable phrase. */
 export function eventText(e: WorldEvent): string {

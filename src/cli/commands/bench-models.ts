@@ -5,11 +5,11 @@ import {
   type CassetteMode,
   type ChatModel,
   createPriceTable,
+  type ModelSpec,
   modelContextWindow,
   parseModelSpec,
   resolveModel,
 } from "../../llm/index.ts";
-import { createWorldPlayer } from "../../world/index.ts";
 import type { CommandContext } from "../context.ts";
 
 /** Flags every bench command that calls models shares. */
@@ -35,6 +35,14 @@ export interface BenchModels {
 }
 
 const CASSETTE_MODES = ["record", "replay", "auto"] as const;
+
+/** How to price a run's models: a named endpoint's own price first, then the configured price table. */
+function priceLookup(config: TroupeConfig, specs: readonly ModelSpec[]): (modelId: string) => Price | undefined {
+  const table = createPriceTable(config.prices);
+  const endpointPrices = new Map<string, Price>();
+  for (const parsed of specs) if (parsed.endpoint.price) endpointPrices.set(parsed.id, parsed.endpoint.price);
+  return (id) => endpointPrices.get(id) ?? table.priceFor(id);
+}
 
 /** Register the model-related options on a bench command. */
 export function cassetteHelp(): string {
@@ -82,18 +90,17 @@ export async function resolveBenchModels(
   const userSpec = recordedSpec(specs.user);
   const playerModel = await resolveModel(playerSpec, common);
   const userModel = userSpec === playerSpec ? playerModel : await resolveModel(userSpec, common);
-  const table = createPriceTable(config.prices);
-  const endpointPrices = new Map<string, Price>();
-  for (const spec of [playerSpec, userSpec]) {
-    const parsed = parseModelSpec(spec, config);
-    if (parsed.endpoint.price) endpointPrices.set(parsed.id, parsed.endpoint.price);
-  }
+  // The world engine is imported only for --world runs: plain runs (and their --help) never load it.
+  const player = specs.world
+    ? (await import("../../world/index.ts")).createWorldPlayer(
+        { generator: playerModel },
+        { spec: playerSpec, params: specs.playerParams },
+      )
+    : chatModelPlayer(playerModel, specs.playerParams, playerSpec);
   return {
-    player: specs.world
-      ? createWorldPlayer({ generator: playerModel }, { spec: playerSpec, params: specs.playerParams })
-      : chatModelPlayer(playerModel, specs.playerParams, playerSpec),
+    player,
     userModel,
-    priceOf: (id) => endpointPrices.get(id) ?? table.priceFor(id),
+    priceOf: priceLookup(config, [parseModelSpec(playerSpec, config), parseModelSpec(userSpec, config)]),
     playerSpec,
     userSpec,
   };
@@ -144,13 +151,10 @@ export async function modelsForEstimate(
 ): Promise<EstimateModels> {
   const player = parseModelSpec(specs.player, ctx.config, process.cwd(), { requireKey: false });
   const user = parseModelSpec(specs.user, ctx.config, process.cwd(), { requireKey: false });
-  const table = createPriceTable(ctx.config.prices);
-  const endpointPrices = new Map<string, Price>();
-  for (const parsed of [player, user]) if (parsed.endpoint.price) endpointPrices.set(parsed.id, parsed.endpoint.price);
   return {
     playerId: player.id,
     userId: user.id,
-    priceOf: (id) => endpointPrices.get(id) ?? table.priceFor(id),
+    priceOf: priceLookup(ctx.config, [player, user]),
     contextWindow: { player: await modelContextWindow(player), "user-sim": await modelContextWindow(user) },
   };
 }

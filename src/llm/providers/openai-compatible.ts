@@ -1,6 +1,5 @@
 import OpenAI from "openai";
 import type { ChatCompletionChunk, ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
-import { fetch as undiciFetch } from "undici";
 import { type AttemptDeadline, DEFAULT_TIMEOUT_MS, startDeadline } from "../attempt-deadline.ts";
 import type { CallOptions } from "../call-options.ts";
 import type { ChatMessage } from "../chat-message.ts";
@@ -117,9 +116,8 @@ export function createOpenAICompatibleModel(options: OpenAICompatibleOptions): C
     maxRetries: 0,
     // Our deadline (attempt-deadline.ts) times attempts; the client's timer only covers the wait for headers.
     timeout: 24 * 3600_000,
-    // The client's documented way to use an undici dispatcher: undici's own fetch, with the dispatcher per request.
-    fetch: undiciFetch as unknown as typeof globalThis.fetch,
-    fetchOptions: { dispatcher: transport.dispatcher } as Record<string, unknown>,
+    // The transport's fetch is undici's own, bound to the shared dispatcher (proxies, HTTP/2, limits).
+    fetch: transport.fetch,
   });
   const now = options.now ?? (() => performance.now());
   const maxTokensField =

@@ -1,0 +1,26 @@
+// Public surface of src/feedback: the event schema, ingestion and the event store.
+
+export { type ClockPolicy, DEFAULT_CLOCK_POLICY, type DerivedTime, deriveEventTime } from "./clock-skew.ts";
+export {
+  FEEDBACK_EVENT_TYPES,
+  FEEDBACK_SCHEMA_VERSION,
+  type FeedbackBatch,
+  FeedbackBatchSchema,
+  type FeedbackEvent,
+  type FeedbackEventOf,
+  FeedbackEventSchema,
+  type FeedbackEventType,
+  parseFeedbackEvent,
+  type StoredFeedbackEvent,
+  type TimeFlag,
+} from "./event-schema.ts";
+export {
+  countEvents,
+  type EventQuery,
+  ensureFeedbackTables,
+  type IngestOptions,
+  type IngestResult,
+  ingestEvents,
+  iterateEvents,
+  readEvents,
+} from "./event-store.ts";

@@ -39,6 +39,7 @@ export {
   OffscreenStepSchema,
   simulateOffscreen,
 } from "./offscreen.ts";
+export { holdLine, type PendingLine, pendingLine, pendingLines, releaseLine } from "./pending-line.ts";
 export { isDead, locationOf, presentWith } from "./presence.ts";
 export {
   EVERYONE,
@@ -60,6 +61,7 @@ export {
   type ScoreParts,
   scoreMemories,
 } from "./retrieval.ts";
+export { stripSpeaker, visibleLine } from "./speaker-label.ts";
 export * from "./story-time.ts";
 export {
   checkProposal,

@@ -1,5 +1,5 @@
 import type { LoreState } from "../cards/index.ts";
-import type { ChatModel } from "../llm/index.ts";
+import type { CallOptions, ChatModel, ChatRequest, ChatResult } from "../llm/index.ts";
 import { type AssembledContext, assembleContext, type ContextOptions } from "./context-assembly.ts";
 import type { WorldNode } from "./event.ts";
 import { extractEvents } from "./extraction.ts";
@@ -9,6 +9,7 @@ import type { ContextManifest } from "./manifest.ts";
 import type { EventDraft } from "./node-builder.ts";
 import { presentWith } from "./presence.ts";
 import { currentFacts } from "./queries.ts";
+import { stripSpeaker, visibleLine } from "./speaker-label.ts";
 import type { World } from "./world.ts";
 import { WorldError } from "./world-error.ts";
 
@@ -45,13 +46,12 @@ export interface GenerateOptions extends ContextOptions {
   signal?: AbortSignal;
   temperature?: number;
   maxTokens?: number;
+  /**
+   * Stream the line: called with each piece of it as the model writes it (through `generator.stream`). The pieces
+   * add up to the proposal's text (the speaker label and outer whitespace never reach it). Absent: one `chat` call.
+   */
+  onDelta?: (text: string) => void;
 }
-
-const stripSpeaker = (text: string, speaker: string) =>
-  text
-    .trim()
-    .replace(new RegExp(`^\\**${speaker.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\**\\s*:\\s*`, "i"), "")
-    .trim();
 
 /** The line event every turn starts with; its witnesses are everyone in the speaker's scene. */
 function lineDraft(speaker: string, text: string, witnesses: string[]): EventDraft {
@@ -106,25 +106,26 @@ export async function proposeLine(
   const parent = options.parent ?? world.head().id;
   const regenerating = options.generationType === "swipe" || options.generationType === "regenerate";
   const context = await contextFor(world, speaker, { ...options, parent });
-  const result = await models.generator.chat(
-    {
-      messages: context.messages,
-      ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-      ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
-    },
-    {
-      role: "player",
-      ...(options.signal ? { signal: options.signal } : {}),
-      // A swipe or regeneration must not be served the cached answer it is meant to replace.
-      ...(regenerating ? { noCache: true } : {}),
-      ...(typeof options.seed === "number"
-        ? { seed: options.seed }
-        : regenerating
-          ? { seed: world.ledger.childrenOf(parent).length }
-          : {}),
-      tags: { world: world.id, speaker },
-    },
-  );
+  const request: ChatRequest = {
+    messages: context.messages,
+    ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+    ...(options.maxTokens === undefined ? {} : { maxTokens: options.maxTokens }),
+  };
+  const callOptions: CallOptions = {
+    role: "player",
+    ...(options.signal ? { signal: options.signal } : {}),
+    // A swipe or regeneration must not be served the cached answer it is meant to replace.
+    ...(regenerating ? { noCache: true } : {}),
+    ...(typeof options.seed === "number"
+      ? { seed: options.seed }
+      : regenerating
+        ? { seed: world.ledger.childrenOf(parent).length }
+        : {}),
+    tags: { world: world.id, speaker },
+  };
+  const result = options.onDelta
+    ? await streamLine(models.generator, request, callOptions, speaker, options.onDelta)
+    : await models.generator.chat(request, callOptions);
   const text = stripSpeaker(result.text, speaker);
   const extracted = await extractInto(
     world,
@@ -147,6 +148,37 @@ export async function proposeLine(
     notices: extracted.notices,
     accepted: [],
   };
+}
+
+/** Stream a line through `model.stream`, sending what can be shown of it (the label stripped) as it grows. */
+async function streamLine(
+  model: ChatModel,
+  request: ChatRequest,
+  options: CallOptions,
+  speaker: string,
+  onDelta: (text: string) => void,
+): Promise<ChatResult> {
+  let raw = "";
+  let shown = "";
+  const show = (visible: string) => {
+    if (visible.length > shown.length && visible.startsWith(shown)) {
+      onDelta(visible.slice(shown.length));
+      shown = visible;
+    }
+  };
+  for await (const chunk of model.stream(request, options)) {
+    if (chunk.type === "delta") {
+      raw += chunk.text;
+      show(visibleLine(raw, speaker));
+    } else {
+      // The finished text decides (a provider may report more than its deltas carried).
+      show(stripSpeaker(chunk.result.text, speaker));
+      return chunk.result;
+    }
+  }
+  throw new WorldError("world.stream_unfinished", `The model's stream for ${speaker} ended without finishing.`, {
+    hint: "Try again; if it keeps happening, check the model endpoint.",
+  });
 }
 
 /** The user's own line: canon by definition (only structural checks apply), with its events extracted. */

@@ -63,4 +63,20 @@ export const WORLD_MIGRATIONS: readonly Migration[] = [
         .execute();
     },
   },
+  {
+    // A generated line that broke a rule waits here for the user's decision; nothing of it is in the ledger.
+    name: "create_world_pending",
+    up: async (db) => {
+      await db.schema
+        .createTable("world_pending")
+        .addColumn("id", "text", (c) => c.primaryKey())
+        .addColumn("world_id", "text", (c) => c.notNull())
+        .addColumn("branch", "text", (c) => c.notNull())
+        .addColumn("proposal", "text", (c) => c.notNull())
+        .addColumn("violations", "text", (c) => c.notNull())
+        .addColumn("created_at", "bigint", (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex("world_pending_world").on("world_pending").columns(["world_id"]).execute();
+    },
+  },
 ];

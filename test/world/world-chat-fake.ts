@@ -8,7 +8,7 @@ import { type FakeLlmServer, type FakeRequest, startFakeLlmServer } from "../sup
 export type ScriptEvent = Record<string, unknown> & { kind: string; description: string };
 
 export interface WorldScript {
-  /** What the characters say, in order of the generation calls. */
+  /** What the characters say, taken from the front of this list by each generation call (refill it per test). */
   lines: string[];
   /** Events extracted from a line, by its speaker and text (default none). */
   extract?: (speaker: string, text: string) => ScriptEvent[];
@@ -33,7 +33,6 @@ const schemaName = (r: FakeRequest) => r.body?.response_format?.json_schema?.nam
 
 /** Start the fake server scripted for world turns, and a ChatModel that talks to it. */
 export async function startWorldFake(script: WorldScript): Promise<WorldFake> {
-  let lineCalls = 0;
   const server = await startFakeLlmServer({
     reply: (request) => {
       if (schemaName(request) === "offscreen_step")
@@ -62,7 +61,7 @@ export async function startWorldFake(script: WorldScript): Promise<WorldFake> {
           events: events.map((e, i) => ({ ref: `e${i + 1}`, ...e })),
         });
       }
-      const text = script.lines[lineCalls++] ?? "…";
+      const text = script.lines.shift() ?? "…";
       return { text, chunkChars: script.chunkChars ?? 4 };
     },
   });

@@ -24,3 +24,22 @@ export {
   iterateEvents,
   readEvents,
 } from "./event-store.ts";
+export {
+  detectFormat,
+  type FileIngestOptions,
+  type FileIngestReport,
+  ingestFile,
+  type LogFormat,
+} from "./file-ingest.ts";
+export { type LogMapping, LogMappingSchema, mapLogRow, parseJsonlLog } from "./log-mapping.ts";
+export type { LineIssue, ParsedLog } from "./parsed-log.ts";
+export { parseSillyTavernChat, ST_CONFIDENCE } from "./sillytavern-import.ts";
+export { parseStDate, type StDate } from "./st-dates.ts";
+export {
+  type FeedbackText,
+  memoryTextSource,
+  putTexts,
+  readChatTexts,
+  storeTextSource,
+  type TextSource,
+} from "./text-store.ts";

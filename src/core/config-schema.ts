@@ -32,6 +32,39 @@ export const EndpointSchema = z.strictObject({
 });
 export type EndpointConfig = z.infer<typeof EndpointSchema>;
 
+/** One serving policy of a served model name (see src/server/policy-split.ts). */
+export const ServePolicySchema = z.strictObject({
+  id: z.string().optional().describe("stable id logged with each candidate (default <name>/<index>)"),
+  model: z.string().describe("model spec or configured model name that answers"),
+  weight: z.number().nonnegative().optional().describe("relative share of users (default 1)"),
+  version: z.string().optional().describe("version label of the deployed model, logged with each candidate"),
+  promptVersion: z.string().optional().describe("prompt template version, logged with each candidate"),
+  temperature: z.number().min(0).max(2).optional(),
+  topP: z.number().gt(0).max(1).optional(),
+  maxTokens: z.number().int().positive().optional(),
+});
+export type ServePolicyConfig = z.infer<typeof ServePolicySchema>;
+
+/** `troupe serve` settings. */
+export const ServeSchema = z.strictObject({
+  host: z.string().optional().describe("address to listen on (default 127.0.0.1)"),
+  port: z.number().int().min(0).max(65535).optional().describe("port (default 8787)"),
+  models: z
+    .record(z.string(), z.strictObject({ policies: z.array(ServePolicySchema).min(1) }))
+    .optional()
+    .describe("served model names, each split over policies by a stable hash of the user"),
+  defaultModel: z.string().optional().describe("the served model for chats and characters that name none"),
+  randomizeSwipeShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .optional()
+    .describe("share of multi-candidate requests whose display order is randomized (position-bias data)"),
+  rateLimitPerMinute: z.number().int().positive().optional().describe("requests per minute per API key or session"),
+  trustProxy: z.boolean().optional().describe("trust X-Forwarded-* from a reverse proxy"),
+});
+export type ServeConfig = z.infer<typeof ServeSchema>;
+
 /** The whole of troupe.config.yaml. Every key is optional; defaults live in `defaultConfig`. */
 export const ConfigSchema = z.strictObject({
   home: z.string().optional().describe("state folder (TROUPE_HOME); default ./.troupe"),
@@ -55,5 +88,6 @@ export const ConfigSchema = z.strictObject({
     })
     .optional(),
   cache: z.strictObject({ enabled: z.boolean().optional() }).optional(),
+  serve: ServeSchema.optional(),
 });
 export type TroupeConfigFile = z.infer<typeof ConfigSchema>;

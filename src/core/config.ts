@@ -2,7 +2,13 @@ import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { resolve } from "node:path";
 import type * as z from "zod";
-import { ConfigSchema, type EndpointConfig, type Price, type TroupeConfigFile } from "./config-schema.ts";
+import {
+  ConfigSchema,
+  type EndpointConfig,
+  type Price,
+  type ServeConfig,
+  type TroupeConfigFile,
+} from "./config-schema.ts";
 import { ConfigError } from "./troupe-error.ts";
 import { troupeHome } from "./troupe-home.ts";
 
@@ -20,6 +26,8 @@ export interface TroupeConfig {
   retry: { maxRetries: number; baseDelayMs: number; maxDelayMs: number; budget: number };
   concurrency: { initial: number; max: number };
   cacheEnabled: boolean;
+  /** `troupe serve` settings as written (defaults are applied by the server). */
+  serve: ServeConfig;
   /** The config file that was read, if any. */
   file: string | undefined;
   /** Where each top-level value came from. */
@@ -156,6 +164,7 @@ export function loadConfig(
     },
     concurrency: { initial: file.concurrency?.initial ?? 4, max: file.concurrency?.max ?? 64 },
     cacheEnabled: file.cache?.enabled ?? true,
+    serve: file.serve ?? {},
     file: fileUsed,
     sources,
     warnings,

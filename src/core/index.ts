@@ -1,5 +1,15 @@
 export { type ConfigFlags, type ConfigSource, loadConfig, parseConfigText, type TroupeConfig } from "./config.ts";
-export { ConfigSchema, type EndpointConfig, EndpointSchema, type Price, PriceSchema } from "./config-schema.ts";
+export {
+  ConfigSchema,
+  type EndpointConfig,
+  EndpointSchema,
+  type Price,
+  PriceSchema,
+  type ServeConfig,
+  type ServePolicyConfig,
+  ServePolicySchema,
+  ServeSchema,
+} from "./config-schema.ts";
 export { ExitCode, type ExitCodeValue } from "./exit-code.ts";
 export { createLogger, type Logger, silentLogger } from "./logger.ts";
 export { maskSecret, redactSecrets, redactUrl } from "./redact.ts";

@@ -59,9 +59,15 @@ describe("troupe serve: identity, keys, sessions", () => {
   it("signs in with a password, sets an HttpOnly cookie, and demands the CSRF token on cookie writes", async () => {
     const users = (await (await api("/users", { key: f.adminKey })).json()) as Array<{ name: string }>;
     const alice = users.find((u) => u.name.startsWith("alice"))?.name as string;
-    const bad = await api("/session", { method: "POST", body: JSON.stringify({ name: alice, password: "wrong one!" }) });
+    const bad = await api("/session", {
+      method: "POST",
+      body: JSON.stringify({ name: alice, password: "wrong one!" }),
+    });
     expect(bad.status).toBe(401);
-    const res = await api("/session", { method: "POST", body: JSON.stringify({ name: alice, password: "correct horse" }) });
+    const res = await api("/session", {
+      method: "POST",
+      body: JSON.stringify({ name: alice, password: "correct horse" }),
+    });
     expect(res.status).toBe(200);
     const setCookie = res.headers.get("set-cookie") ?? "";
     expect(setCookie).toMatch(/troupe_sid=/);

@@ -37,8 +37,14 @@ export async function startServeFixture(
     resolve,
     ...overrides,
   });
-  const admin = await server.identity.createUser({ name: `admin${Math.random().toString(36).slice(2, 8)}`, role: "admin" });
-  const alice = await server.identity.createUser({ name: `alice${Math.random().toString(36).slice(2, 8)}`, password: "correct horse" });
+  const admin = await server.identity.createUser({
+    name: `admin${Math.random().toString(36).slice(2, 8)}`,
+    role: "admin",
+  });
+  const alice = await server.identity.createUser({
+    name: `alice${Math.random().toString(36).slice(2, 8)}`,
+    password: "correct horse",
+  });
   const bob = await server.identity.createUser({ name: `bob${Math.random().toString(36).slice(2, 8)}` });
   const adminKey = (await server.identity.createKey(admin.id)).key;
   const aliceKey = (await server.identity.createKey(alice.id)).key;

@@ -39,6 +39,16 @@ export const COMMAND_GROUPS: readonly LazyCommand[] = [
     load: async () => (await import("./chat.ts")).registerChat,
   },
   {
+    name: "serve",
+    summary: "serve characters and models over an OpenAI- and MiniMax-compatible API, logging every candidate",
+    load: async () => (await import("./serve.ts")).registerServe,
+  },
+  {
+    name: "user",
+    summary: "users and API keys of `troupe serve`",
+    load: async () => (await import("./user.ts")).registerUser,
+  },
+  {
     name: "card",
     summary: "character cards (V1/V2/V3 in JSON, PNG/APNG or CharX): inspect, validate, convert",
     load: async () => (await import("./card.ts")).registerCard,

@@ -20,7 +20,7 @@ import { openStore } from "../../src/store/index.ts";
 import { type FakeLlmServer, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { waitUntil } from "../support/wait-until.ts";
 import { scriptedModel } from "./scripted-model.ts";
-import { runTroupe, startTroupe } from "./troupe-process.ts";
+import { runTroupe, startTroupe } from "../support/troupe-process.ts";
 
 let server: FakeLlmServer;
 beforeAll(async () => {

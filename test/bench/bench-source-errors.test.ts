@@ -4,7 +4,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { startTroupe } from "./troupe-process.ts";
+import { startTroupe } from "../support/troupe-process.ts";
 
 /** A loopback port nobody listens on: a fetch there fails at once with a network error, like an offline machine. */
 async function closedPort(): Promise<number> {

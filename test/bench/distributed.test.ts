@@ -2,37 +2,16 @@ import { mkdtempSync } from "node:fs";
 import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { Queue } from "bullmq";
-import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type Dialogue, listSessions, loadRunDialogues, readRunProgress, runUsage } from "../../src/bench/index.ts";
 import { openStore, type Store } from "../../src/store/index.ts";
 import { type FakeLlmServer, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { freshPostgresSchema, postgresAvailable } from "../support/postgres.ts";
+import { redisAvailable, TEST_REDIS_URL } from "../support/redis.ts";
+import { runTroupe, startTroupe, type TroupeProcess } from "../support/troupe-process.ts";
 import { waitUntil } from "../support/wait-until.ts";
-import { runTroupe, startTroupe, type TroupeProcess } from "./troupe-process.ts";
 
-const REDIS_URL = process.env["TROUPE_TEST_REDIS"] ?? "redis://127.0.0.1:6379";
-
-async function redisAvailable(): Promise<boolean> {
-  const client = new Redis(REDIS_URL, {
-    lazyConnect: true,
-    connectTimeout: 2_000,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-  });
-  client.on("error", () => {});
-  try {
-    await client.connect();
-    await client.ping();
-    return true;
-  } catch (error) {
-    if (process.env["TROUPE_REQUIRE_REDIS"] === "1")
-      throw new Error(`TROUPE_REQUIRE_REDIS=1 but Redis at ${REDIS_URL} is unreachable: ${error}`);
-    return false;
-  } finally {
-    client.disconnect();
-  }
-}
+const REDIS_URL = TEST_REDIS_URL;
 
 const ready = (await postgresAvailable()) && (await redisAvailable());
 const texts = (ds: Dialogue[]) =>

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { oracleJudge, writeOfficialFiles } from "./judge-cli-fixtures.ts";
-import { startTroupe } from "./troupe-process.ts";
+import { startTroupe } from "../support/troupe-process.ts";
 
 let server: FakeLlmServer;
 let dir: string;

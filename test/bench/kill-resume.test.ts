@@ -8,7 +8,7 @@ import { createRng, loadConfig } from "../../src/core/index.ts";
 import { closeCassettes, resolveModel } from "../../src/llm/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
-import { runTroupe, startTroupe } from "./troupe-process.ts";
+import { runTroupe, startTroupe } from "../support/troupe-process.ts";
 
 // Reliability: kill -9 a real `troupe bench run` at random points, resume, and compare with an uninterrupted run
 // over the same cassette. Replay mode makes any changed request after a resume an error, not a silent new call.

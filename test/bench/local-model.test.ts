@@ -4,7 +4,7 @@ import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { DialogueSchema, loadRunDialogues } from "../../src/bench/index.ts";
 import { openStore } from "../../src/store/index.ts";
-import { runTroupe } from "./troupe-process.ts";
+import { runTroupe } from "../support/troupe-process.ts";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const MODEL = "local:../shared/models/stories260K.gguf";

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { troupeNodeArgs } from "../support/troupe-command.ts";
+import { troupeNodeArgs } from "./troupe-command.ts";
 
 /** A running `troupe` child process, with its output collected. */
 export interface TroupeProcess {

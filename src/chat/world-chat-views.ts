@@ -1,6 +1,7 @@
 // What a world-backed chat can show about its world, as plain data: facts as of a turn, the timeline, what each
 // character knows, the branch tree, a reply's context manifest and why a fact holds.
 import {
+  type Branch,
   beliefsOf,
   type ContextManifest,
   chainLines,
@@ -118,7 +119,7 @@ export function knowledgeOf(world: World, character?: string): CharacterKnowledg
 /** A branch in the tree: where it forked and from which branch. */
 export interface BranchView {
   name: string;
-  status: string;
+  status: Branch["status"];
   head: string;
   headTurn: number;
   /** The node it forked at, and the branch that node was recorded on (absent for main). */

@@ -1,0 +1,843 @@
+import { randomUUID } from "node:crypto";
+import type { Kysely } from "kysely";
+import { type CharacterCardV3, expandMacros, macroContextFromCard } from "../cards/index.ts";
+import { createRng, type Rng } from "../core/index.ts";
+import type { Store } from "../store/index.ts";
+import {
+  type CandidateKind,
+  type CandidateLogEntry,
+  type CandidateQuery,
+  type CandidateRecord,
+  candidateRow,
+  listCandidates,
+  logCandidates,
+} from "./candidate-log.ts";
+import { characterPrompt } from "./character-prompt.ts";
+import {
+  type Character,
+  type CharacterContext,
+  type CharacterExportFormat,
+  type CharacterFields,
+  type CharacterSummary,
+  characterAvatar,
+  createCharacter,
+  deleteCharacter,
+  exportCharacter,
+  getCharacter,
+  importCharacter,
+  listCharacters,
+  updateCharacter,
+} from "./characters.ts";
+import { ChatError } from "./chat-error.ts";
+import {
+  chatRow,
+  historyOf,
+  isUniqueViolation,
+  type LoadedChat,
+  loadChat,
+  messageIn,
+  newMessage,
+  select,
+} from "./chat-records.ts";
+import { type ChatRow, type ChatTables, chatDb, type MessageRow } from "./chat-tables.ts";
+import type { PathItem } from "./chat-tree.ts";
+import {
+  type ChatPersona,
+  type ChatSummary,
+  type ChatView,
+  chatSummary,
+  type MessageRating,
+  type MessageView,
+  messageView,
+  ratingView,
+  treeMessageView,
+} from "./chat-views.ts";
+import { chooseDisplayOrder } from "./display-order.ts";
+import { type LoreCache, sharedLoreCache } from "./lore-cache.ts";
+import { policyRecord, type ReplyPolicy, type ReplySampling } from "./reply-policy.ts";
+import { type ReplyEvent, type ReplyTarget, runReplies } from "./reply-run.ts";
+
+/** How a ChatService is built. Clocks, ids and randomness come in from outside so tests replay exactly. */
+export interface ChatServiceOptions {
+  store: Store;
+  now?: () => number;
+  ids?: () => string;
+  /** Seeded source for the randomized display order of several candidates. */
+  rng?: Rng;
+  /** Share (0..1) of multi-candidate requests whose displayed order is randomly permuted (default 0). */
+  randomizeShare?: number;
+  /** How long a streaming reply's lease lasts without a heartbeat (default 30 s). */
+  leaseMs?: number;
+  /** Heartbeat: partial text and lease are saved at most this often while streaming (default 1 s). */
+  saveEveryMs?: number;
+  loreCache?: LoreCache;
+}
+
+/** A new chat. */
+export interface CreateChatInput {
+  characterId: string;
+  persona?: ChatPersona;
+  model?: string | null;
+  sampling?: ReplySampling;
+  title?: string;
+}
+
+/** A user message to send. */
+export interface SendInput {
+  text: string;
+  /** The client's id for this message: sending it again returns what the first send stored. */
+  clientMessageId?: string;
+  /** How many reply candidates to generate (siblings; default 1, at most 8). */
+  candidates?: number;
+}
+
+/** Options of a generation. */
+export interface GenerateOptions {
+  candidates?: number;
+  /** Aborting it (the client left) cancels the upstream call; partial text is kept as incomplete. */
+  signal?: AbortSignal;
+}
+
+/** A rating to set (absent fields keep their value; null clears). */
+export interface RatingInput {
+  thumbs?: 1 | -1 | null;
+  stars?: number | null;
+}
+
+const MAX_CANDIDATES = 8;
+
+/**
+ * Conversations as data: characters, chats as message trees (swipes, edits, continuations and deletions never
+ * destroy an alternative), streamed generation with leases, and the candidate log. Every method takes the owner
+ * first and scopes every query by it; another owner's row is "not found".
+ */
+export class ChatService {
+  private readonly store: Store;
+  private readonly now: () => number;
+  private readonly ids: () => string;
+  private readonly rng: Rng;
+  private readonly share: number;
+  private readonly leaseMs: number;
+  private readonly saveEveryMs: number;
+  private readonly loreCache: LoreCache;
+  private readonly ctx: CharacterContext;
+
+  constructor(options: ChatServiceOptions) {
+    this.store = options.store;
+    this.now = options.now ?? Date.now;
+    this.ids = options.ids ?? randomUUID;
+    this.rng = options.rng ?? createRng(randomUUID());
+    this.share = options.randomizeShare ?? 0;
+    this.leaseMs = options.leaseMs ?? 30_000;
+    this.saveEveryMs = options.saveEveryMs ?? 1_000;
+    this.loreCache = options.loreCache ?? sharedLoreCache;
+    this.ctx = { store: this.store, now: this.now, ids: this.ids };
+  }
+
+  private db(): Promise<Kysely<ChatTables>> {
+    return chatDb(this.store);
+  }
+
+  // Characters -----------------------------------------------------------------------------------------------
+
+  /** Import a PNG/JSON/CharX card. */
+  importCharacter(ownerId: string, bytes: Uint8Array): Promise<Character> {
+    return importCharacter(this.ctx, ownerId, bytes);
+  }
+  /** Create a character from card fields. */
+  createCharacter(ownerId: string, fields: CharacterFields & { name: string }): Promise<Character> {
+    return createCharacter(this.ctx, ownerId, fields);
+  }
+  /** One character. */
+  getCharacter(ownerId: string, id: string): Promise<Character> {
+    return getCharacter(this.ctx, ownerId, id);
+  }
+  /** The owner's characters. */
+  listCharacters(ownerId: string): Promise<CharacterSummary[]> {
+    return listCharacters(this.ctx, ownerId);
+  }
+  /** Change card fields (bumps the version). */
+  updateCharacter(ownerId: string, id: string, fields: CharacterFields): Promise<Character> {
+    return updateCharacter(this.ctx, ownerId, id, fields);
+  }
+  /** The card as JSON, PNG or CharX bytes. */
+  exportCharacter(ownerId: string, id: string, format: CharacterExportFormat) {
+    return exportCharacter(this.ctx, ownerId, id, format);
+  }
+  /** The avatar PNG, if any. */
+  characterAvatar(ownerId: string, id: string): Promise<Uint8Array | undefined> {
+    return characterAvatar(this.ctx, ownerId, id);
+  }
+  /** Delete a character. */
+  deleteCharacter(ownerId: string, id: string): Promise<void> {
+    return deleteCharacter(this.ctx, ownerId, id);
+  }
+
+  // Chats ----------------------------------------------------------------------------------------------------
+
+  /**
+   * Start a chat with a character: the card's first message is the greeting, its alternate greetings are the
+   * greeting's sibling swipes (authored, not generated), with {{char}}/{{user}} expanded for the persona.
+   */
+  async createChat(ownerId: string, input: CreateChatInput): Promise<ChatView> {
+    const character = await this.getCharacter(ownerId, input.characterId);
+    const db = await this.db();
+    const now = this.now();
+    const persona = input.persona ?? { name: "User", description: "" };
+    const row: ChatRow = {
+      id: this.ids(),
+      owner_id: ownerId,
+      character_id: character.id,
+      character_ids: JSON.stringify([character.id]),
+      world_id: null,
+      persona_name: persona.name || "User",
+      persona_description: persona.description,
+      model: input.model ?? null,
+      sampling: JSON.stringify(input.sampling ?? {}),
+      title: input.title?.trim() || character.name,
+      branched_from_chat: null,
+      branched_from_message: null,
+      created_at: now,
+      updated_at: now,
+    };
+    const greetings = greetingsOf(character.card, row.persona_name);
+    const messages = greetings.map((text, position) =>
+      newMessage({
+        id: this.ids(),
+        owner_id: ownerId,
+        chat_id: row.id,
+        parent_id: null,
+        role: "assistant",
+        speaker: character.name,
+        text,
+        status: "complete",
+        origin: "greeting",
+        position,
+        now,
+      }),
+    );
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto("chat_chats").values(row).execute();
+      if (messages.length > 0) {
+        await trx.insertInto("chat_messages").values(messages).execute();
+        const first = messages[0] as MessageRow;
+        await select(trx, { chatId: row.id, ownerId, parentKey: "", slotId: first.id, now });
+      }
+    });
+    return this.getChat(ownerId, row.id);
+  }
+
+  /** The owner's chats, most recently active first. */
+  async listChats(ownerId: string): Promise<ChatSummary[]> {
+    const db = await this.db();
+    const rows = await db
+      .selectFrom("chat_chats")
+      .selectAll()
+      .where("owner_id", "=", ownerId)
+      .orderBy("updated_at", "desc")
+      .orderBy("id")
+      .execute();
+    return rows.map(chatSummary);
+  }
+
+  /** A chat's summary (what the server needs to resolve its reply policy). */
+  async chatSummary(ownerId: string, chatId: string): Promise<ChatSummary> {
+    return chatSummary(await chatRow(await this.db(), ownerId, chatId));
+  }
+
+  /** A chat and its shown path: per parent the selected sibling, each with "i/n", its siblings and candidate id. */
+  async getChat(ownerId: string, chatId: string): Promise<ChatView> {
+    const chat = await loadChat(await this.db(), ownerId, chatId, true);
+    return {
+      chat: chatSummary(chat.row),
+      messages: chat.tree.shownPath().map((item) => treeMessageView(chat.tree, item, chat.ratings)),
+    };
+  }
+
+  /** Delete a chat with its messages, selections, ratings and candidate-log rows. */
+  async deleteChat(ownerId: string, chatId: string): Promise<void> {
+    const db = await this.db();
+    await db.transaction().execute(async (trx) => {
+      await chatRow(trx, ownerId, chatId);
+      for (const table of ["chat_messages", "chat_selections", "chat_ratings", "chat_candidates"] as const)
+        await trx.deleteFrom(table).where("chat_id", "=", chatId).where("owner_id", "=", ownerId).execute();
+      await trx.deleteFrom("chat_chats").where("id", "=", chatId).where("owner_id", "=", ownerId).execute();
+    });
+  }
+
+  /**
+   * Branch: a new chat whose path is a copy of the path up to `messageId` (that version of it), linked to its
+   * source (`branchedFrom`, and each copied message's `copiedFrom`; generated copies keep their candidate ids).
+   */
+  async branchChat(ownerId: string, chatId: string, messageId: string, input: { title?: string } = {}) {
+    const db = await this.db();
+    const source = await loadChat(db, ownerId, chatId);
+    const target = messageIn(source, messageId);
+    const chain = source.tree.chainTo(target.slot_id).map((item) => item.message);
+    chain[chain.length - 1] = target;
+    const now = this.now();
+    const row: ChatRow = {
+      ...source.row,
+      id: this.ids(),
+      title: input.title?.trim() || `${source.row.title} (branch)`,
+      branched_from_chat: chatId,
+      branched_from_message: messageId,
+      created_at: now,
+      updated_at: now,
+    };
+    let parent: string | null = null;
+    const copies = chain.map((m) => {
+      const copy = newMessage({
+        ...m,
+        id: this.ids(),
+        chat_id: row.id,
+        parent_id: parent,
+        parent_key: parent ?? "",
+        status: m.status === "streaming" ? "incomplete" : m.status,
+        edit_of: null,
+        continued_from: null,
+        copied_from: m.id,
+        client_message_id: null,
+        lease_until: null,
+        version: 0,
+        position: 0,
+        now,
+      });
+      copy.slot_id = copy.id;
+      parent = copy.id;
+      return copy;
+    });
+    await db.transaction().execute(async (trx) => {
+      await trx.insertInto("chat_chats").values(row).execute();
+      if (copies.length) await trx.insertInto("chat_messages").values(copies).execute();
+      for (const c of copies)
+        await select(trx, { chatId: row.id, ownerId, parentKey: c.parent_key, slotId: c.id, now });
+    });
+    return this.getChat(ownerId, row.id);
+  }
+
+  // Messages -------------------------------------------------------------------------------------------------
+
+  /**
+   * Store a user message after the shown path and stream the character's reply (or `candidates` replies as
+   * siblings). With a `clientMessageId` already stored, nothing new is stored: the first send's message is
+   * returned with its replies (and replies are generated only if none exists that did not fail).
+   */
+  async *sendMessage(
+    ownerId: string,
+    chatId: string,
+    input: SendInput,
+    policy: ReplyPolicy,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<ReplyEvent> {
+    const db = await this.db();
+    let chat = await loadChat(db, ownerId, chatId);
+    let user = input.clientMessageId ? await this.byClientId(db, chat, input.clientMessageId) : undefined;
+    if (!user) {
+      const path = chat.tree.shownPath();
+      const parent = path.at(-1)?.slot.id ?? null;
+      const now = this.now();
+      const row = newMessage({
+        id: this.ids(),
+        owner_id: ownerId,
+        chat_id: chatId,
+        parent_id: parent,
+        role: "user",
+        speaker: chat.row.persona_name,
+        text: input.text,
+        status: "complete",
+        origin: "user",
+        client_message_id: input.clientMessageId ?? null,
+        now,
+      });
+      try {
+        await this.insertSlots(db, chat.row, [row], row.id);
+      } catch (error) {
+        if (!input.clientMessageId || !isUniqueViolation(error)) throw error;
+      }
+      chat = await loadChat(db, ownerId, chatId);
+      user = input.clientMessageId ? await this.byClientId(db, chat, input.clientMessageId) : chat.tree.message(row.id);
+    }
+    const userSlot = chat.tree.slotOf((user as MessageRow).id);
+    const chain = chat.tree.chainTo((user as MessageRow).slot_id);
+    const userItem = chain.at(-1) as PathItem;
+    yield { type: "message", message: treeMessageView(chat.tree, userItem) };
+    const existing = chat.tree
+      .liveChildren(userSlot?.id ?? "")
+      .filter((s) => s.shown && !(s.shown.status === "incomplete" && s.shown.finish_reason === "error"));
+    if (existing.length > 0) {
+      for (const s of existing) {
+        const item = chat.tree.chainTo(s.id).at(-1) as PathItem;
+        yield { type: "done", message: treeMessageView(chat.tree, item), candidateId: item.message.candidate_id };
+      }
+      return;
+    }
+    yield* this.generate(ownerId, chat, chain, {
+      parentKey: (user as MessageRow).slot_id,
+      kind: "reply",
+      retryOf: null,
+      generationType: "normal",
+      candidates: input.candidates,
+      signal: options.signal,
+      policy,
+    });
+  }
+
+  /**
+   * Regenerate: a new sibling candidate under the same parent, selected; every earlier sibling stays. On a user
+   * message, a new reply to it. The greeting is authored, so it cannot be regenerated (choose a swipe instead).
+   */
+  async *regenerate(
+    ownerId: string,
+    chatId: string,
+    messageId: string,
+    policy: ReplyPolicy,
+    options: GenerateOptions = {},
+  ): AsyncGenerator<ReplyEvent> {
+    const chat = await loadChat(await this.db(), ownerId, chatId);
+    const message = messageIn(chat, messageId);
+    const onUser = message.role === "user";
+    const parentKey = onUser ? message.slot_id : message.parent_key;
+    if (parentKey === "")
+      throw new ChatError("invalid", "message.invalid_action", "A greeting is written by the card, not generated.", {
+        hint: "Choose one of the greeting's swipes (the card's alternate greetings) instead.",
+      });
+    yield* this.generate(ownerId, chat, chat.tree.chainTo(parentKey), {
+      parentKey,
+      kind: onUser ? "reply" : "regenerate",
+      retryOf: onUser ? null : message.candidate_id,
+      generationType: onUser ? "normal" : "regenerate",
+      candidates: options.candidates,
+      signal: options.signal,
+      policy,
+    });
+  }
+
+  /** Continue a reply: a new version of it whose text is the old text plus what the model adds (continued_from). */
+  async *continueMessage(
+    ownerId: string,
+    chatId: string,
+    messageId: string,
+    policy: ReplyPolicy,
+    options: { signal?: AbortSignal } = {},
+  ): AsyncGenerator<ReplyEvent> {
+    const chat = await loadChat(await this.db(), ownerId, chatId);
+    const message = messageIn(chat, messageId);
+    if (message.role !== "assistant")
+      throw new ChatError("invalid", "message.invalid_action", "Only a character's reply can be continued.", {
+        hint: "Send a new message instead.",
+      });
+    if (message.status === "streaming") throw streamingConflict(messageId);
+    yield* this.generate(ownerId, chat, chat.tree.chainTo(message.parent_key || null), {
+      parentKey: message.parent_key,
+      kind: "continue",
+      retryOf: null,
+      generationType: "continue",
+      candidates: 1,
+      signal: options.signal,
+      policy,
+      continueFrom: message,
+    });
+  }
+
+  /** Choose which sibling (swipe) is shown under its parent. */
+  async selectMessage(ownerId: string, chatId: string, messageId: string): Promise<ChatView> {
+    const db = await this.db();
+    const chat = await loadChat(db, ownerId, chatId);
+    const message = messageIn(chat, messageId);
+    await select(db, { chatId, ownerId, parentKey: message.parent_key, slotId: message.slot_id, now: this.now() });
+    return this.getChat(ownerId, chatId);
+  }
+
+  /** Edit a message: a new version replaces it on the path; the original is kept and linked by `editOf`. */
+  async editMessage(ownerId: string, chatId: string, messageId: string, text: string): Promise<MessageView> {
+    const db = await this.db();
+    const chat = await loadChat(db, ownerId, chatId);
+    const message = messageIn(chat, messageId);
+    if (message.status === "streaming") throw streamingConflict(messageId);
+    const row = await this.insertVersion(db, chat, message, (version) =>
+      newMessage({
+        ...message,
+        id: this.ids(),
+        text,
+        status: "complete",
+        origin: "edit",
+        finish_reason: null,
+        edit_of: message.id,
+        continued_from: null,
+        copied_from: null,
+        candidate_id: null,
+        client_message_id: null,
+        lease_until: null,
+        version,
+        now: this.now(),
+      }),
+    );
+    const fresh = await loadChat(db, ownerId, chatId);
+    const item = fresh.tree.chainTo(row.slot_id).at(-1) as PathItem;
+    return treeMessageView(fresh.tree, item);
+  }
+
+  /**
+   * Delete a message (soft: every version is kept, marked deleted). It leaves the path; if it was the shown swipe,
+   * a neighbouring sibling is shown, else what followed it stays on the path.
+   */
+  async deleteMessage(ownerId: string, chatId: string, messageId: string): Promise<void> {
+    const db = await this.db();
+    const chat = await loadChat(db, ownerId, chatId);
+    const message = messageIn(chat, messageId);
+    const now = this.now();
+    const siblings = chat.tree.liveChildren(message.parent_key);
+    const index = siblings.findIndex((s) => s.id === message.slot_id);
+    const neighbour = siblings[index - 1] ?? siblings[index + 1];
+    const shownSlot = chat.tree.shownPath().find((i) => i.slot.parentKey === message.parent_key)?.slot.id;
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .updateTable("chat_messages")
+        .set({ deleted_at: now, updated_at: now })
+        .where("slot_id", "=", message.slot_id)
+        .where("chat_id", "=", chatId)
+        .where("owner_id", "=", ownerId)
+        .where("deleted_at", "is", null)
+        .execute();
+      if (neighbour && (shownSlot === message.slot_id || shownSlot === undefined))
+        await select(trx, { chatId, ownerId, parentKey: message.parent_key, slotId: neighbour.id, now });
+      await this.touch(trx, ownerId, chatId, now);
+    });
+  }
+
+  /** Rate a message: thumbs up/down and an optional 1–5; absent fields keep their value, null clears. */
+  async rateMessage(ownerId: string, chatId: string, messageId: string, input: RatingInput): Promise<MessageRating> {
+    if (
+      input.stars !== undefined &&
+      input.stars !== null &&
+      !(Number.isInteger(input.stars) && input.stars >= 1 && input.stars <= 5)
+    )
+      throw new ChatError("invalid", "rating.invalid", "Stars must be a whole number from 1 to 5.", {
+        hint: "Send stars as 1, 2, 3, 4 or 5, or null to clear them.",
+      });
+    const db = await this.db();
+    const chat = await loadChat(db, ownerId, chatId, true);
+    messageIn(chat, messageId);
+    const old = chat.ratings.get(messageId);
+    const thumbs = input.thumbs === undefined ? (old?.thumbs ?? null) : input.thumbs;
+    const stars = input.stars === undefined ? (old?.stars ?? null) : input.stars;
+    const now = this.now();
+    await db
+      .insertInto("chat_ratings")
+      .values({ message_id: messageId, owner_id: ownerId, chat_id: chatId, thumbs, stars, updated_at: now })
+      .onConflict((oc) => oc.column("message_id").doUpdateSet({ thumbs, stars, updated_at: now }))
+      .execute();
+    return ratingView({
+      message_id: messageId,
+      owner_id: ownerId,
+      chat_id: chatId,
+      thumbs,
+      stars,
+      updated_at: now,
+    }) as MessageRating;
+  }
+
+  /**
+   * At server start: replies left `streaming` by a process that died (their lease ran out before `now`) become
+   * `incomplete` (finish reason "interrupted"), with their candidate-log rows. Across owners: it is maintenance.
+   */
+  async recoverInterrupted(now: number = this.now()): Promise<number> {
+    const db = await this.db();
+    return db.transaction().execute(async (trx) => {
+      const stale = await trx
+        .selectFrom("chat_messages")
+        .select(["id", "candidate_id"])
+        .where("status", "=", "streaming")
+        .where("lease_until", "<", now)
+        .execute();
+      if (stale.length === 0) return 0;
+      const ids = stale.map((s) => s.id);
+      await trx
+        .updateTable("chat_messages")
+        .set({ status: "incomplete", finish_reason: "interrupted", lease_until: null, updated_at: now })
+        .where("id", "in", ids)
+        .where("status", "=", "streaming")
+        .execute();
+      const candidates = stale.map((s) => s.candidate_id).filter((c): c is string => c !== null);
+      if (candidates.length)
+        await trx
+          .updateTable("chat_candidates")
+          .set({ status: "incomplete", finish_reason: "interrupted", updated_at: now })
+          .where("id", "in", candidates)
+          .where("status", "=", "streaming")
+          .execute();
+      return stale.length;
+    });
+  }
+
+  /** Log candidates generated outside a troupe chat (the /v1 and MiniMax gateways). */
+  logCandidates(ownerId: string, entries: readonly CandidateLogEntry[]): Promise<string[]> {
+    return logCandidates(this.store, ownerId, entries, this.ids);
+  }
+
+  /** The owner's logged candidates. */
+  listCandidates(ownerId: string, query: CandidateQuery = {}): Promise<CandidateRecord[]> {
+    return listCandidates(this.store, ownerId, query);
+  }
+
+  /**
+   * Generate `candidates` replies under `parentKey` (or one continuation of `continueFrom`): the prompt is built
+   * once, the rows and candidate-log rows are inserted as `streaming` before any upstream call, and the replies
+   * stream through runReplies. Several candidates are shown in an order that is randomized on the configured
+   * share of requests; the log keeps the displayed position and the order's propensity.
+   */
+  private async *generate(
+    ownerId: string,
+    chat: LoadedChat,
+    chain: PathItem[],
+    spec: {
+      parentKey: string;
+      kind: CandidateKind;
+      retryOf: string | null;
+      generationType: string;
+      candidates: number | undefined;
+      signal: AbortSignal | undefined;
+      policy: ReplyPolicy;
+      continueFrom?: MessageRow;
+    },
+  ): AsyncGenerator<ReplyEvent> {
+    const db = await this.db();
+    const { policy, continueFrom } = spec;
+    const character = await this.replyCharacter(db, chat.row);
+    const persona = { name: chat.row.persona_name, description: chat.row.persona_description };
+    const history = historyOf(chain);
+    if (continueFrom) history.push({ role: "assistant", content: continueFrom.text, name: continueFrom.speaker });
+    const prompt = characterPrompt({
+      character,
+      persona,
+      history,
+      seed: policy.sampling.seed ?? history.length,
+      generationType: spec.generationType,
+      loreCache: this.loreCache,
+    });
+    const k = continueFrom ? 1 : Math.min(MAX_CANDIDATES, Math.max(1, Math.floor(spec.candidates ?? 1)));
+    const display = chooseDisplayOrder(k, this.share, this.rng);
+    const now = this.now();
+    const batchId = this.ids();
+    const parentShown = chain.at(-1)?.message.id ?? null;
+    const policyJson = policyRecord(policy, prompt.manifest.promptHash);
+    const manifest = { ...prompt.manifest, display: { order: display.order, randomized: display.randomized } };
+    const speaker = continueFrom?.speaker ?? character.card.data.name;
+    const rows: MessageRow[] = [];
+    const candidates = display.order.map((displayed, i) => {
+      const row = newMessage({
+        id: this.ids(),
+        owner_id: ownerId,
+        chat_id: chat.row.id,
+        parent_id: spec.parentKey === "" ? null : spec.parentKey,
+        role: "assistant",
+        speaker,
+        text: continueFrom?.text ?? "",
+        status: "streaming",
+        origin: continueFrom ? "continue" : "generated",
+        continued_from: continueFrom?.id ?? null,
+        lease_until: now + this.leaseMs,
+        position: displayed,
+        now,
+      });
+      rows.push(row);
+      const entry: CandidateLogEntry = {
+        chatId: chat.row.id,
+        messageId: row.id,
+        parentMessageId: parentShown,
+        batchId,
+        batchSize: k,
+        generationIndex: i,
+        siblingPosition: 0,
+        displayedPosition: displayed,
+        policyId: policy.policyId,
+        policy: policyJson,
+        manifest,
+        propensity: policy.propensity,
+        orderPropensity: display.propensity,
+        retryOf: spec.retryOf,
+        kind: spec.kind,
+        api: "chat",
+        status: "streaming",
+        createdAt: now,
+      };
+      const candidate = candidateRow(ownerId, entry, this.ids());
+      row.candidate_id = candidate.id;
+      return candidate;
+    });
+    const logRows = async (trx: Kysely<ChatTables>) => {
+      rows.forEach((r, i) => {
+        (candidates[i] as (typeof candidates)[number]).sibling_position = r.position;
+      });
+      await trx.insertInto("chat_candidates").values(candidates).execute();
+    };
+    if (continueFrom) {
+      const first = rows[0] as MessageRow;
+      await this.insertVersion(db, chat, continueFrom, (version) => Object.assign(first, { version }), logRows);
+    } else {
+      const shownFirst = rows[display.order.indexOf(0)] as MessageRow;
+      await this.insertSlots(db, chat.row, rows, shownFirst.id, logRows);
+    }
+
+    const existing = chat.tree.liveChildren(spec.parentKey).map((s) => (s.shown as MessageRow).id);
+    const continued = continueFrom ? chat.tree.chainTo(continueFrom.slot_id).at(-1) : undefined;
+    const siblingIds = continued
+      ? continued.siblingIds.map((id) => (id === continued.message.id ? (rows[0] as MessageRow).id : id))
+      : [...existing, ...[...rows].sort((a, b) => a.position - b.position).map((r) => r.id)];
+    const targets: ReplyTarget[] = rows.map((row, i) => ({
+      messageId: row.id,
+      candidateId: row.candidate_id as string,
+      generationIndex: i,
+      prefix: continueFrom?.text ?? "",
+      view: messageView(row, parentShown, {
+        siblingIndex: siblingIds.indexOf(row.id),
+        siblingCount: siblingIds.length,
+        siblingIds,
+      }),
+    }));
+    yield {
+      type: "start",
+      replies: rows.map((r, i) => ({
+        messageId: r.id,
+        candidateId: r.candidate_id as string,
+        displayedPosition: display.order[i] as number,
+        siblingPosition: r.position,
+      })),
+    };
+    yield* runReplies({
+      db,
+      now: this.now,
+      ownerId,
+      policy,
+      messages: prompt.messages,
+      targets,
+      leaseMs: this.leaseMs,
+      saveEveryMs: this.saveEveryMs,
+      signal: spec.signal,
+    });
+  }
+
+  /** The character that replies in a chat, as the prompt needs it. */
+  private async replyCharacter(db: Kysely<ChatTables>, chat: ChatRow) {
+    const row = chat.character_id
+      ? await db
+          .selectFrom("chat_characters")
+          .select(["id", "version", "card"])
+          .where("id", "=", chat.character_id)
+          .where("owner_id", "=", chat.owner_id)
+          .executeTakeFirst()
+      : undefined;
+    if (!row)
+      throw new ChatError("invalid", "chat.no_character", `Chat "${chat.id}" has no character to reply.`, {
+        hint: "Its character was deleted; start a new chat with another character.",
+      });
+    return { id: row.id, version: row.version, card: JSON.parse(row.card) as CharacterCardV3 };
+  }
+
+  // Internals ------------------------------------------------------------------------------------------------
+
+  private async byClientId(db: Kysely<ChatTables>, chat: LoadedChat, clientId: string) {
+    return db
+      .selectFrom("chat_messages")
+      .selectAll()
+      .where("chat_id", "=", chat.row.id)
+      .where("owner_id", "=", chat.row.owner_id)
+      .where("client_message_id", "=", clientId)
+      .executeTakeFirst();
+  }
+
+  private async touch(db: Kysely<ChatTables>, ownerId: string, chatId: string, now: number): Promise<void> {
+    await db
+      .updateTable("chat_chats")
+      .set({ updated_at: now })
+      .where("id", "=", chatId)
+      .where("owner_id", "=", ownerId)
+      .execute();
+  }
+
+  /**
+   * Insert new sibling slots under one parent at the next free positions (in the given order) and select one.
+   * A racing writer that took the same position makes the insert fail; it is retried with fresh positions.
+   */
+  private async insertSlots(
+    db: Kysely<ChatTables>,
+    chat: ChatRow,
+    rows: MessageRow[],
+    selectId: string,
+    extra?: (trx: Kysely<ChatTables>) => Promise<void>,
+  ): Promise<void> {
+    const parentKey = (rows[0] as MessageRow).parent_key;
+    const offsets = rows.map((r) => r.position);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await db.transaction().execute(async (trx) => {
+          const top = await trx
+            .selectFrom("chat_messages")
+            .select((eb) => eb.fn.max("position").as("top"))
+            .where("chat_id", "=", chat.id)
+            .where("parent_key", "=", parentKey)
+            .executeTakeFirst();
+          const base = top?.top === null || top?.top === undefined ? 0 : Number(top.top) + 1;
+          rows.forEach((r, i) => {
+            r.position = base + (offsets[i] as number);
+          });
+          await trx.insertInto("chat_messages").values(rows).execute();
+          await select(trx, { chatId: chat.id, ownerId: chat.owner_id, parentKey, slotId: selectId, now: this.now() });
+          await extra?.(trx);
+          await this.touch(trx, chat.owner_id, chat.id, this.now());
+        });
+        return;
+      } catch (error) {
+        if (attempt >= 5 || !isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+
+  /** Insert a new version of a message's slot (an edit or a continuation), retrying if another version raced it. */
+  private async insertVersion(
+    db: Kysely<ChatTables>,
+    chat: LoadedChat,
+    message: MessageRow,
+    build: (version: number) => MessageRow,
+    extra?: (trx: Kysely<ChatTables>, row: MessageRow) => Promise<void>,
+  ): Promise<MessageRow> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await db.transaction().execute(async (trx) => {
+          const top = await trx
+            .selectFrom("chat_messages")
+            .select((eb) => eb.fn.max("version").as("top"))
+            .where("slot_id", "=", message.slot_id)
+            .where("chat_id", "=", chat.row.id)
+            .executeTakeFirst();
+          const row = build(Number(top?.top ?? 0) + 1);
+          row.slot_id = message.slot_id;
+          row.parent_id = message.parent_id;
+          row.parent_key = message.parent_key;
+          row.position = message.position;
+          await trx.insertInto("chat_messages").values(row).execute();
+          await extra?.(trx, row);
+          await this.touch(trx, chat.row.owner_id, chat.row.id, this.now());
+          return row;
+        });
+      } catch (error) {
+        if (attempt >= 5 || !isUniqueViolation(error)) throw error;
+      }
+    }
+  }
+}
+
+/** The card's greetings (first message, then alternates), macros expanded for the persona; empty ones left out. */
+function greetingsOf(card: CharacterCardV3, user: string): string[] {
+  const ctx = macroContextFromCard(card, user);
+  return [card.data.first_mes, ...card.data.alternate_greetings]
+    .filter((g) => g.trim() !== "")
+    .map((g) => expandMacros(g, ctx));
+}
+
+function streamingConflict(messageId: string): ChatError {
+  return new ChatError("conflict", "message.streaming", `Message "${messageId}" is still being written.`, {
+    hint: "Wait for the reply to finish (or stop it), then try again.",
+  });
+}

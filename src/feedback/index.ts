@@ -25,14 +25,48 @@ export {
   readEvents,
 } from "./event-store.ts";
 export {
+  DEFAULT_EXPOSURE_RULE,
+  type Examination,
+  type ExposureRule,
+  examinedCandidates,
+  expectedReadMs,
+} from "./exposure.ts";
+export {
   detectFormat,
   type FileIngestOptions,
   type FileIngestReport,
   ingestFile,
   type LogFormat,
 } from "./file-ingest.ts";
+export {
+  actionTarget,
+  applyFilters,
+  buildFilters,
+  type EventFilter,
+  type FilterConfig,
+  FilterConfigSchema,
+  type FilterDrop,
+  type FilterReport,
+} from "./filters.ts";
+export {
+  deriveLabels,
+  type Label,
+  type LabelConfig,
+  LabelConfigSchema,
+  type LabelSource,
+  type LabelStats,
+  weighSessions,
+} from "./labels.ts";
 export { type LogMapping, LogMappingSchema, mapLogRow, parseJsonlLog } from "./log-mapping.ts";
 export type { LineIssue, ParsedLog } from "./parsed-log.ts";
+export {
+  type ChoiceObservation,
+  choiceObservations,
+  estimatePositionBias,
+  type PositionBias,
+  positionBiasEm,
+  positionBiasFromRandomized,
+} from "./position-bias.ts";
 export { parseSillyTavernChat, ST_CONFIDENCE } from "./sillytavern-import.ts";
 export { parseStDate, type StDate } from "./st-dates.ts";
 export {
@@ -43,3 +77,12 @@ export {
   storeTextSource,
   type TextSource,
 } from "./text-store.ts";
+export {
+  DEFAULT_WEIGHT_OPTIONS,
+  effectiveSampleSize,
+  type Stratum,
+  stratify,
+  type WeightedLabel,
+  type WeightOptions,
+  weighLabels,
+} from "./weights.ts";

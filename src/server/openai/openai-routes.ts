@@ -71,9 +71,11 @@ async function streamCompletion(
     await sse.send("[DONE]");
   } catch (error) {
     // Headers are out: the error goes in-stream, which the openai client raises as an APIError without status.
+    // A client that left ended the call itself (the gateway keeps the partial reply): nothing failed.
+    if (sse.signal.aborted) return;
     const failure = classifyFailure(error, request);
     logFailure(request, failure, error);
-    if (!sse.isClosed) await sse.send(JSON.stringify(openaiErrorBody(failure)));
+    await sse.send(JSON.stringify(openaiErrorBody(failure)));
   } finally {
     sse.end();
   }

@@ -9,6 +9,7 @@ import { resolveModel } from "../../../src/llm/resolve-model.ts";
 import type { Actor } from "../../../src/server/actor.ts";
 import type { Gateway, GatewayEvent, GatewayRequest, ServedModelInfo } from "../../../src/server/gateway.ts";
 import { HttpError } from "../../../src/server/http-error.ts";
+import { minimaxRoutes } from "../../../src/server/minimax/index.ts";
 import { openaiRoutes } from "../../../src/server/openai/index.ts";
 
 export const TEST_KEY = "sk-troupe-test";
@@ -110,6 +111,8 @@ export async function startWireApp(
   });
   const wire = { gateway, authenticate, ...options };
   await app.register(openaiRoutes, { prefix: "/v1", ...wire });
+  // MiniMax's route carries its full path, so it is registered at the root, beside /v1.
+  await app.register(minimaxRoutes, wire);
   await app.listen({ port: 0, host: "127.0.0.1" });
   const address = app.server.address();
   const port = typeof address === "object" && address ? address.port : 0;

@@ -4,15 +4,12 @@ import { type CharacterCardV3, expandMacros, macroContextFromCard } from "../car
 import { createRng, type Rng } from "../core/index.ts";
 import type { Store } from "../store/index.ts";
 import {
-  type CandidateKind,
   type CandidateLogEntry,
   type CandidateQuery,
   type CandidateRecord,
-  candidateRow,
   listCandidates,
   logCandidates,
 } from "./candidate-log.ts";
-import { characterPrompt } from "./character-prompt.ts";
 import {
   type Character,
   type CharacterContext,
@@ -29,16 +26,7 @@ import {
   updateCharacter,
 } from "./characters.ts";
 import { ChatError } from "./chat-error.ts";
-import {
-  chatRow,
-  historyOf,
-  isUniqueViolation,
-  type LoadedChat,
-  loadChat,
-  messageIn,
-  newMessage,
-  select,
-} from "./chat-records.ts";
+import { chatRow, isUniqueViolation, loadChat, messageIn, newMessage, select } from "./chat-records.ts";
 import { type ChatRow, type ChatTables, chatDb, type MessageRow } from "./chat-tables.ts";
 import type { PathItem } from "./chat-tree.ts";
 import {
@@ -48,14 +36,14 @@ import {
   chatSummary,
   type MessageRating,
   type MessageView,
-  messageView,
   ratingView,
   treeMessageView,
 } from "./chat-views.ts";
-import { chooseDisplayOrder } from "./display-order.ts";
+import { byClientId, insertSlots, insertVersion, touch } from "./chat-writes.ts";
 import { type LoreCache, sharedLoreCache } from "./lore-cache.ts";
-import { policyRecord, type ReplyPolicy, type ReplySampling } from "./reply-policy.ts";
-import { type ReplyEvent, type ReplyTarget, runReplies } from "./reply-run.ts";
+import type { ReplyPolicy, ReplySampling } from "./reply-policy.ts";
+import type { ReplyEvent } from "./reply-run.ts";
+import { generateReplies, type ReplyDeps } from "./reply-start.ts";
 
 /** How a ChatService is built. Clocks, ids and randomness come in from outside so tests replay exactly. */
 export interface ChatServiceOptions {
@@ -104,8 +92,6 @@ export interface RatingInput {
   stars?: number | null;
 }
 
-const MAX_CANDIDATES = 8;
-
 /**
  * Conversations as data: characters, chats as message trees (swipes, edits, continuations and deletions never
  * destroy an alternative), streamed generation with leases, and the candidate log. Every method takes the owner
@@ -115,23 +101,22 @@ export class ChatService {
   private readonly store: Store;
   private readonly now: () => number;
   private readonly ids: () => string;
-  private readonly rng: Rng;
-  private readonly share: number;
-  private readonly leaseMs: number;
-  private readonly saveEveryMs: number;
-  private readonly loreCache: LoreCache;
   private readonly ctx: CharacterContext;
+  private readonly replyDeps: ReplyDeps;
 
   constructor(options: ChatServiceOptions) {
     this.store = options.store;
     this.now = options.now ?? Date.now;
     this.ids = options.ids ?? randomUUID;
-    this.rng = options.rng ?? createRng(randomUUID());
-    this.share = options.randomizeShare ?? 0;
-    this.leaseMs = options.leaseMs ?? 30_000;
-    this.saveEveryMs = options.saveEveryMs ?? 1_000;
-    this.loreCache = options.loreCache ?? sharedLoreCache;
     this.ctx = { store: this.store, now: this.now, ids: this.ids };
+    this.replyDeps = {
+      ...this.ctx,
+      rng: options.rng ?? createRng(randomUUID()),
+      share: options.randomizeShare ?? 0,
+      leaseMs: options.leaseMs ?? 30_000,
+      saveEveryMs: options.saveEveryMs ?? 1_000,
+      loreCache: options.loreCache ?? sharedLoreCache,
+    };
   }
 
   private db(): Promise<Kysely<ChatTables>> {
@@ -332,7 +317,7 @@ export class ChatService {
   ): AsyncGenerator<ReplyEvent> {
     const db = await this.db();
     let chat = await loadChat(db, ownerId, chatId);
-    let user = input.clientMessageId ? await this.byClientId(db, chat, input.clientMessageId) : undefined;
+    let user = input.clientMessageId ? await byClientId(db, chat, input.clientMessageId) : undefined;
     if (!user) {
       const path = chat.tree.shownPath();
       const parent = path.at(-1)?.slot.id ?? null;
@@ -351,12 +336,12 @@ export class ChatService {
         now,
       });
       try {
-        await this.insertSlots(db, chat.row, [row], row.id);
+        await insertSlots(this.now, db, chat.row, [row], row.id);
       } catch (error) {
         if (!input.clientMessageId || !isUniqueViolation(error)) throw error;
       }
       chat = await loadChat(db, ownerId, chatId);
-      user = input.clientMessageId ? await this.byClientId(db, chat, input.clientMessageId) : chat.tree.message(row.id);
+      user = input.clientMessageId ? await byClientId(db, chat, input.clientMessageId) : chat.tree.message(row.id);
     }
     const userSlot = chat.tree.slotOf((user as MessageRow).id);
     const chain = chat.tree.chainTo((user as MessageRow).slot_id);
@@ -372,7 +357,7 @@ export class ChatService {
       }
       return;
     }
-    yield* this.generate(ownerId, chat, chain, {
+    yield* generateReplies(this.replyDeps, ownerId, chat, chain, {
       parentKey: (user as MessageRow).slot_id,
       kind: "reply",
       retryOf: null,
@@ -402,7 +387,7 @@ export class ChatService {
       throw new ChatError("invalid", "message.invalid_action", "A greeting is written by the card, not generated.", {
         hint: "Choose one of the greeting's swipes (the card's alternate greetings) instead.",
       });
-    yield* this.generate(ownerId, chat, chat.tree.chainTo(parentKey), {
+    yield* generateReplies(this.replyDeps, ownerId, chat, chat.tree.chainTo(parentKey), {
       parentKey,
       kind: onUser ? "reply" : "regenerate",
       retryOf: onUser ? null : message.candidate_id,
@@ -428,7 +413,7 @@ export class ChatService {
         hint: "Send a new message instead.",
       });
     if (message.status === "streaming") throw streamingConflict(messageId);
-    yield* this.generate(ownerId, chat, chat.tree.chainTo(message.parent_key || null), {
+    yield* generateReplies(this.replyDeps, ownerId, chat, chat.tree.chainTo(message.parent_key || null), {
       parentKey: message.parent_key,
       kind: "continue",
       retryOf: null,
@@ -455,7 +440,7 @@ export class ChatService {
     const chat = await loadChat(db, ownerId, chatId);
     const message = messageIn(chat, messageId);
     if (message.status === "streaming") throw streamingConflict(messageId);
-    const row = await this.insertVersion(db, chat, message, (version) =>
+    const row = await insertVersion(this.now, db, chat, message, (version) =>
       newMessage({
         ...message,
         id: this.ids(),
@@ -502,7 +487,7 @@ export class ChatService {
         .execute();
       if (neighbour && (shownSlot === message.slot_id || shownSlot === undefined))
         await select(trx, { chatId, ownerId, parentKey: message.parent_key, slotId: neighbour.id, now });
-      await this.touch(trx, ownerId, chatId, now);
+      await touch(trx, ownerId, chatId, now);
     });
   }
 
@@ -579,252 +564,6 @@ export class ChatService {
   /** The owner's logged candidates. */
   listCandidates(ownerId: string, query: CandidateQuery = {}): Promise<CandidateRecord[]> {
     return listCandidates(this.store, ownerId, query);
-  }
-
-  /**
-   * Generate `candidates` replies under `parentKey` (or one continuation of `continueFrom`): the prompt is built
-   * once, the rows and candidate-log rows are inserted as `streaming` before any upstream call, and the replies
-   * stream through runReplies. Several candidates are shown in an order that is randomized on the configured
-   * share of requests; the log keeps the displayed position and the order's propensity.
-   */
-  private async *generate(
-    ownerId: string,
-    chat: LoadedChat,
-    chain: PathItem[],
-    spec: {
-      parentKey: string;
-      kind: CandidateKind;
-      retryOf: string | null;
-      generationType: string;
-      candidates: number | undefined;
-      signal: AbortSignal | undefined;
-      policy: ReplyPolicy;
-      continueFrom?: MessageRow;
-    },
-  ): AsyncGenerator<ReplyEvent> {
-    const db = await this.db();
-    const { policy, continueFrom } = spec;
-    const character = await this.replyCharacter(db, chat.row);
-    const persona = { name: chat.row.persona_name, description: chat.row.persona_description };
-    const history = historyOf(chain);
-    if (continueFrom) history.push({ role: "assistant", content: continueFrom.text, name: continueFrom.speaker });
-    const prompt = characterPrompt({
-      character,
-      persona,
-      history,
-      seed: policy.sampling.seed ?? history.length,
-      generationType: spec.generationType,
-      loreCache: this.loreCache,
-    });
-    const k = continueFrom ? 1 : Math.min(MAX_CANDIDATES, Math.max(1, Math.floor(spec.candidates ?? 1)));
-    const display = chooseDisplayOrder(k, this.share, this.rng);
-    const now = this.now();
-    const batchId = this.ids();
-    const parentShown = chain.at(-1)?.message.id ?? null;
-    const policyJson = policyRecord(policy, prompt.manifest.promptHash);
-    const manifest = { ...prompt.manifest, display: { order: display.order, randomized: display.randomized } };
-    const speaker = continueFrom?.speaker ?? character.card.data.name;
-    const rows: MessageRow[] = [];
-    const candidates = display.order.map((displayed, i) => {
-      const row = newMessage({
-        id: this.ids(),
-        owner_id: ownerId,
-        chat_id: chat.row.id,
-        parent_id: spec.parentKey === "" ? null : spec.parentKey,
-        role: "assistant",
-        speaker,
-        text: continueFrom?.text ?? "",
-        status: "streaming",
-        origin: continueFrom ? "continue" : "generated",
-        continued_from: continueFrom?.id ?? null,
-        lease_until: now + this.leaseMs,
-        position: displayed,
-        now,
-      });
-      rows.push(row);
-      const entry: CandidateLogEntry = {
-        chatId: chat.row.id,
-        messageId: row.id,
-        parentMessageId: parentShown,
-        batchId,
-        batchSize: k,
-        generationIndex: i,
-        siblingPosition: 0,
-        displayedPosition: displayed,
-        policyId: policy.policyId,
-        policy: policyJson,
-        manifest,
-        propensity: policy.propensity,
-        orderPropensity: display.propensity,
-        retryOf: spec.retryOf,
-        kind: spec.kind,
-        api: "chat",
-        status: "streaming",
-        createdAt: now,
-      };
-      const candidate = candidateRow(ownerId, entry, this.ids());
-      row.candidate_id = candidate.id;
-      return candidate;
-    });
-    const logRows = async (trx: Kysely<ChatTables>) => {
-      rows.forEach((r, i) => {
-        (candidates[i] as (typeof candidates)[number]).sibling_position = r.position;
-      });
-      await trx.insertInto("chat_candidates").values(candidates).execute();
-    };
-    if (continueFrom) {
-      const first = rows[0] as MessageRow;
-      await this.insertVersion(db, chat, continueFrom, (version) => Object.assign(first, { version }), logRows);
-    } else {
-      const shownFirst = rows[display.order.indexOf(0)] as MessageRow;
-      await this.insertSlots(db, chat.row, rows, shownFirst.id, logRows);
-    }
-
-    const existing = chat.tree.liveChildren(spec.parentKey).map((s) => (s.shown as MessageRow).id);
-    const continued = continueFrom ? chat.tree.chainTo(continueFrom.slot_id).at(-1) : undefined;
-    const siblingIds = continued
-      ? continued.siblingIds.map((id) => (id === continued.message.id ? (rows[0] as MessageRow).id : id))
-      : [...existing, ...[...rows].sort((a, b) => a.position - b.position).map((r) => r.id)];
-    const targets: ReplyTarget[] = rows.map((row, i) => ({
-      messageId: row.id,
-      candidateId: row.candidate_id as string,
-      generationIndex: i,
-      prefix: continueFrom?.text ?? "",
-      view: messageView(row, parentShown, {
-        siblingIndex: siblingIds.indexOf(row.id),
-        siblingCount: siblingIds.length,
-        siblingIds,
-      }),
-    }));
-    yield {
-      type: "start",
-      replies: rows.map((r, i) => ({
-        messageId: r.id,
-        candidateId: r.candidate_id as string,
-        displayedPosition: display.order[i] as number,
-        siblingPosition: r.position,
-      })),
-    };
-    yield* runReplies({
-      db,
-      now: this.now,
-      ownerId,
-      policy,
-      messages: prompt.messages,
-      targets,
-      leaseMs: this.leaseMs,
-      saveEveryMs: this.saveEveryMs,
-      signal: spec.signal,
-    });
-  }
-
-  /** The character that replies in a chat, as the prompt needs it. */
-  private async replyCharacter(db: Kysely<ChatTables>, chat: ChatRow) {
-    const row = chat.character_id
-      ? await db
-          .selectFrom("chat_characters")
-          .select(["id", "version", "card"])
-          .where("id", "=", chat.character_id)
-          .where("owner_id", "=", chat.owner_id)
-          .executeTakeFirst()
-      : undefined;
-    if (!row)
-      throw new ChatError("invalid", "chat.no_character", `Chat "${chat.id}" has no character to reply.`, {
-        hint: "Its character was deleted; start a new chat with another character.",
-      });
-    return { id: row.id, version: row.version, card: JSON.parse(row.card) as CharacterCardV3 };
-  }
-
-  // Internals ------------------------------------------------------------------------------------------------
-
-  private async byClientId(db: Kysely<ChatTables>, chat: LoadedChat, clientId: string) {
-    return db
-      .selectFrom("chat_messages")
-      .selectAll()
-      .where("chat_id", "=", chat.row.id)
-      .where("owner_id", "=", chat.row.owner_id)
-      .where("client_message_id", "=", clientId)
-      .executeTakeFirst();
-  }
-
-  private async touch(db: Kysely<ChatTables>, ownerId: string, chatId: string, now: number): Promise<void> {
-    await db
-      .updateTable("chat_chats")
-      .set({ updated_at: now })
-      .where("id", "=", chatId)
-      .where("owner_id", "=", ownerId)
-      .execute();
-  }
-
-  /**
-   * Insert new sibling slots under one parent at the next free positions (in the given order) and select one.
-   * A racing writer that took the same position makes the insert fail; it is retried with fresh positions.
-   */
-  private async insertSlots(
-    db: Kysely<ChatTables>,
-    chat: ChatRow,
-    rows: MessageRow[],
-    selectId: string,
-    extra?: (trx: Kysely<ChatTables>) => Promise<void>,
-  ): Promise<void> {
-    const parentKey = (rows[0] as MessageRow).parent_key;
-    const offsets = rows.map((r) => r.position);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await db.transaction().execute(async (trx) => {
-          const top = await trx
-            .selectFrom("chat_messages")
-            .select((eb) => eb.fn.max("position").as("top"))
-            .where("chat_id", "=", chat.id)
-            .where("parent_key", "=", parentKey)
-            .executeTakeFirst();
-          const base = top?.top === null || top?.top === undefined ? 0 : Number(top.top) + 1;
-          rows.forEach((r, i) => {
-            r.position = base + (offsets[i] as number);
-          });
-          await trx.insertInto("chat_messages").values(rows).execute();
-          await select(trx, { chatId: chat.id, ownerId: chat.owner_id, parentKey, slotId: selectId, now: this.now() });
-          await extra?.(trx);
-          await this.touch(trx, chat.owner_id, chat.id, this.now());
-        });
-        return;
-      } catch (error) {
-        if (attempt >= 5 || !isUniqueViolation(error)) throw error;
-      }
-    }
-  }
-
-  /** Insert a new version of a message's slot (an edit or a continuation), retrying if another version raced it. */
-  private async insertVersion(
-    db: Kysely<ChatTables>,
-    chat: LoadedChat,
-    message: MessageRow,
-    build: (version: number) => MessageRow,
-    extra?: (trx: Kysely<ChatTables>, row: MessageRow) => Promise<void>,
-  ): Promise<MessageRow> {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await db.transaction().execute(async (trx) => {
-          const top = await trx
-            .selectFrom("chat_messages")
-            .select((eb) => eb.fn.max("version").as("top"))
-            .where("slot_id", "=", message.slot_id)
-            .where("chat_id", "=", chat.row.id)
-            .executeTakeFirst();
-          const row = build(Number(top?.top ?? 0) + 1);
-          row.slot_id = message.slot_id;
-          row.parent_id = message.parent_id;
-          row.parent_key = message.parent_key;
-          row.position = message.position;
-          await trx.insertInto("chat_messages").values(row).execute();
-          await extra?.(trx, row);
-          await this.touch(trx, chat.row.owner_id, chat.row.id, this.now());
-          return row;
-        });
-      } catch (error) {
-        if (attempt >= 5 || !isUniqueViolation(error)) throw error;
-      }
-    }
   }
 }
 

@@ -1,5 +1,5 @@
-import type { ServerResponse } from "node:http";
-import type { FastifyReply, FastifyRequest } from "fastify";
+import type { Server, ServerResponse } from "node:http";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 
 /** The heartbeat interval of an open stream: below the idle timeouts of common proxies (60 s). */
 export const SSE_PING_MS = 15_000;
@@ -24,6 +24,22 @@ export interface SseStream {
   readonly isClosed: boolean;
   /** Finish the response (idempotent). */
   end(): void;
+}
+
+/** The open streams of each HTTP server, so a shutdown can end them: open streams would block `fastify.close()`. */
+const openStreams = new WeakMap<object, Set<ServerResponse>>();
+
+/**
+ * Cut every open stream of this server (call it from a `preClose` hook). Each one's signal aborts as if the client
+ * had left, so generations stop upstream and their partial replies are kept as incomplete; returns how many.
+ */
+export function closeOpenStreams(app: FastifyInstance): number {
+  const streams = openStreams.get(app.server as Server);
+  if (!streams) return 0;
+  const count = streams.size;
+  for (const raw of streams) raw.destroy();
+  streams.clear();
+  return count;
 }
 
 /**
@@ -81,7 +97,12 @@ export function openSse(_request: FastifyRequest, reply: FastifyReply, options: 
       : undefined;
   timer?.unref();
 
+  const streams = openStreams.get(reply.server.server) ?? new Set<ServerResponse>();
+  openStreams.set(reply.server.server, streams);
+  streams.add(raw);
+
   const onClose = () => {
+    streams.delete(raw);
     if (timer) clearInterval(timer);
     if (!raw.writableFinished) {
       gone = true;

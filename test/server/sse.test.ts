@@ -1,7 +1,7 @@
 // The SSE writer on a real socket: merged headers, event framing, backpressure, pings, and client-close detection.
 import Fastify, { type FastifyInstance } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { openSse, type SseStream, sseEvent } from "../../src/server/sse.ts";
+import { closeOpenStreams, openSse, type SseStream, sseEvent } from "../../src/server/sse.ts";
 import { waitUntil } from "../support/wait-until.ts";
 
 let app: FastifyInstance | undefined;
@@ -107,5 +107,22 @@ describe("openSse", () => {
     await (await fetch(url)).text();
     await stream!.closed;
     expect(stream!.signal.aborted).toBe(false);
+  });
+
+  it("cuts open streams on shutdown so close() does not wait for them, aborting their signals", async () => {
+    let stream: SseStream | undefined;
+    const url = await serve(async (sse) => {
+      stream = sse;
+      await sse.send("still talking");
+      await sse.closed;
+    });
+    const response = await fetch(url);
+    const reader = response.body!.getReader();
+    await reader.read();
+    expect(closeOpenStreams(app!)).toBe(1);
+    await stream!.closed;
+    expect(stream!.signal.aborted).toBe(true);
+    expect(closeOpenStreams(app!)).toBe(0);
+    await reader.read().catch(() => undefined);
   });
 });

@@ -156,6 +156,19 @@ describe("POST /v1/chat/completions with the openai client", () => {
   });
 });
 
+describe("client disconnects", () => {
+  it("aborts the gateway's signal when a non-streamed call is cancelled", async () => {
+    fake.setReply(() => ({ fault: "timeout" }));
+    const controller = new AbortController();
+    const call = client.chat.completions.create({ model: "fake", messages }, { signal: controller.signal });
+    await waitUntil(() => fake.callCount === 1);
+    controller.abort();
+    await expect(call).rejects.toBeInstanceOf(OpenAI.APIUserAbortError);
+    await waitUntil(() => log.signals[0]?.aborted === true);
+    expect(log.signals[0]?.aborted).toBe(true);
+  });
+});
+
 describe("GET /v1/models", () => {
   it("lists the served models and retrieves one", async () => {
     const page = await client.models.list();

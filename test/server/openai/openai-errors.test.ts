@@ -63,7 +63,11 @@ let limitedUrl: string;
 const messages = [{ role: "user" as const, content: "hi" }];
 
 beforeAll(async () => {
-  ({ app, url } = await startWireApp(scriptedGateway(complete), { bodyLimit: 64 * 1024 }));
+  const models = [
+    { id: "character:ab c", created: 1, ownedBy: "u1" },
+    { id: "http://h:1/v1#m", created: 1, ownedBy: "troupe" },
+  ];
+  ({ app, url } = await startWireApp(scriptedGateway(complete, models), { bodyLimit: 64 * 1024 }));
   ({ app: limited, url: limitedUrl } = await startWireApp(scriptedGateway(complete), {
     rateLimit: { max: 1, timeWindow: 1000 },
   }));
@@ -219,5 +223,10 @@ describe("/v1 errors through the openai client", () => {
   it("maps finish reasons OpenAI lacks to stop", async () => {
     const completion = await client.chat.completions.create({ model: "other_finish", messages });
     expect(completion.choices[0]?.finish_reason).toBe("stop");
+  });
+
+  it("retrieves models whose ids hold ':', '/', '#' and spaces", async () => {
+    expect((await client.models.retrieve("character:ab c")).owned_by).toBe("u1");
+    expect((await client.models.retrieve("http://h:1/v1#m")).id).toBe("http://h:1/v1#m");
   });
 });

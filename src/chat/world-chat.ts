@@ -1,7 +1,9 @@
 // The operations of a world-backed chat, as functions over a World: the greeting, a user line and the reply it
 // gets (streamed), regeneration, decisions about a held line. A generated line that breaks a rule is never
 // committed on its own: it is held (stored) with its violations until the user decides, as in `troupe chat`.
+import type { FinishReason, Usage } from "../llm/index.ts";
 import {
+  type ContextManifest,
   checkProposal,
   chooseSpeaker,
   commitGreeting,
@@ -64,6 +66,23 @@ export interface WorldReplyOptions {
   budgetTokens?: number;
   temperature?: number;
   maxTokens?: number;
+  /**
+   * Called once the user's line is committed, before anyone answers (a chat stores the user's message row here,
+   * so it exists before the reply streams).
+   */
+  onUserLine?: (message: WorldMessage) => void | Promise<void>;
+  /** Called when a reply is about to be generated (a chat inserts its `streaming` message row here). */
+  onReplyStart?: (start: { speaker: string; parentNodeId: string; reason?: string }) => void | Promise<void>;
+}
+
+/** How a reply was generated: what a candidate log records beside the line. */
+export interface ReplyGeneration {
+  speaker: string;
+  model?: string;
+  manifest?: ContextManifest;
+  usage?: Usage;
+  latencyMs?: number;
+  finishReason?: FinishReason;
 }
 
 /** What became of a generated reply. */
@@ -75,8 +94,9 @@ export type WorldReply =
       notices: string[];
       /** Why this character answered (the director's reason), when the director chose. */
       reason?: string;
+      generation: ReplyGeneration;
     }
-  | { status: "pending"; pending: PendingLine; reason?: string }
+  | { status: "pending"; pending: PendingLine; reason?: string; generation: ReplyGeneration }
   /** Nobody answers: manual mode without a named speaker, or no cast member present and alive. */
   | { status: "no_speaker"; reason: string };
 
@@ -133,6 +153,7 @@ export async function sendWorldLine(
   const violations = await checkProposal(world, proposal);
   if (violations.length > 0) return { status: "refused", violations };
   const node = await commitProposal(world, proposal);
+  await options.onUserLine?.(worldMessage(world, node));
   const reply = await replyToHead(world, models, options);
   return { status: "sent", user: worldMessage(world, node), notices: proposal.notices, reply };
 }
@@ -163,6 +184,7 @@ export async function replyToHead(
       throw error;
     }
   }
+  await options.onReplyStart?.({ speaker, parentNodeId: world.head().id, ...(reason === undefined ? {} : { reason }) });
   const proposal = await proposeLine(world, speaker, models, generateOptions(options, {}));
   return settle(world, models, proposal, reason);
 }
@@ -183,6 +205,7 @@ export async function regenerateWorldLine(
       hint: "Regenerate a reply of the cast, not the user's own line.",
     });
   await assertNothingHeld(world);
+  await options.onReplyStart?.({ speaker: node.speaker, parentNodeId: node.parent });
   const proposal = await proposeLine(
     world,
     node.speaker,
@@ -212,6 +235,7 @@ export async function decideWorldLine(
       await releaseLine(world, pendingId);
       return { status: "cancelled" };
     case "regenerate":
+      await options.onReplyStart?.({ speaker: proposal.speaker, parentNodeId: proposal.parent });
       next = await proposeLine(
         world,
         proposal.speaker,
@@ -256,9 +280,21 @@ export async function decideWorldLine(
 async function settle(world: World, models: TurnModels, proposal: Proposal, reason?: string): Promise<WorldReply> {
   const violations = await checkProposal(world, proposal, models);
   const why = reason === undefined ? {} : { reason };
-  if (violations.length > 0) return { status: "pending", pending: await holdLine(world, proposal, violations), ...why };
+  const generation = generationOf(proposal);
+  if (violations.length > 0)
+    return { status: "pending", pending: await holdLine(world, proposal, violations), ...why, generation };
   const node = await commitProposal(world, proposal);
-  return { status: "committed", message: worldMessage(world, node), notices: proposal.notices, ...why };
+  return { status: "committed", message: worldMessage(world, node), notices: proposal.notices, ...why, generation };
+}
+
+function generationOf(proposal: Proposal): ReplyGeneration {
+  const g = proposal.generation;
+  return {
+    speaker: proposal.speaker,
+    ...(proposal.model === undefined ? {} : { model: proposal.model }),
+    ...(proposal.manifest === undefined ? {} : { manifest: proposal.manifest }),
+    ...(g ? { usage: g.usage, latencyMs: g.latencyMs, finishReason: g.finishReason } : {}),
+  };
 }
 
 function generateOptions(

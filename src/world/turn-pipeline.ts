@@ -1,5 +1,5 @@
 import type { LoreState } from "../cards/index.ts";
-import type { CallOptions, ChatModel, ChatRequest, ChatResult } from "../llm/index.ts";
+import type { CallOptions, ChatModel, ChatRequest, ChatResult, FinishReason, Usage } from "../llm/index.ts";
 import { type AssembledContext, assembleContext, type ContextOptions } from "./context-assembly.ts";
 import type { WorldNode } from "./event.ts";
 import { extractEvents } from "./extraction.ts";
@@ -33,6 +33,8 @@ export interface Proposal {
   manifest?: ContextManifest;
   loreState?: LoreState;
   model?: string;
+  /** How the line was generated (for the candidate log): tokens, latency, why it stopped. */
+  generation?: { usage: Usage; latencyMs: number; finishReason: FinishReason };
   /** Things the user should know (extraction problems, resolutions applied). */
   notices: string[];
   /** Violations the user accepted, kept with the commit for the audit trail. */
@@ -145,6 +147,7 @@ export async function proposeLine(
     manifest: context.manifest,
     ...(context.loreState ? { loreState: context.loreState } : {}),
     model: models.generator.id,
+    generation: { usage: result.usage, latencyMs: result.latencyMs, finishReason: result.finishReason },
     notices: extracted.notices,
     accepted: [],
   };

@@ -56,9 +56,17 @@ describe.each(await storeFactories())("a world-backed chat on %s", (_name, open)
     expect(await startWorldChat(world)).toHaveLength(1); // opening twice greets once
 
     const pieces: string[] = [];
+    const order: string[] = [];
     const sent = await sendWorldLine(world, { generator: fake.model }, "Yes, to the islands.", {
       onDelta: (t) => pieces.push(t),
+      onUserLine: (m) => {
+        order.push(`user:${m.text}`);
+      },
+      onReplyStart: (s) => {
+        order.push(`start:${s.speaker}:${pieces.length}`);
+      },
     });
+    expect(order).toEqual(["user:Yes, to the islands.", "start:Mara:0"]);
     if (sent.status !== "sent") throw new Error("the user's line was refused");
     const reply = committed(sent.reply);
     expect(pieces.length).toBeGreaterThan(3);
@@ -71,6 +79,9 @@ describe.each(await storeFactories())("a world-backed chat on %s", (_name, open)
       siblingCount: 1,
     });
     expect(reply.reason).toMatch(/^Mara speaks/);
+    expect(reply.generation).toMatchObject({ speaker: "Mara", model: fake.model.id, finishReason: "stop" });
+    expect(reply.generation.usage?.completionTokens).toBeGreaterThan(0);
+    expect(reply.generation.manifest?.speaker).toBe("Mara");
     expect(world.head().id).toBe(reply.message.nodeId);
     expect(currentFacts(world.projection).map(factText)).toContain("Alex at dock");
     expect(worldTranscript(world).map((m) => m.speaker)).toEqual(["Mara", "Alex", "Mara"]);

@@ -2,6 +2,14 @@
 
 export { type ClockPolicy, DEFAULT_CLOCK_POLICY, type DerivedTime, deriveEventTime } from "./clock-skew.ts";
 export {
+  EXPORT_FORMATS,
+  type ExportedFile,
+  type ExportFormat,
+  type ExportOptions,
+  type ExportProvenance,
+  writeDataset,
+} from "./dataset-export.ts";
+export {
   FEEDBACK_EVENT_TYPES,
   FEEDBACK_SCHEMA_VERSION,
   type FeedbackBatch,
@@ -24,6 +32,19 @@ export {
   iterateEvents,
   readEvents,
 } from "./event-store.ts";
+export {
+  DEFAULT_OPENRLHF_KEYS,
+  OpenAiPreferenceRowSchema,
+  type OpenRlhfKeys,
+  openAiPreferenceRow,
+  openRlhfRow,
+  TrlDpoRowSchema,
+  TrlKtoRowSchema,
+  trlDpoRow,
+  trlKtoRows,
+  VerlRowSchema,
+  verlRow,
+} from "./export-formats.ts";
 export {
   DEFAULT_EXPOSURE_RULE,
   type Examination,
@@ -59,6 +80,7 @@ export {
 } from "./labels.ts";
 export { type LogMapping, LogMappingSchema, mapLogRow, parseJsonlLog } from "./log-mapping.ts";
 export type { LineIssue, ParsedLog } from "./parsed-log.ts";
+export { type PipelineOptions, type PipelineResult, runPipeline } from "./pipeline.ts";
 export {
   type ChoiceObservation,
   choiceObservations,
@@ -67,6 +89,14 @@ export {
   positionBiasEm,
   positionBiasFromRandomized,
 } from "./position-bias.ts";
+export {
+  buildRecords,
+  type PreferenceRecord,
+  type PromptMessage,
+  type RecordSkips,
+  type SplitOptions,
+  splitOf,
+} from "./preference-record.ts";
 export { parseSillyTavernChat, ST_CONFIDENCE } from "./sillytavern-import.ts";
 export { parseStDate, type StDate } from "./st-dates.ts";
 export {

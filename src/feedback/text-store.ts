@@ -21,6 +21,8 @@ export interface FeedbackText {
 export interface TextSource {
   /** The texts of these ids that the source knows (others are simply absent). */
   texts(ownerId: string, ids: readonly string[]): Promise<Map<string, FeedbackText>>;
+  /** Every text of one chat (messages and candidates), for building prompts. */
+  chat(ownerId: string, chatId: string): Promise<FeedbackText[]>;
 }
 
 /** Store texts; an id already stored keeps its first text (re-importing a file changes nothing). */
@@ -109,14 +111,22 @@ export function storeTextSource(store: Store): TextSource {
       }
       return out;
     },
+    chat: (ownerId, chatId) => readChatTexts(store, ownerId, chatId),
   };
 }
 
 /** A TextSource over texts already in memory (the simulator, tests). */
 export function memoryTextSource(texts: Iterable<FeedbackText>): TextSource {
   const byId = new Map<string, FeedbackText>();
-  for (const t of texts) byId.set(t.id, t);
+  const byChat = new Map<string, FeedbackText[]>();
+  for (const t of texts) {
+    byId.set(t.id, t);
+    const list = byChat.get(t.chatId);
+    if (list) list.push(t);
+    else byChat.set(t.chatId, [t]);
+  }
   return {
+    chat: async (_ownerId, chatId) => byChat.get(chatId) ?? [],
     texts: async (_ownerId, ids) => {
       const out = new Map<string, FeedbackText>();
       for (const id of ids) {

@@ -22,6 +22,7 @@ import { HttpError } from "./http-error.ts";
 import { minimaxRoutes } from "./minimax/index.ts";
 import { openaiRoutes } from "./openai/index.ts";
 import { useSecurityHeaders } from "./security-headers.ts";
+import { closeOpenStreams, openStreamCount } from "./sse.ts";
 
 /** Extra /api route plugins (chats, characters, worlds), registered inside the authenticated /api scope. */
 export type ApiPlugin = (app: FastifyInstance) => Promise<void>;
@@ -40,6 +41,8 @@ export interface ServerDeps {
   trustProxy?: boolean;
   /** Heartbeat interval of SSE streams (ms). */
   pingMs?: number;
+  /** How long a shutdown lets open streams finish before cutting them (their partial replies stay incomplete). */
+  drainMs?: number;
   /** Route plugins of the chat and world APIs. */
   apiPlugins?: ApiPlugin[];
   version?: string;
@@ -104,6 +107,12 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     transformObject: jsonSchemaTransformObject,
   });
   useSecurityHeaders(app);
+  // Open streams would hold close() forever: give them the drain period, then cut them as if their clients had left.
+  app.addHook("preClose", async () => {
+    const deadline = Date.now() + (deps.drainMs ?? 10_000);
+    while (openStreamCount(app) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    closeOpenStreams(app);
+  });
 
   const limit = { max: perMinute, timeWindow: 60_000 };
   const authenticateKey = keyAuthenticator(deps.identity);

@@ -29,6 +29,11 @@ export interface SseStream {
 /** The open streams of each HTTP server, so a shutdown can end them: open streams would block `fastify.close()`. */
 const openStreams = new WeakMap<object, Set<ServerResponse>>();
 
+/** How many streams of this server are open now. */
+export function openStreamCount(app: FastifyInstance): number {
+  return openStreams.get(app.server as Server)?.size ?? 0;
+}
+
 /**
  * Cut every open stream of this server (call it from a `preClose` hook). Each one's signal aborts as if the client
  * had left, so generations stop upstream and their partial replies are kept as incomplete; returns how many.

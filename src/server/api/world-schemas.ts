@@ -39,19 +39,19 @@ export const WorldEventSchema = z.object({
   payload: z.record(z.string(), z.unknown()),
 });
 
-/** One link of a causal chain: an event and the events that caused it. */
-export interface CauseNodeShape {
-  event: z.infer<typeof WorldEventSchema>;
-  causes: CauseNodeShape[];
-  repeated?: boolean | undefined;
-}
-export const CauseNodeSchema: z.ZodType<CauseNodeShape> = z.lazy(() =>
-  z.object({
+/**
+ * One link of a causal chain: an event and the events that caused it. Recursive, so it is registered under an id:
+ * the OpenAPI document then holds it once as a component and refers to it.
+ */
+export const CauseNodeSchema = z
+  .object({
     event: WorldEventSchema,
-    causes: z.array(CauseNodeSchema),
+    get causes(): z.ZodArray<typeof CauseNodeSchema> {
+      return z.array(CauseNodeSchema);
+    },
     repeated: z.boolean().optional().describe("already shown higher up (the chain is a DAG)"),
-  }),
-);
+  })
+  .meta({ id: "WorldCauseNode" });
 
 /** How one character came to know a fact version. */
 export const KnowledgeSchema = z.object({

@@ -6,6 +6,7 @@ import Fastify, { type FastifyError, type FastifyInstance } from "fastify";
 import {
   hasZodFastifySchemaValidationErrors,
   jsonSchemaTransform,
+  jsonSchemaTransformObject,
   serializerCompiler,
   validatorCompiler,
 } from "fastify-type-provider-zod";
@@ -35,7 +36,11 @@ async function buildApp(): Promise<FastifyInstance> {
   const server = Fastify();
   server.setValidatorCompiler(validatorCompiler);
   server.setSerializerCompiler(serializerCompiler);
-  await server.register(swagger, { openapi: { info: { title: "t", version: "0" } }, transform: jsonSchemaTransform });
+  await server.register(swagger, {
+    openapi: { openapi: "3.1.0", info: { title: "t", version: "0" } },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
   await server.register(
     async (api) => {
       api.setErrorHandler((error: FastifyError, _request, reply) => {
@@ -247,7 +252,10 @@ describe("world routes", () => {
   });
 
   it("documents every route under the world tag in the OpenAPI document", () => {
-    const doc = app.swagger() as { paths: Record<string, Record<string, { tags?: string[]; summary?: string }>> };
+    const doc = app.swagger() as {
+      paths: Record<string, Record<string, { tags?: string[]; summary?: string }>>;
+      components?: { schemas?: Record<string, unknown> };
+    };
     const worldPaths = Object.keys(doc.paths).filter((p) => p.includes("/world/"));
     expect(worldPaths.length).toBeGreaterThanOrEqual(11);
     for (const path of worldPaths)
@@ -255,5 +263,11 @@ describe("world routes", () => {
         expect(op.tags).toEqual(["world"]);
         expect(op.summary).toBeTruthy();
       }
+    // The causal chain is recursive: it must be documented, not dropped or expanded without end.
+    expect(JSON.stringify(doc).length).toBeLessThan(500_000);
+    expect(JSON.stringify(doc.paths["/api/chats/{id}/world/why"])).toMatch(/#\/components\/schemas\/WorldCauseNode"/);
+    expect(JSON.stringify(doc.components?.schemas?.["WorldCauseNode"])).toMatch(/causes/);
+    for (const [, name] of JSON.stringify(doc).matchAll(/"#\/components\/schemas\/([^"]+)"/g))
+      expect(doc.components?.schemas, `dangling $ref ${name}`).toHaveProperty([name as string]);
   });
 });

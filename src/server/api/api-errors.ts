@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from "fastify";
 import { HttpError } from "../http-error.ts";
-import { classifyFailure } from "../openai/request-failure.ts";
+import { classifyFailure } from "../request-failure.ts";
 
 /** troupe's own error body: a stable code and a message a person can act on. */
 export interface ApiErrorBody {

@@ -27,4 +27,4 @@ export {
 } from "./openai-request.ts";
 export { actorOf, COMPLETION_BODY_LIMIT, openaiRoutes, type WireRoutesOptions } from "./openai-routes.ts";
 export { OpenAIChunkEncoder } from "./openai-stream.ts";
-export { classifyFailure, type RequestFailure } from "./request-failure.ts";
+export { classifyFailure, type RequestFailure } from "../request-failure.ts";

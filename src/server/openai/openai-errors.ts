@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { HttpError } from "../http-error.ts";
-import { classifyFailure, type RequestFailure } from "./request-failure.ts";
+import { classifyFailure, type RequestFailure } from "../request-failure.ts";
 
 /** OpenAI's error body: the openai client reads `error.message/type/param/code` from it (reference §1.4). */
 export interface OpenAIErrorBody {

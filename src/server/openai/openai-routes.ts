@@ -9,7 +9,7 @@ import { logFailure, openaiErrorBody, useOpenAIErrors } from "./openai-errors.ts
 import { openaiModel, openaiModelList } from "./openai-models.ts";
 import { type OpenAIChatRequest, openaiChatRequest, toGatewayRequest } from "./openai-request.ts";
 import { OpenAIChunkEncoder } from "./openai-stream.ts";
-import { classifyFailure } from "./request-failure.ts";
+import { classifyFailure } from "../request-failure.ts";
 
 /** Body limit of a completion request: long histories and big character prompts fit (serve-design.md). */
 export const COMPLETION_BODY_LIMIT = 8 * 1024 * 1024;

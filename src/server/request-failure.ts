@@ -1,7 +1,7 @@
 import type { FastifyRequest } from "fastify";
 import { hasZodFastifySchemaValidationErrors } from "fastify-type-provider-zod";
-import { LlmError, type LlmErrorKind } from "../../llm/index.ts";
-import { HttpError } from "../http-error.ts";
+import { LlmError, type LlmErrorKind } from "../llm/index.ts";
+import { HttpError } from "./http-error.ts";
 
 /**
  * Why a request failed, in terms every wire API can encode (OpenAI status + error body, MiniMax base_resp): the

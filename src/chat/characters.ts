@@ -72,20 +72,18 @@ export interface CharacterContext {
 
 const MAIN_ICON = "assets/icon/images/main.png";
 
-function summary(row: Pick<CharacterRow, "id" | "name" | "version" | "card" | "created_at" | "updated_at">) {
-  const card = JSON.parse(row.card) as CharacterCardV3;
-  return { card, id: row.id, name: row.name, version: row.version, createdAt: Number(row.created_at) };
-}
+/** A character row without its avatar bytes (only whether it has one). */
+type CharacterHead = Omit<CharacterRow, "avatar"> & { avatar_length: number | null };
 
-function toCharacter(row: CharacterRow, warnings: string[] = []): Character {
-  const { card } = summary(row);
+function toCharacter(row: CharacterHead, warnings: string[] = []): Character {
+  const card = JSON.parse(row.card) as CharacterCardV3;
   return {
     id: row.id,
     name: row.name,
     version: row.version,
     tags: card.data.tags,
     creator: card.data.creator,
-    hasAvatar: row.avatar !== null && row.avatar.length > 0,
+    hasAvatar: Number(row.avatar_length ?? 0) > 0,
     createdAt: Number(row.created_at),
     updatedAt: Number(row.updated_at),
     card,
@@ -135,7 +133,8 @@ async function insert(ctx: CharacterContext, ownerId: string, loaded: LoadedCard
     updated_at: now,
   };
   await db.insertInto("chat_characters").values(row).execute();
-  return toCharacter(row, loaded.warnings);
+  const { avatar, ...head } = row;
+  return toCharacter({ ...head, avatar_length: avatar?.length ?? 0 }, loaded.warnings);
 }
 
 /** Import a card from PNG/APNG, JSON (V1/V2/V3) or CharX bytes; the PNG (or CharX main icon) becomes the avatar. */
@@ -168,16 +167,29 @@ export async function createCharacter(
   return insert(ctx, ownerId, loaded);
 }
 
-async function row(ctx: CharacterContext, ownerId: string, id: string): Promise<CharacterRow> {
+async function row(ctx: CharacterContext, ownerId: string, id: string): Promise<CharacterHead> {
   const db = await chatDb(ctx.store);
   const found = await db
     .selectFrom("chat_characters")
-    .selectAll()
+    .select(["id", "owner_id", "name", "card", "source", "version", "created_at", "updated_at"])
+    .select((eb) => eb.fn("length", ["avatar"]).as("avatar_length"))
     .where("id", "=", id)
     .where("owner_id", "=", ownerId)
     .executeTakeFirst();
   if (!found) throw chatNotFound("character", id);
-  return found;
+  return found as CharacterHead;
+}
+
+async function avatarBytes(ctx: CharacterContext, ownerId: string, id: string): Promise<Uint8Array | undefined> {
+  const db = await chatDb(ctx.store);
+  const found = await db
+    .selectFrom("chat_characters")
+    .select(["avatar"])
+    .where("id", "=", id)
+    .where("owner_id", "=", ownerId)
+    .executeTakeFirst();
+  if (!found) throw chatNotFound("character", id);
+  return found.avatar && found.avatar.length > 0 ? new Uint8Array(found.avatar) : undefined;
 }
 
 /** One of the owner's characters. */
@@ -197,7 +209,7 @@ export async function listCharacters(ctx: CharacterContext, ownerId: string): Pr
     .orderBy("id")
     .execute();
   return rows.map((r) => {
-    const { card } = summary(r);
+    const card = JSON.parse(r.card) as CharacterCardV3;
     return {
       id: r.id,
       name: r.name,
@@ -257,8 +269,7 @@ export async function characterAvatar(
   ownerId: string,
   id: string,
 ): Promise<Uint8Array | undefined> {
-  const found = await row(ctx, ownerId, id);
-  return found.avatar && found.avatar.length > 0 ? new Uint8Array(found.avatar) : undefined;
+  return avatarBytes(ctx, ownerId, id);
 }
 
 /** The card written as JSON (in the spec it came in), PNG (ccv3 + V2 backfill, in its avatar) or CharX. */
@@ -268,8 +279,8 @@ export async function exportCharacter(
   id: string,
   format: CharacterExportFormat,
 ): Promise<{ bytes: Uint8Array; contentType: string; fileName: string }> {
-  const found = await row(ctx, ownerId, id);
-  const character = toCharacter(found);
+  const character = toCharacter(await row(ctx, ownerId, id));
+  const avatar = await avatarBytes(ctx, ownerId, id);
   const loaded: LoadedCard = {
     card: character.card,
     source: {
@@ -278,7 +289,7 @@ export async function exportCharacter(
       container: character.source.container,
       ...(character.source.chunk ? { chunk: character.source.chunk } : {}),
     },
-    ...(found.avatar && found.avatar.length > 0 ? { image: new Uint8Array(found.avatar) } : {}),
+    ...(avatar ? { image: avatar } : {}),
     files: {},
     warnings: [],
     addedDefaults: character.source.addedDefaults,

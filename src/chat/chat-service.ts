@@ -10,6 +10,8 @@ import {
   listCandidates,
   logCandidates,
 } from "./candidate-log.ts";
+import { type CardCache, sharedCardCache } from "./character-cache.ts";
+import type { PromptCharacter } from "./character-prompt.ts";
 import {
   type Character,
   type CharacterContext,
@@ -25,7 +27,7 @@ import {
   listCharacters,
   updateCharacter,
 } from "./characters.ts";
-import { ChatError } from "./chat-error.ts";
+import { ChatError, chatNotFound } from "./chat-error.ts";
 import { chatRow, isUniqueViolation, loadChat, messageIn, newMessage, select } from "./chat-records.ts";
 import { type ChatRow, type ChatTables, chatDb, type MessageRow } from "./chat-tables.ts";
 import type { PathItem } from "./chat-tree.ts";
@@ -59,6 +61,7 @@ export interface ChatServiceOptions {
   /** Heartbeat: partial text and lease are saved at most this often while streaming (default 1 s). */
   saveEveryMs?: number;
   loreCache?: LoreCache;
+  cardCache?: CardCache;
 }
 
 /** A new chat. */
@@ -116,6 +119,7 @@ export class ChatService {
       leaseMs: options.leaseMs ?? 30_000,
       saveEveryMs: options.saveEveryMs ?? 1_000,
       loreCache: options.loreCache ?? sharedLoreCache,
+      cardCache: options.cardCache ?? sharedCardCache,
     };
   }
 
@@ -152,6 +156,15 @@ export class ChatService {
   /** The avatar PNG, if any. */
   characterAvatar(ownerId: string, id: string): Promise<Uint8Array | undefined> {
     return characterAvatar(this.ctx, ownerId, id);
+  }
+  /**
+   * A character as characterPrompt needs it, for the /v1 gateway's "character:<id>" models: the card is parsed
+   * once per character version and cached. Not-found for a missing or someone else's character.
+   */
+  async promptCharacter(ownerId: string, characterId: string): Promise<PromptCharacter> {
+    const character = await this.replyDeps.cardCache.load(await this.db(), ownerId, characterId);
+    if (!character) throw chatNotFound("character", characterId);
+    return character;
   }
   /** Delete a character. */
   deleteCharacter(ownerId: string, id: string): Promise<void> {

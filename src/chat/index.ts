@@ -10,6 +10,7 @@ export {
   listCandidates,
   logCandidates,
 } from "./candidate-log.ts";
+export { CardCache, sharedCardCache } from "./character-cache.ts";
 export {
   CHARACTER_PROMPT_VERSION,
   type CharacterPrompt,

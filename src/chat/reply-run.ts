@@ -68,6 +68,26 @@ export async function* runReplies(run: ReplyRun): AsyncGenerator<ReplyEvent> {
   if (run.signal?.aborted) controller.abort(run.signal.reason);
   else run.signal?.addEventListener("abort", onAbort, { once: true });
 
+  // The lease is renewed on a timer too: a model silent for longer than the lease is slow, not dead.
+  const heartbeat = setInterval(
+    () => {
+      run.db
+        .updateTable("chat_messages")
+        .set({ lease_until: run.now() + run.leaseMs })
+        .where(
+          "id",
+          "in",
+          run.targets.map((t) => t.messageId),
+        )
+        .where("owner_id", "=", run.ownerId)
+        .where("status", "=", "streaming")
+        .execute()
+        .catch(() => {});
+    },
+    Math.max(1_000, Math.floor(run.leaseMs / 3)),
+  );
+  heartbeat.unref();
+
   const queue: ReplyEvent[] = [];
   let wake: (() => void) | undefined;
   const push = (event: ReplyEvent) => {
@@ -103,6 +123,7 @@ export async function* runReplies(run: ReplyRun): AsyncGenerator<ReplyEvent> {
     const failed = results.filter((r): r is { ok: false; error: unknown } => !r.ok);
     if (failed.length === results.length && failed[0]) throw failed[0].error;
   } finally {
+    clearInterval(heartbeat);
     if (results.length < tasks.length) controller.abort(new Error("the reply stream was closed"));
     await Promise.allSettled(tasks);
     run.signal?.removeEventListener("abort", onAbort);

@@ -1,9 +1,9 @@
 import type { Kysely } from "kysely";
-import type { CharacterCardV3 } from "../cards/index.ts";
 import type { Rng } from "../core/index.ts";
 import type { Store } from "../store/index.ts";
 import { type CandidateKind, type CandidateLogEntry, candidateRow } from "./candidate-log.ts";
-import { characterPrompt } from "./character-prompt.ts";
+import type { CardCache } from "./character-cache.ts";
+import { characterPrompt, type PromptCharacter } from "./character-prompt.ts";
 import { ChatError } from "./chat-error.ts";
 import { historyOf, type LoadedChat, newMessage } from "./chat-records.ts";
 import { type ChatRow, type ChatTables, chatDb, type MessageRow } from "./chat-tables.ts";
@@ -26,6 +26,7 @@ export interface ReplyDeps {
   leaseMs: number;
   saveEveryMs: number;
   loreCache: LoreCache;
+  cardCache: CardCache;
 }
 
 /** Most candidates one request may ask for. */
@@ -59,7 +60,7 @@ export async function* generateReplies(
 ): AsyncGenerator<ReplyEvent> {
   const db = await chatDb(deps.store);
   const { policy, continueFrom } = spec;
-  const character = await replyCharacter(db, chat.row);
+  const character = await replyCharacter(db, deps.cardCache, chat.row);
   const persona = { name: chat.row.persona_name, description: chat.row.persona_description };
   const history = historyOf(chain);
   if (continueFrom) history.push({ role: "assistant", content: continueFrom.text, name: continueFrom.speaker });
@@ -174,18 +175,11 @@ export async function* generateReplies(
 }
 
 /** The character that replies in a chat, as the prompt needs it. */
-async function replyCharacter(db: Kysely<ChatTables>, chat: ChatRow) {
-  const row = chat.character_id
-    ? await db
-        .selectFrom("chat_characters")
-        .select(["id", "version", "card"])
-        .where("id", "=", chat.character_id)
-        .where("owner_id", "=", chat.owner_id)
-        .executeTakeFirst()
-    : undefined;
-  if (!row)
+async function replyCharacter(db: Kysely<ChatTables>, cards: CardCache, chat: ChatRow): Promise<PromptCharacter> {
+  const character = chat.character_id ? await cards.load(db, chat.owner_id, chat.character_id) : undefined;
+  if (!character)
     throw new ChatError("invalid", "chat.no_character", `Chat "${chat.id}" has no character to reply.`, {
       hint: "Its character was deleted; start a new chat with another character.",
     });
-  return { id: row.id, version: row.version, card: JSON.parse(row.card) as CharacterCardV3 };
+  return character;
 }

@@ -90,6 +90,18 @@ for (const [dialect, open] of await storeFactories()) {
       await expect(chats.getCharacter(OWNER, created.id)).rejects.toMatchObject({ code: "character.not_found" });
     });
 
+    it("serves prompt characters from a per-version card cache", async () => {
+      const created = await chats.createCharacter(OWNER, { name: "Cached", description: "v1" });
+      const a = await chats.promptCharacter(OWNER, created.id);
+      const b = await chats.promptCharacter(OWNER, created.id);
+      expect(a.card).toBe(b.card);
+      expect(a.version).toBe(1);
+      await chats.updateCharacter(OWNER, created.id, { description: "v2" });
+      const c = await chats.promptCharacter(OWNER, created.id);
+      expect(c).toMatchObject({ version: 2, card: { data: { description: "v2" } } });
+      await expect(chats.promptCharacter("someone-else", created.id)).rejects.toMatchObject({ kind: "not_found" });
+    });
+
     it("chats with Seraphina: her lorebook entry joins the prompt when its key is mentioned", async () => {
       const seraphina = await chats.importCharacter(OWNER, cardBytes("default_Seraphina.png"));
       const view = await chats.createChat(OWNER, {

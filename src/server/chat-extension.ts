@@ -1,9 +1,135 @@
+import {
+  type CandidateLogEntry,
+  CHARACTER_PROMPT_VERSION,
+  ChatError,
+  ChatService,
+  type ChatSummary,
+  characterPrompt,
+  type ReplyPolicy,
+} from "../chat/index.ts";
+import type { Actor } from "./actor.ts";
+import { characterRoutes } from "./api/characters-routes.ts";
+import { chatRoutes } from "./api/chats-routes.ts";
+import { messageRoutes } from "./api/messages-routes.ts";
+import { HttpError } from "./http-error.ts";
+import type { CharacterServing, GatewayLogEntry } from "./model-gateway.ts";
+import type { ModelRegistry } from "./model-registry.ts";
 import type { ServerExtension, ServerParts } from "./start-server.ts";
 
+const CHARACTER_PREFIX = "character:";
+
+/** The reply policy of a served name for this user: the split's arm, its model and the arm's propensity. */
+export async function replyPolicyFor(registry: ModelRegistry, actor: Actor, name: string | null): Promise<ReplyPolicy> {
+  const served = name ?? registry.defaultName;
+  if (!served)
+    throw new HttpError(503, "serve.no_model", "No model is configured to answer: start the server with --model.");
+  const { arm, propensity, model } = await registry.choose(served, actor.userId);
+  return {
+    policyId: arm.id,
+    model,
+    propensity,
+    sampling: arm.sampling ?? {},
+    promptVersion: arm.promptVersion ?? CHARACTER_PROMPT_VERSION,
+    ...(arm.version ? { modelVersion: arm.version } : {}),
+  };
+}
+
+/** The actor's characters as /v1 models: `character:<id>`, or `character:<name>` when the name is unique. */
+function characterServing(chats: ChatService): CharacterServing {
+  // By id first (one indexed read, the card parsed once per version); a unique name is a convenience for people
+  // typing model names.
+  const find = async (actor: Actor, ref: string) => {
+    const byId = await chats.promptCharacter(actor.userId, ref).catch((error: unknown) => {
+      if (error instanceof ChatError && error.kind === "not_found") return undefined;
+      throw error;
+    });
+    if (byId) return byId;
+    const byName = (await chats.listCharacters(actor.userId)).filter((c) => c.name === ref);
+    return byName.length === 1 && byName[0] ? chats.promptCharacter(actor.userId, byName[0].id) : undefined;
+  };
+  return {
+    list: async (actor) =>
+      (await chats.listCharacters(actor.userId)).map((c) => ({
+        id: `${CHARACTER_PREFIX}${c.id}`,
+        created: Math.floor(c.createdAt / 1000),
+        ownedBy: actor.userId,
+      })),
+    prompt: async (actor, ref, history) => {
+      const character = await find(actor, ref);
+      if (!character) return undefined;
+      const built = characterPrompt({ character, history });
+      return { messages: built.messages, manifest: built.manifest };
+    },
+  };
+}
+
+/** Candidate-log rows of a /v1 or MiniMax completion: one per choice, all siblings of one batch. */
+export function completionCandidates(entry: GatewayLogEntry): CandidateLogEntry[] {
+  const { policy, request } = entry;
+  return entry.candidates.map((c) => ({
+    chatId: null,
+    batchId: entry.completionId,
+    batchSize: entry.candidates.length,
+    generationIndex: c.index,
+    siblingPosition: c.index,
+    displayedPosition: c.index,
+    policyId: policy.arm.id,
+    policy: {
+      policyId: policy.arm.id,
+      served: policy.name,
+      model: policy.model.id,
+      provider: policy.model.provider,
+      ...(policy.arm.version ? { modelVersion: policy.arm.version } : {}),
+      ...(policy.arm.promptVersion ? { promptVersion: policy.arm.promptVersion } : {}),
+      sampling: { ...policy.arm.sampling, ...request.sampling },
+      ...(entry.character ? { character: entry.character } : {}),
+    },
+    manifest: (entry.manifest ?? {}) as Record<string, unknown>,
+    promptTokens: c.usage?.promptTokens ?? null,
+    completionTokens: c.usage?.completionTokens ?? null,
+    latencyMs: c.latencyMs,
+    propensity: policy.propensity,
+    // The client sees the choices in index order; nothing was randomized.
+    orderPropensity: 1,
+    kind: "completion",
+    api: request.api,
+    endUser: request.endUser ?? null,
+    status: c.finishReason === "client_abort" || c.finishReason === "error" ? "incomplete" : "complete",
+    finishReason: c.finishReason,
+    text: c.text,
+    createdAt: entry.startedAt,
+    ...(request.retryCount ? { retryOf: `retry:${request.retryCount}` } : {}),
+  }));
+}
+
 /**
- * The chat domain's part of the server: its /api routes, characters served as models, and the candidate log of
- * /v1 completions.
+ * The chat domain's part of the server: its /api routes (characters, chats, messages), characters served as
+ * /v1 models, and the candidate log of /v1 and MiniMax completions. Streams a crashed process left behind are
+ * marked incomplete at start.
  */
-export async function chatExtension(_parts: ServerParts): Promise<ServerExtension> {
-  return {};
+export async function chatExtension(parts: ServerParts): Promise<ServerExtension> {
+  const chats = new ChatService({
+    store: parts.store,
+    now: parts.now,
+    ...(parts.config.serve.randomizeSwipeShare === undefined
+      ? {}
+      : { randomizeShare: parts.config.serve.randomizeSwipeShare }),
+  });
+  const recovered = await chats.recoverInterrupted();
+  if (recovered > 0) parts.logger.warn({ recovered }, "replies interrupted by a stop were marked incomplete");
+  const routeOptions = {
+    chats,
+    resolvePolicy: (actor: Actor, chat: ChatSummary) => replyPolicyFor(parts.registry, actor, chat.model),
+  };
+  return {
+    apiPlugins: [
+      (app) => characterRoutes(app, routeOptions),
+      (app) => chatRoutes(app, routeOptions),
+      (app) => messageRoutes(app, routeOptions),
+    ],
+    characters: characterServing(chats),
+    log: async (entry) => {
+      await chats.logCandidates(entry.actor.userId, completionCandidates(entry));
+    },
+  };
 }

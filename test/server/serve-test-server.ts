@@ -1,5 +1,6 @@
 import { loadConfig, silentLogger, type TroupeConfig } from "../../src/core/index.ts";
 import { type ChatModel, resolveModel } from "../../src/llm/index.ts";
+import { chatExtension } from "../../src/server/chat-extension.ts";
 import { type RunningServer, type StartServerOptions, startServer } from "../../src/server/start-server.ts";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
 import { openTestSqlite, type TestStore } from "../support/stores.ts";
@@ -15,18 +16,27 @@ export interface ServeFixture {
   adminKey: string;
   aliceKey: string;
   bobKey: string;
+  /** User ids, for reading the store directly. */
+  aliceId: string;
+  bobId: string;
   close(): Promise<void>;
 }
 
 /** Start the fixture; `overrides` adjust the start options (config, store, rate limits). */
 export async function startServeFixture(
-  overrides: Partial<StartServerOptions> & { db?: TestStore; fake?: FakeLlmServer; serve?: TroupeConfig["serve"] } = {},
+  overrides: Partial<StartServerOptions> & {
+    db?: TestStore;
+    fake?: FakeLlmServer;
+    /** Serve settings, or a function of the fake upstream's model spec (for policies that name it). */
+    serve?: TroupeConfig["serve"] | ((model: string) => TroupeConfig["serve"]);
+  } = {},
 ): Promise<ServeFixture> {
   const fake = overrides.fake ?? (await startFakeLlmServer());
   const db = overrides.db ?? (await openTestSqlite());
   const base = loadConfig({ env: {}, cwd: "/nonexistent" });
-  const config: TroupeConfig = { ...base, serve: { ...base.serve, ...overrides.serve } };
   const model = `${fake.openaiBaseUrl}#fake`;
+  const serve = typeof overrides.serve === "function" ? overrides.serve(model) : overrides.serve;
+  const config: TroupeConfig = { ...base, serve: { ...base.serve, ...serve } };
   const resolve = (spec: string): Promise<ChatModel> => resolveModel(spec, { config, cache: false });
   const server = await startServer({
     config,
@@ -35,7 +45,9 @@ export async function startServeFixture(
     port: 0,
     models: [model],
     resolve,
+    extend: chatExtension,
     ...overrides,
+    ...(overrides.resolve ? {} : { resolve }),
   });
   const admin = await server.identity.createUser({
     name: `admin${Math.random().toString(36).slice(2, 8)}`,
@@ -58,6 +70,8 @@ export async function startServeFixture(
     adminKey,
     aliceKey,
     bobKey,
+    aliceId: alice.id,
+    bobId: bob.id,
     close: async () => {
       await server.close();
       if (!overrides.db) await db.cleanup();

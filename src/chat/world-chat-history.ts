@@ -31,7 +31,7 @@ export async function chooseWorldSwipe(world: World, nodeId: string): Promise<Wo
   const node = lineNode(world, nodeId);
   if (!node) throw new WorldError("world.no_node", `No line ${nodeId} in this world.`);
   await world.resetHead(newestLeaf(world, node).id);
-  return worldTranscript(world);
+  return world.read(() => worldTranscript(world));
 }
 
 /** Roll the chat back so that the given line (on the branch in view) is the last one. Returns the transcript. */
@@ -42,7 +42,7 @@ export async function rollbackWorldChat(world: World, nodeId: string): Promise<W
       hint: "Roll back to a line shown in the chat; to revive another alternative, choose it instead.",
     });
   await world.rollback(node.turn);
-  return worldTranscript(world);
+  return world.read(() => worldTranscript(world));
 }
 
 /** Branch the chat at any line (default: the last) and continue on the new branch. */
@@ -57,7 +57,7 @@ export async function checkoutWorldBranch(world: World, name: string): Promise<W
       hint: "Switch to an active branch; an away proposal is accepted or discarded instead.",
     });
   await world.checkout(name);
-  return worldTranscript(world);
+  return world.read(() => worldTranscript(world));
 }
 
 /** What happened while the user was away, proposed on its own branch until accepted or discarded. */
@@ -115,7 +115,7 @@ export async function proposeAway(
 /** Accept an away proposal onto the branch in view: its head moves to the proposal's. Returns the transcript. */
 export async function acceptAway(world: World, id: string): Promise<WorldMessage[]> {
   await acceptProposal(world, awayBranch(world, id), world.current);
-  return worldTranscript(world);
+  return world.read(() => worldTranscript(world));
 }
 
 /** Discard an away proposal: none of it reaches the chat. */

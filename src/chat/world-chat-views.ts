@@ -9,6 +9,7 @@ import {
   type Fact,
   findFacts,
   knownFacts,
+  type Projection,
   stateAt,
   type WhyView,
   type World,
@@ -22,7 +23,23 @@ export function factsAsOf(
   world: World,
   query: { turn?: number; subject?: string } = {},
 ): { turn: number; storyTime: number; facts: Fact[] } {
-  const view = stateAt(world.projection, query.turn === undefined ? {} : { turn: query.turn });
+  return factsOf(world.projection, query);
+}
+
+/**
+ * The facts as of any recorded line, on its own path (an alternative or another branch's line too), optionally
+ * about one subject.
+ */
+export function factsAtLine(
+  world: World,
+  nodeId: string,
+  query: { subject?: string } = {},
+): Promise<{ turn: number; storyTime: number; facts: Fact[] }> {
+  return world.view(nodeId, (p) => factsOf(p, query));
+}
+
+function factsOf(p: Projection, query: { turn?: number; subject?: string }) {
+  const view = stateAt(p, query.turn === undefined ? {} : { turn: query.turn });
   const facts = view.facts
     .filter(
       (f) =>

@@ -44,6 +44,7 @@ export {
   branchTree,
   type CharacterKnowledge,
   factsAsOf,
+  factsAtLine,
   knowledgeOf,
   manifestOf,
   type TimelineEvent,
@@ -124,7 +125,7 @@ export type LineDecision =
  */
 export async function startWorldChat(world: World): Promise<WorldMessage[]> {
   if (!world.projection.nodes.some(isLine)) await commitGreeting(world);
-  return worldTranscript(world);
+  return world.read(() => worldTranscript(world));
 }
 
 /** Refuse new lines while one is held: the user decides about it first (as the terminal chat does). */

@@ -99,7 +99,6 @@ export async function simulateOffscreen(world: World, options: OffscreenOptions)
     throw new WorldError("world.bad_elapsed", "Off-screen simulation needs some story time to pass.", {
       hint: 'Give a duration such as "3h" or "2d".',
     });
-  const home = world.current;
   const base = world.head();
   const n = [...world.ledger.branches.keys()].filter((b) => b.startsWith("proposal/")).length + 1;
   const branch = `proposal/away-${n}`;
@@ -108,41 +107,41 @@ export async function simulateOffscreen(world: World, options: OffscreenOptions)
   const maxSteps = Math.max(1, Math.min(options.maxSteps ?? 6, 50));
   const slice = Math.max(1, Math.floor(options.elapsedMinutes / maxSteps));
   const steps: DigestStep[] = [];
-  world.focus(branch);
-  try {
-    for (let k = 0; k < maxSteps && actors.length > 0; k++) {
-      const actor = actors[k % actors.length] as string;
-      const head = world.head();
-      const storyTime = Math.min(base.storyTime + options.elapsedMinutes, head.storyTime + slice);
-      let step: z.infer<typeof OffscreenStepSchema>;
-      try {
-        ({ object: step } = await generateObject(
-          options.model,
-          stepPrompt(world.projection, world, actor, slice),
-          OffscreenStepSchema,
-          {
-            name: "offscreen_step",
-            role: "offscreen",
-            ...(options.signal ? { signal: options.signal } : {}),
-          },
-        ));
-      } catch (error) {
-        if (!(error instanceof LlmError && error.kind === "invalid_output")) throw error;
-        steps.push({
-          actor,
-          storyTime,
-          action: "(no valid action)",
-          changes: [],
-          rejected: "the model gave no valid action",
-        });
-        continue;
-      }
+  // The proposal branch is read through views of its head and committed to by name: the branch in view never
+  // changes, so a chat going on meanwhile neither sees the proposal nor commits onto it.
+  for (let k = 0; k < maxSteps && actors.length > 0; k++) {
+    const actor = actors[k % actors.length] as string;
+    const headId = world.branch(branch).head;
+    const { headTime, prompt } = await world.view(headId, (p) => ({
+      headTime: p.storyTimes[p.headTurn] ?? base.storyTime,
+      prompt: stepPrompt(p, world, actor, slice),
+    }));
+    const storyTime = Math.min(base.storyTime + options.elapsedMinutes, headTime + slice);
+    let step: z.infer<typeof OffscreenStepSchema>;
+    try {
+      ({ object: step } = await generateObject(options.model, prompt, OffscreenStepSchema, {
+        name: "offscreen_step",
+        role: "offscreen",
+        ...(options.signal ? { signal: options.signal } : {}),
+      }));
+    } catch (error) {
+      if (!(error instanceof LlmError && error.kind === "invalid_output")) throw error;
+      steps.push({
+        actor,
+        storyTime,
+        action: "(no valid action)",
+        changes: [],
+        rejected: "the model gave no valid action",
+      });
+      continue;
+    }
+    const { drafts, notices, changes, violations } = await world.view(headId, (p) => {
       const extracted = draftsFromExtraction(
         { minutesPassed: 0, events: step.events },
         {
           storyTime,
-          knownEvent: (id) => world.projection.hasEvent(id),
-          hookIds: new Set(openHooks(world.projection).map((h) => h.id)),
+          knownEvent: (id) => p.hasEvent(id),
+          hookIds: new Set(openHooks(p).map((h) => h.id)),
           defaultWitnesses: [actor],
         },
       );
@@ -161,33 +160,35 @@ export async function simulateOffscreen(world: World, options: OffscreenOptions)
       ];
       const trial = world.buildNode(
         { id: `${world.id}.trial`, kind: "offscreen", storyTime, events: drafts },
-        head,
+        world.ledger.get(headId) as WorldNode,
         branch,
       );
-      const violations = checkInvariants(world.projection, world.setup, trial, { generated: true });
-      const changes = trial.events
-        .filter((e) => e.kind === "changed")
-        .map((e) =>
-          e.kind === "changed" ? `${e.payload.op === "remove" ? "no longer: " : ""}${factText(e.payload)}` : "",
-        );
-      if (violations.length > 0) {
-        steps.push({
-          actor,
-          storyTime,
-          action: step.action,
-          changes,
-          rejected: violations.map((v) => v.message).join("; "),
-        });
-        continue;
-      }
-      const node: WorldNode = await world.commit(
-        { kind: "offscreen", storyTime, events: drafts, meta: { offscreen: true, notices: extracted.notices } },
-        { branch },
-      );
-      steps.push({ actor, storyTime, action: step.action, changes, node: node.id });
+      return {
+        drafts,
+        notices: extracted.notices,
+        violations: checkInvariants(p, world.setup, trial, { generated: true }),
+        changes: trial.events
+          .filter((e) => e.kind === "changed")
+          .map((e) =>
+            e.kind === "changed" ? `${e.payload.op === "remove" ? "no longer: " : ""}${factText(e.payload)}` : "",
+          ),
+      };
+    });
+    if (violations.length > 0) {
+      steps.push({
+        actor,
+        storyTime,
+        action: step.action,
+        changes,
+        rejected: violations.map((v) => v.message).join("; "),
+      });
+      continue;
     }
-  } finally {
-    world.focus(home);
+    const node: WorldNode = await world.commit(
+      { parent: headId, kind: "offscreen", storyTime, events: drafts, meta: { offscreen: true, notices } },
+      { branch },
+    );
+    steps.push({ actor, storyTime, action: step.action, changes, node: node.id });
   }
   const to = base.storyTime + options.elapsedMinutes;
   const lines = [

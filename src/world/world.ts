@@ -285,6 +285,14 @@ export class World {
     });
   }
 
+  /**
+   * Run `fn` on the branch in view, serialised with every other operation: a reader never sees the projection
+   * while a view has moved it elsewhere (a swipe's extraction, a past turn inspected).
+   */
+  read<T>(fn: (projection: Projection) => T | Promise<T>): Promise<T> {
+    return this.exclusive(async () => fn(this.projection));
+  }
+
   /** Serialise an operation after every earlier one (commits, head moves and views never interleave). */
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.queue.then(fn, fn);

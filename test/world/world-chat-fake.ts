@@ -14,8 +14,8 @@ export interface WorldScript {
   extract?: (speaker: string, text: string) => ScriptEvent[];
   /** Story minutes each extraction says passed (default 5). */
   minutesPassed?: number;
-  /** The off-screen step answer (default: Mara counts coins and is pleased). */
-  offscreen?: () => Record<string, unknown>;
+  /** The off-screen step answer (default: Mara counts coins and is pleased); read at each call, may wait. */
+  offscreen?: () => Record<string, unknown> | Promise<Record<string, unknown>>;
   /** Characters per streamed piece (default 4, so a line arrives in many pieces). */
   chunkChars?: number;
 }
@@ -34,10 +34,10 @@ const schemaName = (r: FakeRequest) => r.body?.response_format?.json_schema?.nam
 /** Start the fake server scripted for world turns, and a ChatModel that talks to it. */
 export async function startWorldFake(script: WorldScript): Promise<WorldFake> {
   const server = await startFakeLlmServer({
-    reply: (request) => {
+    reply: async (request) => {
       if (schemaName(request) === "offscreen_step")
         return JSON.stringify(
-          script.offscreen?.() ?? {
+          (await script.offscreen?.()) ?? {
             action: "Mara counts coins",
             events: [
               {

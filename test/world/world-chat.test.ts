@@ -18,7 +18,7 @@ import {
 } from "../../src/chat/world-chat.ts";
 import { currentFacts, factText, pendingLines, World, type WorldSetupInput } from "../../src/world/index.ts";
 import { storeFactories, type TestStore } from "../support/stores.ts";
-import { at, startWorldFake, type WorldFake } from "./world-chat-fake.ts";
+import { at, startWorldFake, type WorldFake, type WorldScript } from "./world-chat-fake.ts";
 
 const setup: WorldSetupInput = {
   name: "dock",
@@ -39,9 +39,10 @@ describe.each(await storeFactories())("a world-backed chat on %s", (_name, open)
   let db: TestStore;
   let fake: WorldFake;
   const lines: string[] = [];
+  const script: WorldScript = { lines, extract };
   beforeAll(async () => {
     db = await open("world_chat");
-    fake = await startWorldFake({ lines, extract });
+    fake = await startWorldFake(script);
   });
   afterAll(async () => {
     await fake.close();
@@ -204,5 +205,41 @@ describe.each(await storeFactories())("a world-backed chat on %s", (_name, open)
     await acceptAway(world, kept.id);
     expect(currentFacts(world.projection).map(factText)).toContain("Mara mood pleased");
     expect(world.head().storyTime).toBeGreaterThan(0);
+  });
+
+  it("keeps the chat on its branch while an away simulation waits for the model", async () => {
+    lines.splice(0, lines.length, "Fine weather for it.");
+    const world = await World.create(db.store, setup);
+    await startWorldChat(world);
+    let release = () => {};
+    const gate = new Promise<void>((r) => {
+      release = r;
+    });
+    let reached = () => {};
+    const asked = new Promise<void>((r) => {
+      reached = r;
+    });
+    script.offscreen = async () => {
+      reached();
+      await gate;
+      return { action: "Mara mends a net", events: [] };
+    };
+    try {
+      const away = proposeAway(world, fake.model, 60, { maxSteps: 1 });
+      await asked;
+      expect(world.current).toBe("main");
+      const sent = await sendWorldLine(world, { generator: fake.model }, "Shall we sail?");
+      if (sent.status !== "sent") throw new Error("refused");
+      expect(world.branch("main").head).toBe(committed(sent.reply).message.nodeId);
+      release();
+      const proposal = await away;
+      expect(proposal.steps.map((s) => s.action)).toEqual(["Mara mends a net"]);
+      expect(world.branch(proposal.branch).head).not.toBe(world.branch("main").head);
+      expect(worldTranscript(world).map((m) => m.text)).toContain("Fine weather for it.");
+      await expect(acceptAway(world, proposal.id)).rejects.toMatchObject({ code: "world.proposal_stale" });
+    } finally {
+      script.offscreen = undefined;
+      release();
+    }
   });
 });

@@ -9,6 +9,7 @@ import {
   decideWorldLine,
   discardAway,
   factsAsOf,
+  factsAtLine,
   knowledgeOf,
   manifestOf,
   proposeAway,
@@ -91,6 +92,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
         params: ChatParams,
         querystring: z.object({
           turn: z.coerce.number().int().nonnegative().optional().describe("as of this turn of the branch in view"),
+          at: z.string().min(1).max(200).optional().describe("as of this message instead (any line, on its own path)"),
           subject: z.string().min(1).max(200).optional(),
         }),
         response: { 200: FactsAsOfSchema },
@@ -98,9 +100,19 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
     },
     async (request) => {
       const world = await worldOf(request, request.params.id);
-      const { turn, subject } = request.query;
+      const { turn, subject, at } = request.query;
+      if (at !== undefined) {
+        if (turn !== undefined)
+          throw new HttpError(400, "invalid_request", "Ask for facts as of a turn or as of a message, not both.", {
+            param: "turn",
+          });
+        const node = await nodeOf(request, request.params.id, world, at);
+        return asHttp(() => factsAtLine(world, node, subject === undefined ? {} : { subject }));
+      }
       return asHttp(() =>
-        factsAsOf(world, { ...(turn === undefined ? {} : { turn }), ...(subject === undefined ? {} : { subject }) }),
+        world.read(() =>
+          factsAsOf(world, { ...(turn === undefined ? {} : { turn }), ...(subject === undefined ? {} : { subject }) }),
+        ),
       );
     },
   );
@@ -122,8 +134,10 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
     async (request) => {
       const world = await worldOf(request, request.params.id);
       const { from, to } = request.query;
-      const turns = timelineOf(world, { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) });
-      return { branch: world.current, turns };
+      return world.read(() => ({
+        branch: world.current,
+        turns: timelineOf(world, { ...(from === undefined ? {} : { from }), ...(to === undefined ? {} : { to }) }),
+      }));
     },
   );
 
@@ -140,7 +154,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
     },
     async (request) => {
       const world = await worldOf(request, request.params.id);
-      return asHttp(() => ({ characters: knowledgeOf(world, request.query.character) }));
+      return asHttp(() => world.read(() => ({ characters: knowledgeOf(world, request.query.character) })));
     },
   );
 
@@ -156,7 +170,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
     },
     async (request) => {
       const world = await worldOf(request, request.params.id);
-      return { current: world.current, branches: branchTree(world) };
+      return world.read(() => ({ current: world.current, branches: branchTree(world) }));
     },
   );
 
@@ -192,7 +206,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
     },
     async (request) => {
       const world = await worldOf(request, request.params.id);
-      return asHttp(() => ({ answers: whyFact(world, request.query.fact) }));
+      return asHttp(() => world.read(() => ({ answers: whyFact(world, request.query.fact) })));
     },
   );
 
@@ -409,7 +423,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
     },
     async (request) => {
       const world = await worldOf(request, request.params.id);
-      return { branch: world.current, messages: worldTranscript(world) };
+      return world.read(() => ({ branch: world.current, messages: worldTranscript(world) }));
     },
   );
 }

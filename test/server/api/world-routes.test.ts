@@ -117,6 +117,11 @@ describe("world routes", () => {
     const now = await get(`/api/chats/${CHAT}/world/facts`);
     expect(now.json().turn).toBe(3);
 
+    const atLine = await get(`/api/chats/${CHAT}/world/facts?at=${userNode}&subject=Alex`);
+    expect(atLine.json()).toMatchObject({ turn: 2, facts: [{ object: "dock" }] });
+    expect((await get(`/api/chats/${CHAT}/world/facts?at=nope`)).statusCode).toBe(404);
+    expect((await get(`/api/chats/${CHAT}/world/facts?at=${userNode}&turn=1`)).statusCode).toBe(400);
+
     const beyond = await get(`/api/chats/${CHAT}/world/facts?turn=99`);
     expect(beyond.statusCode).toBe(400);
     expect(beyond.json().error.code).toBe("world.bad_turn");

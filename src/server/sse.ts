@@ -106,6 +106,12 @@ export function openSse(_request: FastifyRequest, reply: FastifyReply, options: 
   openStreams.set(reply.server.server, streams);
   streams.add(raw);
 
+  let corked = false;
+  const uncork = () => {
+    corked = false;
+    raw.uncork();
+  };
+
   const onClose = () => {
     streams.delete(raw);
     if (timer) clearInterval(timer);
@@ -126,6 +132,13 @@ export function openSse(_request: FastifyRequest, reply: FastifyReply, options: 
     },
     async send(data, event) {
       if (gone || ended) return false;
+      // Events produced in one turn of the event loop (an upstream packet often carries dozens of tokens) leave in
+      // one write instead of one syscall each; the batch is flushed before the loop reads the socket again.
+      if (!corked) {
+        corked = true;
+        raw.cork();
+        setImmediate(uncork);
+      }
       if (raw.write(sseEvent(data, event))) return true;
       // Backpressure: wait for the socket to drain, or for the client to leave.
       await new Promise<void>((resolve) => {
@@ -143,6 +156,7 @@ export function openSse(_request: FastifyRequest, reply: FastifyReply, options: 
       if (ended) return;
       ended = true;
       if (timer) clearInterval(timer);
+      if (corked) uncork();
       if (!gone) raw.end();
     },
   };

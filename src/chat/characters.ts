@@ -129,6 +129,7 @@ async function insert(ctx: CharacterContext, ownerId: string, loaded: LoadedCard
     source: JSON.stringify(source),
     avatar: avatarOf(loaded),
     version: 1,
+    summary: JSON.stringify({ tags: loaded.card.data.tags, creator: loaded.card.data.creator }),
     created_at: now,
     updated_at: now,
   };
@@ -202,20 +203,24 @@ export async function listCharacters(ctx: CharacterContext, ownerId: string): Pr
   const db = await chatDb(ctx.store);
   const rows = await db
     .selectFrom("chat_characters")
-    .select(["id", "name", "version", "card", "created_at", "updated_at"])
+    .select(["id", "name", "version", "summary", "created_at", "updated_at"])
     .select((eb) => eb.fn.coalesce(eb.fn("length", ["avatar"]), eb.lit(0)).as("avatar_length"))
     .where("owner_id", "=", ownerId)
     .orderBy("updated_at", "desc")
     .orderBy("id")
     .execute();
   return rows.map((r) => {
-    const card = JSON.parse(r.card) as CharacterCardV3;
+    // Every row has a summary (written on insert and update, backfilled by its migration).
+    const listed = (r.summary ? JSON.parse(r.summary) : { tags: [], creator: "" }) as {
+      tags: string[];
+      creator: string;
+    };
     return {
       id: r.id,
       name: r.name,
       version: r.version,
-      tags: card.data.tags,
-      creator: card.data.creator,
+      tags: listed.tags,
+      creator: listed.creator,
       hasAvatar: Number(r.avatar_length) > 0,
       createdAt: Number(r.created_at),
       updatedAt: Number(r.updated_at),
@@ -249,6 +254,7 @@ export async function updateCharacter(
     .set({
       name: loaded.card.data.name,
       card: JSON.stringify(loaded.card),
+      summary: JSON.stringify({ tags: loaded.card.data.tags, creator: loaded.card.data.creator }),
       version: current.version + 1,
       updated_at: now,
     })

@@ -25,8 +25,18 @@ export async function chatRow(db: Db, ownerId: string, chatId: string): Promise<
   return row;
 }
 
-/** A chat with every message version (deleted ones too) and its selections and ratings. */
-export async function loadChat(db: Db, ownerId: string, chatId: string, withRatings = false): Promise<LoadedChat> {
+/**
+ * A chat with every message version (deleted ones too) and its selections and ratings. A reply still marked
+ * `streaming` whose lease ran out before `now` is read as incomplete ("interrupted"): its writer died, and
+ * recoverInterrupted will store that later.
+ */
+export async function loadChat(
+  db: Db,
+  ownerId: string,
+  chatId: string,
+  now: number,
+  withRatings = false,
+): Promise<LoadedChat> {
   const row = await chatRow(db, ownerId, chatId);
   const [messages, selections, ratings] = await Promise.all([
     db.selectFrom("chat_messages").selectAll().where("chat_id", "=", chatId).where("owner_id", "=", ownerId).execute(),
@@ -45,6 +55,11 @@ export async function loadChat(db: Db, ownerId: string, chatId: string, withRati
           .execute()
       : Promise.resolve([] as RatingRow[]),
   ]);
+  for (const m of messages)
+    if (m.status === "streaming" && m.lease_until !== null && Number(m.lease_until) < now) {
+      m.status = "incomplete";
+      m.finish_reason = "interrupted";
+    }
   const tree = new ChatTree(messages, new Map(selections.map((s) => [s.parent_key, s.slot_id])));
   return { row, tree, ratings: new Map(ratings.map((r) => [r.message_id, r])) };
 }

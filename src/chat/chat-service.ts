@@ -245,7 +245,7 @@ export class ChatService {
 
   /** A chat and its shown path: per parent the selected sibling, each with "i/n", its siblings and candidate id. */
   async getChat(ownerId: string, chatId: string): Promise<ChatView> {
-    const chat = await loadChat(await this.db(), ownerId, chatId, true);
+    const chat = await loadChat(await this.db(), ownerId, chatId, this.now(), true);
     return {
       chat: chatSummary(chat.row),
       messages: chat.tree.shownPath().map((item) => treeMessageView(chat.tree, item, chat.ratings)),
@@ -269,7 +269,7 @@ export class ChatService {
    */
   async branchChat(ownerId: string, chatId: string, messageId: string, input: { title?: string } = {}) {
     const db = await this.db();
-    const source = await loadChat(db, ownerId, chatId);
+    const source = await loadChat(db, ownerId, chatId, this.now());
     const target = messageIn(source, messageId);
     const chain = source.tree.chainTo(target.slot_id).map((item) => item.message);
     chain[chain.length - 1] = target;
@@ -329,7 +329,7 @@ export class ChatService {
     options: { signal?: AbortSignal } = {},
   ): AsyncGenerator<ReplyEvent> {
     const db = await this.db();
-    let chat = await loadChat(db, ownerId, chatId);
+    let chat = await loadChat(db, ownerId, chatId, this.now());
     let user = input.clientMessageId ? await byClientId(db, chat, input.clientMessageId) : undefined;
     if (!user) {
       const path = chat.tree.shownPath();
@@ -353,7 +353,7 @@ export class ChatService {
       } catch (error) {
         if (!input.clientMessageId || !isUniqueViolation(error)) throw error;
       }
-      chat = await loadChat(db, ownerId, chatId);
+      chat = await loadChat(db, ownerId, chatId, this.now());
       user = input.clientMessageId ? await byClientId(db, chat, input.clientMessageId) : chat.tree.message(row.id);
     }
     const userSlot = chat.tree.slotOf((user as MessageRow).id);
@@ -392,7 +392,7 @@ export class ChatService {
     policy: ReplyPolicy,
     options: GenerateOptions = {},
   ): AsyncGenerator<ReplyEvent> {
-    const chat = await loadChat(await this.db(), ownerId, chatId);
+    const chat = await loadChat(await this.db(), ownerId, chatId, this.now());
     const message = messageIn(chat, messageId);
     const onUser = message.role === "user";
     const parentKey = onUser ? message.slot_id : message.parent_key;
@@ -419,7 +419,7 @@ export class ChatService {
     policy: ReplyPolicy,
     options: { signal?: AbortSignal } = {},
   ): AsyncGenerator<ReplyEvent> {
-    const chat = await loadChat(await this.db(), ownerId, chatId);
+    const chat = await loadChat(await this.db(), ownerId, chatId, this.now());
     const message = messageIn(chat, messageId);
     if (message.role !== "assistant")
       throw new ChatError("invalid", "message.invalid_action", "Only a character's reply can be continued.", {
@@ -441,7 +441,7 @@ export class ChatService {
   /** Choose which sibling (swipe) is shown under its parent. */
   async selectMessage(ownerId: string, chatId: string, messageId: string): Promise<ChatView> {
     const db = await this.db();
-    const chat = await loadChat(db, ownerId, chatId);
+    const chat = await loadChat(db, ownerId, chatId, this.now());
     const message = messageIn(chat, messageId);
     await select(db, { chatId, ownerId, parentKey: message.parent_key, slotId: message.slot_id, now: this.now() });
     return this.getChat(ownerId, chatId);
@@ -450,7 +450,7 @@ export class ChatService {
   /** Edit a message: a new version replaces it on the path; the original is kept and linked by `editOf`. */
   async editMessage(ownerId: string, chatId: string, messageId: string, text: string): Promise<MessageView> {
     const db = await this.db();
-    const chat = await loadChat(db, ownerId, chatId);
+    const chat = await loadChat(db, ownerId, chatId, this.now());
     const message = messageIn(chat, messageId);
     if (message.status === "streaming") throw streamingConflict(messageId);
     const row = await insertVersion(this.now, db, chat, message, (version) =>
@@ -471,7 +471,7 @@ export class ChatService {
         now: this.now(),
       }),
     );
-    const fresh = await loadChat(db, ownerId, chatId);
+    const fresh = await loadChat(db, ownerId, chatId, this.now());
     const item = fresh.tree.chainTo(row.slot_id).at(-1) as PathItem;
     return treeMessageView(fresh.tree, item);
   }
@@ -482,7 +482,7 @@ export class ChatService {
    */
   async deleteMessage(ownerId: string, chatId: string, messageId: string): Promise<void> {
     const db = await this.db();
-    const chat = await loadChat(db, ownerId, chatId);
+    const chat = await loadChat(db, ownerId, chatId, this.now());
     const message = messageIn(chat, messageId);
     const now = this.now();
     const siblings = chat.tree.liveChildren(message.parent_key);
@@ -515,7 +515,7 @@ export class ChatService {
         hint: "Send stars as 1, 2, 3, 4 or 5, or null to clear them.",
       });
     const db = await this.db();
-    const chat = await loadChat(db, ownerId, chatId, true);
+    const chat = await loadChat(db, ownerId, chatId, this.now(), true);
     messageIn(chat, messageId);
     const old = chat.ratings.get(messageId);
     const thumbs = input.thumbs === undefined ? (old?.thumbs ?? null) : input.thumbs;

@@ -14,6 +14,8 @@ export interface CharacterRow {
   avatar: Uint8Array | null;
   /** Bumped on every change: compiled lore is cached per (id, version). */
   version: number;
+  /** `{ tags, creator }` for listings, so a list never parses whole cards (a lorebook can be megabytes). */
+  summary: string | null;
   created_at: number;
   updated_at: number;
 }
@@ -285,7 +287,29 @@ export const CHAT_MIGRATIONS: readonly Migration[] = [
       await db.schema.createIndex("chat_candidates_chat").on("chat_candidates").columns(["chat_id"]).execute();
     },
   },
+  {
+    name: "character_summary",
+    up: async (db) => {
+      await db.schema.alterTable("chat_characters").addColumn("summary", "text").execute();
+      const rows = await db.selectFrom("chat_characters").select(["id", "card"]).execute();
+      for (const row of rows as Array<{ id: string; card: string }>)
+        await db
+          .updateTable("chat_characters")
+          .set({ summary: characterListing(row.card) })
+          .where("id", "=", row.id)
+          .execute();
+    },
+  },
 ];
+
+/** The listing summary of a card's JSON: its tags and creator. */
+export function characterListing(cardJson: string): string {
+  const data = (JSON.parse(cardJson) as { data?: { tags?: unknown; creator?: unknown } }).data ?? {};
+  return JSON.stringify({
+    tags: Array.isArray(data.tags) ? data.tags.filter((t) => typeof t === "string") : [],
+    creator: typeof data.creator === "string" ? data.creator : "",
+  });
+}
 
 /** The chat tables of a store, migrated on first use. */
 export async function chatDb(store: Store): Promise<Kysely<ChatTables>> {

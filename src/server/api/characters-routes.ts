@@ -27,9 +27,15 @@ const TAGS = ["characters"];
  * delete the caller's characters, and their avatar. Every query is scoped by the signed-in user.
  */
 export async function characterRoutes(appBase: FastifyInstance, options: ChatRoutesOptions): Promise<void> {
-  const app = appBase.withTypeProvider<ZodTypeProvider>();
+  // A scope of its own, so the binary body parsers below never reach the other /api routes, however this
+  // function is mounted (registered as a plugin or called on the /api scope).
+  await appBase.register(async (scope) => characterScope(scope, options));
+}
+
+async function characterScope(scope: FastifyInstance, options: ChatRoutesOptions): Promise<void> {
+  const app = scope.withTypeProvider<ZodTypeProvider>();
   const { chats } = options;
-  // Binary card bodies arrive whole as a Buffer (this scope only).
+  // Binary card bodies arrive whole as a Buffer.
   app.addContentTypeParser(CARD_TYPES, { parseAs: "buffer", bodyLimit: CHARACTER_BODY_LIMIT }, (_req, body, done) =>
     done(null, body),
   );

@@ -23,6 +23,7 @@ import { minimaxRoutes } from "./minimax/index.ts";
 import { openaiRoutes } from "./openai/index.ts";
 import { useSecurityHeaders } from "./security-headers.ts";
 import { closeOpenStreams, openStreamCount } from "./sse.ts";
+import { isAppNavigation, sendAppPage, serveWebApp } from "./web-app.ts";
 
 /** Extra /api route plugins (chats, characters, worlds), registered inside the authenticated /api scope. */
 export type ApiPlugin = (app: FastifyInstance) => Promise<void>;
@@ -43,6 +44,8 @@ export interface ServerDeps {
   pingMs?: number;
   /** How long a shutdown lets open streams finish before cutting them (their partial replies stay incomplete). */
   drainMs?: number;
+  /** The built web app to serve at `/` (web/dist), when there is one. */
+  webRoot?: string;
   /** Route plugins of the chat and world APIs. */
   apiPlugins?: ApiPlugin[];
   version?: string;
@@ -158,7 +161,9 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       return reply.code(503).send({ ok: false });
     }
   });
+  if (deps.webRoot) await serveWebApp(app, deps.webRoot);
   app.setNotFoundHandler((request, reply) => {
+    if (deps.webRoot && isAppNavigation(request)) return sendAppPage(reply);
     const error = new HttpError(404, "not_found", `Nothing at ${request.method} ${request.url.split("?")[0]}.`);
     return reply.code(404).send({ error: { code: error.code, message: error.message } });
   });

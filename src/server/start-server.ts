@@ -7,6 +7,7 @@ import { type ApiPlugin, buildServer } from "./app.ts";
 import { IdentityStore } from "./auth/identity-store.ts";
 import { type CharacterServing, type GatewayLogEntry, ModelGateway } from "./model-gateway.ts";
 import { ModelRegistry } from "./model-registry.ts";
+import { findWebRoot } from "./web-app.ts";
 
 /** What `troupe serve` (and tests) start a server from. */
 export interface StartServerOptions {
@@ -24,6 +25,8 @@ export interface StartServerOptions {
   now?: () => number;
   pingMs?: number;
   version?: string;
+  /** The built web app to serve at `/` (default: web/dist of the package, when built; null: none). */
+  webRoot?: string | null;
   /** Extra pieces the chat domain adds (route plugins, character serving, the candidate log). */
   extend?: (parts: ServerParts) => Promise<ServerExtension>;
 }
@@ -78,6 +81,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(extension.log ? { log: extension.log } : {}),
   });
   const redis = options.redisUrl ? await connectRedis(options.redisUrl) : undefined;
+  const webRoot = options.webRoot === null ? undefined : (options.webRoot ?? findWebRoot());
   const app = await buildServer({
     store,
     identity,
@@ -90,6 +94,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     ...(options.pingMs === undefined ? {} : { pingMs: options.pingMs }),
     ...(options.version ? { version: options.version } : {}),
     ...(extension.apiPlugins ? { apiPlugins: extension.apiPlugins } : {}),
+    ...(webRoot ? { webRoot } : {}),
   });
   const address = await app.listen({
     host: options.host ?? config.serve.host ?? "127.0.0.1",

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { Kysely } from "kysely";
-import { type CharacterCardV3, expandMacros, macroContextFromCard } from "../cards/index.ts";
 import { createRng, type Rng } from "../core/index.ts";
 import type { Store } from "../store/index.ts";
 import {
@@ -28,22 +27,37 @@ import {
   updateCharacter,
 } from "./characters.ts";
 import { ChatError, chatNotFound } from "./chat-error.ts";
-import { chatRow, isUniqueViolation, loadChat, messageIn, newMessage, select } from "./chat-records.ts";
-import { type ChatRow, type ChatTables, chatDb, type MessageRow } from "./chat-tables.ts";
+import { isUniqueViolation, loadChat, messageIn, newMessage } from "./chat-records.ts";
+import { type ChatTables, chatDb, type MessageRow } from "./chat-tables.ts";
 import type { PathItem } from "./chat-tree.ts";
 import {
-  type ChatPersona,
   type ChatSummary,
   type ChatView,
-  chatSummary,
   type MessageRating,
   type MessageView,
-  ratingView,
   treeMessageView,
 } from "./chat-views.ts";
-import { byClientId, insertSlots, insertVersion, touch } from "./chat-writes.ts";
+import { byClientId, insertSlots } from "./chat-writes.ts";
+import {
+  branchChat,
+  type CreateChatInput,
+  createChat,
+  deleteChat,
+  listChats,
+  readChat,
+  readChatSummary,
+} from "./chats.ts";
 import { type LoreCache, sharedLoreCache } from "./lore-cache.ts";
-import type { ReplyPolicy, ReplySampling } from "./reply-policy.ts";
+import {
+  deleteMessage,
+  editMessage,
+  type RatingInput,
+  rateMessage,
+  recoverInterrupted,
+  selectMessage,
+  streamingConflict,
+} from "./message-actions.ts";
+import type { ReplyPolicy } from "./reply-policy.ts";
 import type { ReplyEvent } from "./reply-run.ts";
 import { generateReplies, type ReplyDeps } from "./reply-start.ts";
 
@@ -64,15 +78,6 @@ export interface ChatServiceOptions {
   cardCache?: CardCache;
 }
 
-/** A new chat. */
-export interface CreateChatInput {
-  characterId: string;
-  persona?: ChatPersona;
-  model?: string | null;
-  sampling?: ReplySampling;
-  title?: string;
-}
-
 /** A user message to send. */
 export interface SendInput {
   text: string;
@@ -87,12 +92,6 @@ export interface GenerateOptions {
   candidates?: number;
   /** Aborting it (the client left) cancels the upstream call; partial text is kept as incomplete. */
   signal?: AbortSignal;
-}
-
-/** A rating to set (absent fields keep their value; null clears). */
-export interface RatingInput {
-  thumbs?: 1 | -1 | null;
-  stars?: number | null;
 }
 
 /**
@@ -177,141 +176,33 @@ export class ChatService {
    * Start a chat with a character: the card's first message is the greeting, its alternate greetings are the
    * greeting's sibling swipes (authored, not generated), with {{char}}/{{user}} expanded for the persona.
    */
-  async createChat(ownerId: string, input: CreateChatInput): Promise<ChatView> {
-    const character = await this.getCharacter(ownerId, input.characterId);
-    const db = await this.db();
-    const now = this.now();
-    const persona = input.persona ?? { name: "User", description: "" };
-    const row: ChatRow = {
-      id: this.ids(),
-      owner_id: ownerId,
-      character_id: character.id,
-      character_ids: JSON.stringify([character.id]),
-      world_id: null,
-      persona_name: persona.name || "User",
-      persona_description: persona.description,
-      model: input.model ?? null,
-      sampling: JSON.stringify(input.sampling ?? {}),
-      title: input.title?.trim() || character.name,
-      branched_from_chat: null,
-      branched_from_message: null,
-      created_at: now,
-      updated_at: now,
-    };
-    const greetings = greetingsOf(character.card, row.persona_name);
-    const messages = greetings.map((text, position) =>
-      newMessage({
-        id: this.ids(),
-        owner_id: ownerId,
-        chat_id: row.id,
-        parent_id: null,
-        role: "assistant",
-        speaker: character.name,
-        text,
-        status: "complete",
-        origin: "greeting",
-        position,
-        now,
-      }),
-    );
-    await db.transaction().execute(async (trx) => {
-      await trx.insertInto("chat_chats").values(row).execute();
-      if (messages.length > 0) {
-        await trx.insertInto("chat_messages").values(messages).execute();
-        const first = messages[0] as MessageRow;
-        await select(trx, { chatId: row.id, ownerId, parentKey: "", slotId: first.id, now });
-      }
-    });
-    return this.getChat(ownerId, row.id);
+  createChat(ownerId: string, input: CreateChatInput): Promise<ChatView> {
+    return createChat(this.ctx, ownerId, input);
   }
 
   /** The owner's chats, most recently active first. */
-  async listChats(ownerId: string): Promise<ChatSummary[]> {
-    const db = await this.db();
-    const rows = await db
-      .selectFrom("chat_chats")
-      .selectAll()
-      .where("owner_id", "=", ownerId)
-      .orderBy("updated_at", "desc")
-      .orderBy("id")
-      .execute();
-    return rows.map(chatSummary);
+  listChats(ownerId: string): Promise<ChatSummary[]> {
+    return listChats(this.ctx, ownerId);
   }
 
   /** A chat's summary (what the server needs to resolve its reply policy). */
-  async chatSummary(ownerId: string, chatId: string): Promise<ChatSummary> {
-    return chatSummary(await chatRow(await this.db(), ownerId, chatId));
+  chatSummary(ownerId: string, chatId: string): Promise<ChatSummary> {
+    return readChatSummary(this.ctx, ownerId, chatId);
   }
 
   /** A chat and its shown path: per parent the selected sibling, each with "i/n", its siblings and candidate id. */
-  async getChat(ownerId: string, chatId: string): Promise<ChatView> {
-    const chat = await loadChat(await this.db(), ownerId, chatId, this.now(), true);
-    return {
-      chat: chatSummary(chat.row),
-      messages: chat.tree.shownPath().map((item) => treeMessageView(chat.tree, item, chat.ratings)),
-    };
+  getChat(ownerId: string, chatId: string): Promise<ChatView> {
+    return readChat(this.ctx, ownerId, chatId);
   }
 
   /** Delete a chat with its messages, selections, ratings and candidate-log rows. */
-  async deleteChat(ownerId: string, chatId: string): Promise<void> {
-    const db = await this.db();
-    await db.transaction().execute(async (trx) => {
-      await chatRow(trx, ownerId, chatId);
-      for (const table of ["chat_messages", "chat_selections", "chat_ratings", "chat_candidates"] as const)
-        await trx.deleteFrom(table).where("chat_id", "=", chatId).where("owner_id", "=", ownerId).execute();
-      await trx.deleteFrom("chat_chats").where("id", "=", chatId).where("owner_id", "=", ownerId).execute();
-    });
+  deleteChat(ownerId: string, chatId: string): Promise<void> {
+    return deleteChat(this.ctx, ownerId, chatId);
   }
 
-  /**
-   * Branch: a new chat whose path is a copy of the path up to `messageId` (that version of it), linked to its
-   * source (`branchedFrom`, and each copied message's `copiedFrom`; generated copies keep their candidate ids).
-   */
-  async branchChat(ownerId: string, chatId: string, messageId: string, input: { title?: string } = {}) {
-    const db = await this.db();
-    const source = await loadChat(db, ownerId, chatId, this.now());
-    const target = messageIn(source, messageId);
-    const chain = source.tree.chainTo(target.slot_id).map((item) => item.message);
-    chain[chain.length - 1] = target;
-    const now = this.now();
-    const row: ChatRow = {
-      ...source.row,
-      id: this.ids(),
-      title: input.title?.trim() || `${source.row.title} (branch)`,
-      branched_from_chat: chatId,
-      branched_from_message: messageId,
-      created_at: now,
-      updated_at: now,
-    };
-    let parent: string | null = null;
-    const copies = chain.map((m) => {
-      const copy = newMessage({
-        ...m,
-        id: this.ids(),
-        chat_id: row.id,
-        parent_id: parent,
-        parent_key: parent ?? "",
-        status: m.status === "streaming" ? "incomplete" : m.status,
-        edit_of: null,
-        continued_from: null,
-        copied_from: m.id,
-        client_message_id: null,
-        lease_until: null,
-        version: 0,
-        position: 0,
-        now,
-      });
-      copy.slot_id = copy.id;
-      parent = copy.id;
-      return copy;
-    });
-    await db.transaction().execute(async (trx) => {
-      await trx.insertInto("chat_chats").values(row).execute();
-      if (copies.length) await trx.insertInto("chat_messages").values(copies).execute();
-      for (const c of copies)
-        await select(trx, { chatId: row.id, ownerId, parentKey: c.parent_key, slotId: c.id, now });
-    });
-    return this.getChat(ownerId, row.id);
+  /** Branch: a new chat whose path is a copy of the path up to `messageId`, linked to its source. */
+  branchChat(ownerId: string, chatId: string, messageId: string, input: { title?: string } = {}): Promise<ChatView> {
+    return branchChat(this.ctx, ownerId, chatId, messageId, input);
   }
 
   // Messages -------------------------------------------------------------------------------------------------
@@ -439,134 +330,31 @@ export class ChatService {
   }
 
   /** Choose which sibling (swipe) is shown under its parent. */
-  async selectMessage(ownerId: string, chatId: string, messageId: string): Promise<ChatView> {
-    const db = await this.db();
-    const chat = await loadChat(db, ownerId, chatId, this.now());
-    const message = messageIn(chat, messageId);
-    await select(db, { chatId, ownerId, parentKey: message.parent_key, slotId: message.slot_id, now: this.now() });
-    return this.getChat(ownerId, chatId);
+  selectMessage(ownerId: string, chatId: string, messageId: string): Promise<ChatView> {
+    return selectMessage(this.ctx, ownerId, chatId, messageId);
   }
 
   /** Edit a message: a new version replaces it on the path; the original is kept and linked by `editOf`. */
-  async editMessage(ownerId: string, chatId: string, messageId: string, text: string): Promise<MessageView> {
-    const db = await this.db();
-    const chat = await loadChat(db, ownerId, chatId, this.now());
-    const message = messageIn(chat, messageId);
-    if (message.status === "streaming") throw streamingConflict(messageId);
-    const row = await insertVersion(this.now, db, chat, message, (version) =>
-      newMessage({
-        ...message,
-        id: this.ids(),
-        text,
-        status: "complete",
-        origin: "edit",
-        finish_reason: null,
-        edit_of: message.id,
-        continued_from: null,
-        copied_from: null,
-        candidate_id: null,
-        client_message_id: null,
-        lease_until: null,
-        version,
-        now: this.now(),
-      }),
-    );
-    const fresh = await loadChat(db, ownerId, chatId, this.now());
-    const item = fresh.tree.chainTo(row.slot_id).at(-1) as PathItem;
-    return treeMessageView(fresh.tree, item);
+  editMessage(ownerId: string, chatId: string, messageId: string, text: string): Promise<MessageView> {
+    return editMessage(this.ctx, ownerId, chatId, messageId, text);
   }
 
-  /**
-   * Delete a message (soft: every version is kept, marked deleted). It leaves the path; if it was the shown swipe,
-   * a neighbouring sibling is shown, else what followed it stays on the path.
-   */
-  async deleteMessage(ownerId: string, chatId: string, messageId: string): Promise<void> {
-    const db = await this.db();
-    const chat = await loadChat(db, ownerId, chatId, this.now());
-    const message = messageIn(chat, messageId);
-    const now = this.now();
-    const siblings = chat.tree.liveChildren(message.parent_key);
-    const index = siblings.findIndex((s) => s.id === message.slot_id);
-    const neighbour = siblings[index - 1] ?? siblings[index + 1];
-    const shownSlot = chat.tree.shownPath().find((i) => i.slot.parentKey === message.parent_key)?.slot.id;
-    await db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable("chat_messages")
-        .set({ deleted_at: now, updated_at: now })
-        .where("slot_id", "=", message.slot_id)
-        .where("chat_id", "=", chatId)
-        .where("owner_id", "=", ownerId)
-        .where("deleted_at", "is", null)
-        .execute();
-      if (neighbour && (shownSlot === message.slot_id || shownSlot === undefined))
-        await select(trx, { chatId, ownerId, parentKey: message.parent_key, slotId: neighbour.id, now });
-      await touch(trx, ownerId, chatId, now);
-    });
+  /** Delete a message (soft): it leaves the path; a shown swipe gives way to a neighbour. */
+  deleteMessage(ownerId: string, chatId: string, messageId: string): Promise<void> {
+    return deleteMessage(this.ctx, ownerId, chatId, messageId);
   }
 
   /** Rate a message: thumbs up/down and an optional 1–5; absent fields keep their value, null clears. */
-  async rateMessage(ownerId: string, chatId: string, messageId: string, input: RatingInput): Promise<MessageRating> {
-    if (
-      input.stars !== undefined &&
-      input.stars !== null &&
-      !(Number.isInteger(input.stars) && input.stars >= 1 && input.stars <= 5)
-    )
-      throw new ChatError("invalid", "rating.invalid", "Stars must be a whole number from 1 to 5.", {
-        hint: "Send stars as 1, 2, 3, 4 or 5, or null to clear them.",
-      });
-    const db = await this.db();
-    const chat = await loadChat(db, ownerId, chatId, this.now(), true);
-    messageIn(chat, messageId);
-    const old = chat.ratings.get(messageId);
-    const thumbs = input.thumbs === undefined ? (old?.thumbs ?? null) : input.thumbs;
-    const stars = input.stars === undefined ? (old?.stars ?? null) : input.stars;
-    const now = this.now();
-    await db
-      .insertInto("chat_ratings")
-      .values({ message_id: messageId, owner_id: ownerId, chat_id: chatId, thumbs, stars, updated_at: now })
-      .onConflict((oc) => oc.column("message_id").doUpdateSet({ thumbs, stars, updated_at: now }))
-      .execute();
-    return ratingView({
-      message_id: messageId,
-      owner_id: ownerId,
-      chat_id: chatId,
-      thumbs,
-      stars,
-      updated_at: now,
-    }) as MessageRating;
+  rateMessage(ownerId: string, chatId: string, messageId: string, input: RatingInput): Promise<MessageRating> {
+    return rateMessage(this.ctx, ownerId, chatId, messageId, input);
   }
 
   /**
-   * At server start: replies left `streaming` by a process that died (their lease ran out before `now`) become
-   * `incomplete` (finish reason "interrupted"), with their candidate-log rows. Across owners: it is maintenance.
+   * At server start (and now and then): replies left `streaming` by a process that died (lease run out before
+   * `now`) become `incomplete` ("interrupted"), with their candidate-log rows. Across owners: it is maintenance.
    */
-  async recoverInterrupted(now: number = this.now()): Promise<number> {
-    const db = await this.db();
-    return db.transaction().execute(async (trx) => {
-      const stale = await trx
-        .selectFrom("chat_messages")
-        .select(["id", "candidate_id"])
-        .where("status", "=", "streaming")
-        .where("lease_until", "<", now)
-        .execute();
-      if (stale.length === 0) return 0;
-      const ids = stale.map((s) => s.id);
-      await trx
-        .updateTable("chat_messages")
-        .set({ status: "incomplete", finish_reason: "interrupted", lease_until: null, updated_at: now })
-        .where("id", "in", ids)
-        .where("status", "=", "streaming")
-        .execute();
-      const candidates = stale.map((s) => s.candidate_id).filter((c): c is string => c !== null);
-      if (candidates.length)
-        await trx
-          .updateTable("chat_candidates")
-          .set({ status: "incomplete", finish_reason: "interrupted", updated_at: now })
-          .where("id", "in", candidates)
-          .where("status", "=", "streaming")
-          .execute();
-      return stale.length;
-    });
+  recoverInterrupted(now: number = this.now()): Promise<number> {
+    return recoverInterrupted(this.ctx, now);
   }
 
   /** Log candidates generated outside a troupe chat (the /v1 and MiniMax gateways). */
@@ -578,18 +366,4 @@ export class ChatService {
   listCandidates(ownerId: string, query: CandidateQuery = {}): Promise<CandidateRecord[]> {
     return listCandidates(this.store, ownerId, query);
   }
-}
-
-/** The card's greetings (first message, then alternates), macros expanded for the persona; empty ones left out. */
-function greetingsOf(card: CharacterCardV3, user: string): string[] {
-  const ctx = macroContextFromCard(card, user);
-  return [card.data.first_mes, ...card.data.alternate_greetings]
-    .filter((g) => g.trim() !== "")
-    .map((g) => expandMacros(g, ctx));
-}
-
-function streamingConflict(messageId: string): ChatError {
-  return new ChatError("conflict", "message.streaming", `Message "${messageId}" is still being written.`, {
-    hint: "Wait for the reply to finish (or stop it), then try again.",
-  });
 }

@@ -30,19 +30,14 @@ export type {
 export { ChatError, type ChatErrorKind, chatNotFound } from "./chat-error.ts";
 export { CHAT_HELP } from "./chat-help.ts";
 export { type ChatLoopIo, errorText, runChatLoop } from "./chat-loop.ts";
-export {
-  ChatService,
-  type ChatServiceOptions,
-  type CreateChatInput,
-  type GenerateOptions,
-  type RatingInput,
-  type SendInput,
-} from "./chat-service.ts";
+export { ChatService, type ChatServiceOptions, type GenerateOptions, type SendInput } from "./chat-service.ts";
 export { ChatSession, type ChatSessionOptions } from "./chat-session.ts";
 export { CHAT_MIGRATIONS, type ChatTables, chatDb } from "./chat-tables.ts";
 export type { ChatPersona, ChatSummary, ChatView, MessageRating, MessageView } from "./chat-views.ts";
+export type { ChatContext, CreateChatInput } from "./chats.ts";
 export { chooseDisplayOrder, type DisplayOrder, orderPropensity } from "./display-order.ts";
 export { type CachedLore, LoreCache, sharedLoreCache } from "./lore-cache.ts";
+export type { RatingInput } from "./message-actions.ts";
 export { policyRecord, type ReplyPolicy, type ReplySampling, replyRequest } from "./reply-policy.ts";
 export type { ReplyEvent } from "./reply-run.ts";
 export { type ChatInput, parseChatInput } from "./slash-command.ts";

@@ -136,6 +136,20 @@ for (const [dialect, open] of await storeFactories()) {
       expect(logged.map((c) => c.siblingPosition)).toEqual([0, 1, 2]);
     });
 
+    it("gives racing regenerations distinct sibling positions", async () => {
+      const { chatId } = await newChat();
+      const first = dones(await collect(chats.sendMessage(OWNER, chatId, { text: "Race" }, policyFor(model))))[0]!;
+      const [a, b, c] = await Promise.all(
+        [1, 2, 3].map(() => collect(chats.regenerate(OWNER, chatId, first.message.id, policyFor(model)))),
+      );
+      const ids = [a!, b!, c!].map((events) => dones(events)[0]!.message.id);
+      const view = await chats.getChat(OWNER, chatId);
+      expect(view.messages.at(-1)!.siblingCount).toBe(4);
+      expect(new Set(view.messages.at(-1)!.siblingIds)).toEqual(new Set([first.message.id, ...ids]));
+      const positions = (await listCandidates(db.store, OWNER, { chatId })).map((x) => x.siblingPosition);
+      expect([...positions].sort()).toEqual([0, 1, 2, 3]);
+    });
+
     it("generates k candidates in one call and randomizes their order on the configured share", async () => {
       const random = new ChatService({ store: db.store, now: clock.now, rng: createRng(3), randomizeShare: 1 });
       const { chatId } = await newChat(random);

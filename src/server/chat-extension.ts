@@ -15,6 +15,7 @@ import { HttpError } from "./http-error.ts";
 import type { CharacterServing, GatewayLogEntry } from "./model-gateway.ts";
 import type { ModelRegistry } from "./model-registry.ts";
 import type { ServerExtension, ServerParts } from "./start-server.ts";
+import { WORLD_PREFIX, WorldServing } from "./world-serving.ts";
 
 const CHARACTER_PREFIX = "character:";
 
@@ -35,7 +36,7 @@ export async function replyPolicyFor(registry: ModelRegistry, actor: Actor, name
 }
 
 /** The actor's characters as /v1 models: `character:<id>`, or `character:<name>` when the name is unique. */
-function characterServing(chats: ChatService): CharacterServing {
+function characterServing(chats: ChatService, worlds: WorldServing): CharacterServing {
   // By id first (one indexed read, the card parsed once per version); a unique name is a convenience for people
   // typing model names.
   const find = async (actor: Actor, ref: string) => {
@@ -48,14 +49,18 @@ function characterServing(chats: ChatService): CharacterServing {
     return byName.length === 1 && byName[0] ? chats.promptCharacter(actor.userId, byName[0].id) : undefined;
   };
   return {
-    list: async (actor) =>
-      (await chats.listCharacters(actor.userId)).map((c) => ({
+    list: async (actor) => [
+      ...(await chats.listCharacters(actor.userId)).map((c) => ({
         id: `${CHARACTER_PREFIX}${c.id}`,
         created: Math.floor(c.createdAt / 1000),
         ownedBy: actor.userId,
       })),
-    prompt: async (actor, ref, history) => {
-      const character = await find(actor, ref);
+      ...(await worlds.list(actor)),
+    ],
+    claims: (name) => name.startsWith(CHARACTER_PREFIX) || name.startsWith(WORLD_PREFIX),
+    prompt: async (actor, name, history) => {
+      if (name.startsWith(WORLD_PREFIX)) return worlds.prompt(actor, name.slice(WORLD_PREFIX.length), history);
+      const character = await find(actor, name.slice(CHARACTER_PREFIX.length));
       if (!character) return undefined;
       const built = characterPrompt({ character, history });
       return { messages: built.messages, manifest: built.manifest };
@@ -127,7 +132,7 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
       (app) => chatRoutes(app, routeOptions),
       (app) => messageRoutes(app, routeOptions),
     ],
-    characters: characterServing(chats),
+    characters: characterServing(chats, new WorldServing(parts.store, chats, parts.now)),
     log: async (entry) => {
       await chats.logCandidates(entry.actor.userId, completionCandidates(entry));
     },

@@ -6,13 +6,18 @@ import type { Gateway, GatewayEvent, GatewayRequest, ServedModelInfo } from "./g
 import { HttpError } from "./http-error.ts";
 import type { ModelRegistry, ResolvedPolicy } from "./model-registry.ts";
 
-/** Characters served as models ("character:<id>"): a plain OpenAI client chats with a card and its lore. */
+/**
+ * Characters served as models ("character:<id>", "world:<chatId>"): a plain OpenAI client chats with a card, its
+ * lore and, for a world, what the character knows and remembers.
+ */
 export interface CharacterServing {
   list(actor: Actor): Promise<ServedModelInfo[]>;
+  /** Whether a model name is one of these (then `prompt` decides whether the actor has it). */
+  claims(name: string): boolean;
   /** The prompt for the client's history, or undefined when the actor has no such character. */
   prompt(
     actor: Actor,
-    ref: string,
+    name: string,
     history: ChatMessage[],
   ): Promise<{ messages: ChatMessage[]; model?: string; manifest?: unknown } | undefined>;
 }
@@ -47,8 +52,6 @@ export interface ModelGatewayOptions {
   now?: () => number;
 }
 
-const CHARACTER_PREFIX = "character:";
-
 /**
  * The gateway behind /v1 and MiniMax routes: picks the user's policy for the named model (or builds a character's
  * prompt), streams `n` candidates from it in parallel, and logs every candidate with its propensity afterwards.
@@ -74,9 +77,9 @@ export class ModelGateway implements Gateway {
     let messages = request.messages;
     let character: string | undefined;
     let manifest: unknown;
-    if (name.startsWith(CHARACTER_PREFIX)) {
-      character = name.slice(CHARACTER_PREFIX.length);
-      const built = await this.options.characters?.prompt(actor, character, messages);
+    if (this.options.characters?.claims(name)) {
+      character = name;
+      const built = await this.options.characters.prompt(actor, name, messages);
       if (!built)
         throw new HttpError(
           404,

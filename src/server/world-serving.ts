@@ -1,0 +1,101 @@
+import type { ChatService } from "../chat/index.ts";
+import type { ChatMessage } from "../llm/index.ts";
+import type { Store } from "../store/index.ts";
+import { assembleContext, type ContextManifest, World } from "../world/index.ts";
+import type { Actor } from "./actor.ts";
+import type { ServedModelInfo } from "./gateway.ts";
+
+/** `world:<chatId>` (or `world:<chatId>:<cast member>`): a character that speaks with a world-backed chat's memory. */
+export const WORLD_PREFIX = "world:";
+
+/** How long an opened world is served before it is read again (in the background) to pick up new turns. */
+const REFRESH_MS = 10_000;
+
+interface OpenWorld {
+  world: World;
+  openedAt: number;
+  refreshing?: Promise<void>;
+}
+
+interface WorldContext {
+  head: string;
+  system: ChatMessage;
+  nudge: ChatMessage;
+  manifest: ContextManifest;
+}
+
+/**
+ * Serves the worlds of world-backed chats as /v1 models. The prompt is the world's context for the speaker — card,
+ * world lore, what the speaker knows and remembers, open threads, story time — followed by the client's own
+ * history; nothing is committed to the world (a world-backed chat in /api does that). Worlds are opened once and
+ * re-read every few seconds; a context is assembled once per world head and speaker.
+ */
+export class WorldServing {
+  private readonly worlds = new Map<string, Promise<OpenWorld>>();
+  private readonly contexts = new Map<string, WorldContext>();
+
+  constructor(
+    private readonly store: Store,
+    private readonly chats: ChatService,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The actor's world-backed chats as model names. */
+  async list(actor: Actor): Promise<ServedModelInfo[]> {
+    return (await this.chats.listChats(actor.userId))
+      .filter((c) => c.worldId)
+      .map((c) => ({ id: `${WORLD_PREFIX}${c.id}`, created: Math.floor(c.createdAt / 1000), ownedBy: actor.userId }));
+  }
+
+  /** The prompt for `ref` ("<chatId>" or "<chatId>:<speaker>"), or undefined when the actor has no such world. */
+  async prompt(
+    actor: Actor,
+    ref: string,
+    history: ChatMessage[],
+  ): Promise<{ messages: ChatMessage[]; manifest: ContextManifest } | undefined> {
+    const split = ref.indexOf(":");
+    const chatId = split < 0 ? ref : ref.slice(0, split);
+    const summary = await this.chats.chatSummary(actor.userId, chatId).catch(() => undefined);
+    if (!summary?.worldId) return undefined;
+    const { world } = await this.open(summary.worldId);
+    const speaker = split < 0 ? world.setup.cast[0]?.name : ref.slice(split + 1);
+    if (!speaker || !world.setup.cast.some((c) => c.name === speaker)) return undefined;
+    const context = await this.context(world, speaker);
+    return { messages: [context.system, ...history, context.nudge], manifest: context.manifest };
+  }
+
+  private async context(world: World, speaker: string): Promise<WorldContext> {
+    const key = `${world.id}\u0000${speaker}`;
+    const head = world.head().id;
+    const cached = this.contexts.get(key);
+    if (cached?.head === head) return cached;
+    const assembled = await world.read((p) => assembleContext(world.setup, p, speaker, {}));
+    // The world's own dialogue lines are left out: the client sends the history it wants the reply to follow.
+    const system = assembled.messages[0] as ChatMessage;
+    const nudge = assembled.messages[assembled.messages.length - 1] as ChatMessage;
+    const context = { head, system, nudge, manifest: assembled.manifest };
+    this.contexts.set(key, context);
+    return context;
+  }
+
+  private async open(worldId: string): Promise<OpenWorld> {
+    let entry = this.worlds.get(worldId);
+    if (!entry) {
+      entry = World.open(this.store, worldId).then((world) => ({ world, openedAt: this.now() }));
+      entry.catch(() => this.worlds.delete(worldId));
+      this.worlds.set(worldId, entry);
+    }
+    const open = await entry;
+    if (this.now() - open.openedAt > REFRESH_MS && !open.refreshing) {
+      // Serve the copy in hand while a fresh one loads: a reader never waits for a reload.
+      open.refreshing = World.open(this.store, worldId)
+        .then((world) => {
+          this.worlds.set(worldId, Promise.resolve({ world, openedAt: this.now() }));
+        })
+        .catch(() => {
+          open.refreshing = undefined;
+        });
+    }
+    return open;
+  }
+}

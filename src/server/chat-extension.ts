@@ -120,8 +120,16 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
       ? {}
       : { randomizeShare: parts.config.serve.randomizeSwipeShare }),
   });
-  const recovered = await chats.recoverInterrupted();
-  if (recovered > 0) parts.logger.warn({ recovered }, "replies interrupted by a stop were marked incomplete");
+  const recover = async () => {
+    const recovered = await chats.recoverInterrupted();
+    if (recovered > 0) parts.logger.warn({ recovered }, "replies interrupted by a stop were marked incomplete");
+  };
+  await recover();
+  // Another process may die with replies in flight while this one lives on: sweep their expired leases now and then.
+  const sweep = setInterval(() => {
+    recover().catch((error: unknown) => parts.logger.error({ err: error }, "sweeping interrupted replies failed"));
+  }, 60_000);
+  sweep.unref();
   const routeOptions = {
     chats,
     resolvePolicy: (actor: Actor, chat: ChatSummary) => replyPolicyFor(parts.registry, actor, chat.model),
@@ -136,5 +144,6 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
     log: async (entry) => {
       await chats.logCandidates(entry.actor.userId, completionCandidates(entry));
     },
+    onClose: async () => clearInterval(sweep),
   };
 }

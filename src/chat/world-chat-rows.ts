@@ -480,3 +480,30 @@ export async function decideWorldChatLine(
     ...(heldRow?.candidate_id ? { candidateId: heldRow.candidate_id } : {}),
   };
 }
+
+/** The world node of one of an owner's chat messages (any version of its slot), if the message is a world line. */
+export async function worldNodeOfMessage(
+  store: Store,
+  ownerId: string,
+  chatId: string,
+  messageId: string,
+): Promise<string | undefined> {
+  const db = await chatDb(store);
+  const row = await db
+    .selectFrom("chat_messages")
+    .select(["world_node_id", "slot_id"])
+    .where("id", "=", messageId)
+    .where("chat_id", "=", chatId)
+    .where("owner_id", "=", ownerId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  if (row.world_node_id) return row.world_node_id;
+  // An edit's version carries no node of its own: the slot's original does.
+  const original = await db
+    .selectFrom("chat_messages")
+    .select(["world_node_id"])
+    .where("id", "=", row.slot_id)
+    .where("owner_id", "=", ownerId)
+    .executeTakeFirst();
+  return original?.world_node_id ?? undefined;
+}

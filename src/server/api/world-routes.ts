@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import * as z from "zod";
+import type { ReplyPolicy } from "../../chat/index.ts";
 import {
   acceptAway,
   branchTree,
@@ -17,6 +18,12 @@ import {
   whyFact,
   worldTranscript,
 } from "../../chat/world-chat.ts";
+import {
+  decideWorldChatLine,
+  syncWorldChat,
+  type WorldChatDeps,
+  worldNodeOfMessage,
+} from "../../chat/world-chat-rows.ts";
 import { parseDuration, pendingLines, type TurnModels, type World } from "../../world/index.ts";
 import type { Actor } from "../actor.ts";
 import { HttpError, notFound } from "../http-error.ts";
@@ -47,6 +54,11 @@ export interface WorldRoutesOptions {
   nodeOf?(actor: Actor, chatId: string, messageId: string): Promise<string | undefined>;
   /** Per-key limit of the routes that call a model (passed to @fastify/rate-limit). */
   rateLimit?: { max: number; timeWindow: number };
+  /**
+   * When the chat's lines are also message rows (src/chat world-chat-rows): message ids are resolved through the
+   * rows, rows follow every change of the world these routes make, and a held line is decided row and all.
+   */
+  rows?: { deps: WorldChatDeps; policy(actor: Actor, chatId: string): Promise<ReplyPolicy> };
 }
 
 const ChatParams = z.object({ id: z.string().min(1).max(200) });
@@ -77,9 +89,15 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
   const nodeOf = async (request: FastifyRequest, chatId: string, world: World, messageId: string) => {
     const node = options.nodeOf
       ? await options.nodeOf(actorOf(request), chatId, messageId)
-      : world.ledger.get(messageId)?.id;
+      : options.rows
+        ? await worldNodeOfMessage(options.rows.deps.store, actorOf(request).userId, chatId, messageId)
+        : world.ledger.get(messageId)?.id;
     if (!node) throw notFound("message", messageId);
     return node;
+  };
+  // Rows follow the world after a route moved it (branch, checkout, an accepted proposal).
+  const follow = async (request: FastifyRequest, chatId: string, world: World) => {
+    if (options.rows) await syncWorldChat(options.rows.deps, actorOf(request).userId, chatId, world);
   };
   const limited = options.rateLimit ? { config: { rateLimit: options.rateLimit } } : {};
 
@@ -257,6 +275,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
     async (request) => {
       const world = await worldOf(request, request.params.id);
       const messages = await asHttp(() => acceptAway(world, request.params.proposalId));
+      await follow(request, request.params.id, world);
       return { branch: world.current, messages };
     },
   );
@@ -297,6 +316,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
       const at =
         request.body.at === undefined ? undefined : await nodeOf(request, request.params.id, world, request.body.at);
       const branch = await asHttp(() => branchWorldChat(world, request.body.name, at));
+      await follow(request, request.params.id, world);
       const view = branchTree(world).find((b) => b.name === branch.name);
       if (!view) throw notFound("branch", branch.name);
       return reply.code(201).send(view);
@@ -317,6 +337,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
     async (request) => {
       const world = await worldOf(request, request.params.id);
       const messages = await asHttp(() => checkoutWorldBranch(world, request.body.branch));
+      await follow(request, request.params.id, world);
       return { branch: world.current, messages };
     },
   );
@@ -400,8 +421,23 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
         body.action === "accept"
           ? { action: "accept" as const, ...(body.violations ? { violations: body.violations } : {}) }
           : body;
-      const outcome = await asHttp(() =>
-        decideWorldLine(world, models, request.params.pendingId, decision, { signal: clientGone(reply) }),
+      const signal = clientGone(reply);
+      const rows = options.rows;
+      const outcome = await asHttp(async () =>
+        rows
+          ? (
+              await decideWorldChatLine(
+                rows.deps,
+                actorOf(request).userId,
+                request.params.id,
+                world,
+                await rows.policy(actorOf(request), request.params.id),
+                request.params.pendingId,
+                decision,
+                { signal },
+              )
+            ).outcome
+          : decideWorldLine(world, models, request.params.pendingId, decision, { signal }),
       );
       if (outcome.status === "committed") return { status: "committed" as const, message: outcome.message };
       if (outcome.status === "pending") return { status: "pending" as const, pendingId: outcome.pending.id };

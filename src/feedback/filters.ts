@@ -1,5 +1,4 @@
 import * as z from "zod";
-import { canonicalJson } from "../core/index.ts";
 import type { StoredFeedbackEvent } from "./event-schema.ts";
 import { DEFAULT_EXPOSURE_RULE, examinedCandidates, expectedReadMs } from "./exposure.ts";
 
@@ -26,6 +25,8 @@ export interface FilterReport {
   input: number;
   dropped: number;
   examples: Array<{ event_id: string; user_id: string; type: string; reason: string }>;
+  /** Every dropped event id, only when asked for (`collectDropped`): for scoring filters against known truth. */
+  droppedIds?: string[];
 }
 
 const enabled = z.boolean().default(true);
@@ -57,7 +58,7 @@ export const FilterConfigSchema = z.object({
       /** A user needs at least this many events to be judged. */
       min_events: z.number().int().default(20),
       /** Median gap between a user's distinct event times below this (ms) is machine speed. */
-      min_median_gap_ms: z.number().default(1500),
+      min_median_gap_ms: z.number().default(800),
       /** Coefficient of variation of the gaps below this is machine regularity (people are irregular). */
       max_gap_cv: z.number().default(0.2),
       /** More regenerates than this in any minute. */
@@ -130,16 +131,17 @@ function testAccounts(c: FilterConfig["test_accounts"]): EventFilter {
     config: c,
     run(events) {
       const flagged = new Map<string, string>();
+      const checked = new Set<string>();
       for (const e of events) {
         const k = userKey(e);
-        if (c.user_ids.includes(e.user_id)) flagged.set(k, "listed test account");
-        else if (pattern?.test(e.user_id)) flagged.set(k, `user id matches /${c.user_pattern}/`);
-        else if (
-          e.type === "session_start" &&
-          e.payload.account &&
-          (c.accounts as string[]).includes(e.payload.account)
-        )
-          flagged.set(k, `declared ${e.payload.account} account`);
+        if (!checked.has(k)) {
+          checked.add(k);
+          if (c.user_ids.includes(e.user_id)) flagged.set(k, "listed test account");
+          else if (pattern?.test(e.user_id)) flagged.set(k, `user id matches /${c.user_pattern}/`);
+        }
+        if (e.type === "session_start" && e.payload.account && !flagged.has(k))
+          if ((c.accounts as string[]).includes(e.payload.account))
+            flagged.set(k, `declared ${e.payload.account} account`);
       }
       const drops: FilterDrop[] = [];
       events.forEach((e, index) => {
@@ -178,16 +180,8 @@ function duplicates(c: FilterConfig["duplicates"]): EventFilter {
       const seen = new Set<string>();
       const drops: FilterDrop[] = [];
       events.forEach((e, index) => {
-        const key = canonicalJson([
-          e.owner_id,
-          e.user_id,
-          e.type,
-          e.chat_id,
-          e.message_id,
-          e.candidate_id,
-          e.created_at_client,
-          e.payload,
-        ]);
+        // Plain JSON, not canonical: a client that re-sends an action re-sends the same bytes in the same order.
+        const key = `${e.owner_id}\u0000${e.user_id}\u0000${e.type}\u0000${e.chat_id}\u0000${e.message_id}\u0000${e.candidate_id}\u0000${e.created_at_client}\u0000${JSON.stringify(e.payload)}`;
         if (seen.has(key))
           drops.push({ index, reason: "same user, type, target, time and payload as an earlier event" });
         else seen.add(key);
@@ -392,8 +386,9 @@ export function buildFilters(config: unknown = {}): EventFilter[] {
     [c.test_accounts.enabled, testAccounts(c.test_accounts)],
     [c.clock_skew.enabled, clockSkew(c.clock_skew)],
     [c.duplicates.enabled, duplicates(c.duplicates)],
-    [c.bot_like.enabled, botLike(c.bot_like)],
+    // Bursts first: a person whose client once replayed a burst is judged on their remaining events.
     [c.bursts.enabled, bursts(c.bursts)],
+    [c.bot_like.enabled, botLike(c.bot_like)],
     [c.impossible_timing.enabled, impossibleTiming(c.impossible_timing)],
     [c.short_sessions.enabled, shortSessions(c.short_sessions)],
     [c.unexamined.enabled, unexamined(c.unexamined)],
@@ -406,7 +401,7 @@ export function buildFilters(config: unknown = {}): EventFilter[] {
 export function applyFilters(
   events: readonly StoredFeedbackEvent[],
   filters: readonly EventFilter[],
-  options: { examples?: number } = {},
+  options: { examples?: number; collectDropped?: boolean } = {},
 ): { kept: StoredFeedbackEvent[]; reports: FilterReport[] } {
   const max = options.examples ?? 5;
   let current = [...events];
@@ -429,6 +424,9 @@ export function applyFilters(
       input: current.length,
       dropped: dropped.size,
       examples,
+      ...(options.collectDropped
+        ? { droppedIds: [...dropped].map((i) => (current[i] as StoredFeedbackEvent).event_id) }
+        : {}),
     });
     if (dropped.size) current = current.filter((_, i) => !dropped.has(i));
   }

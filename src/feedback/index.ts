@@ -98,6 +98,16 @@ export {
   splitOf,
 } from "./preference-record.ts";
 export { parseSillyTavernChat, ST_CONFIDENCE } from "./sillytavern-import.ts";
+export {
+  type Actor,
+  DEFAULT_SIMULATION,
+  type SimulatedBatch,
+  type Simulation,
+  type SimulationOptions,
+  type SimulationTruth,
+  simulate,
+} from "./simulate.ts";
+export { ABUSE_FILTERS, type SimulationReport, scoreSimulation } from "./simulation-report.ts";
 export { parseStDate, type StDate } from "./st-dates.ts";
 export {
   type FeedbackText,

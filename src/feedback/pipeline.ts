@@ -22,6 +22,8 @@ export interface PipelineOptions {
   positionBias?: boolean;
   /** Skip filtering entirely (naive labels). */
   filter?: boolean;
+  /** List every dropped event id in the filter reports. */
+  collectDropped?: boolean;
 }
 
 /** Everything a pass produced, for exports and reports. */
@@ -47,7 +49,9 @@ function wordBucket(words: number | undefined): string {
  */
 export function runPipeline(events: readonly StoredFeedbackEvent[], options: PipelineOptions = {}): PipelineResult {
   const { kept, reports } =
-    options.filter === false ? { kept: [...events], reports: [] } : applyFilters(events, buildFilters(options.filters));
+    options.filter === false
+      ? { kept: [...events], reports: [] }
+      : applyFilters(events, buildFilters(options.filters), { collectDropped: options.collectDropped ?? false });
   const labelConfig = LabelConfigSchema.parse(options.labels ?? {});
   const seen = examinedCandidates(kept, DEFAULT_EXPOSURE_RULE);
   const derived = deriveLabels(kept, labelConfig, seen);

@@ -1,4 +1,4 @@
-import type { Label } from "./labels.ts";
+import { type Label, withSessionWeight } from "./labels.ts";
 import type { PositionBias } from "./position-bias.ts";
 
 /** Effective sample size of weights: (Σw)² / Σw². Equal weights give n; one dominant weight gives ≈ 1. */
@@ -52,7 +52,11 @@ export function weighLabels(
         ? 1 / (theta(bias, l.positions.chosen) * theta(bias, l.positions.rejected))
         : 1 / theta(bias, l.positions.completion);
     const ipsWeight = Math.min(options.clip, raw);
-    return { ...l, ipsWeight, finalWeight: l.weight * l.confidence * l.sessionWeight * ipsWeight };
+    // Copied field by field (not spread) to keep one object shape: see newLabel in labels.ts.
+    const w = withSessionWeight(l, l.sessionWeight) as WeightedLabel;
+    w.ipsWeight = ipsWeight;
+    w.finalWeight = l.weight * l.confidence * l.sessionWeight * ipsWeight;
+    return w;
   });
   capUsers(out, options.maxUserShare);
   const total = out.reduce((s, l) => s + l.finalWeight, 0);

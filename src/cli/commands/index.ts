@@ -33,6 +33,11 @@ export const COMMAND_GROUPS: readonly LazyCommand[] = [
     load: async () => (await import("./world.ts")).registerWorld,
   },
   {
+    name: "learn",
+    summary: "turn usage signals into trustworthy preference data: ingest, filter, label, de-bias, export",
+    load: async () => (await import("./learn.ts")).registerLearn,
+  },
+  {
     name: "chat",
     usage: "<world>",
     summary: "role-play in a world in the terminal: swipes, rollback, branches, /why",

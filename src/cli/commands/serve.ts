@@ -64,11 +64,15 @@ Examples:
         );
         if ((await server.identity.listUsers()).length === 0)
           ctx.print("no users yet: create one with `troupe user add <name> --admin` (it prints an API key)");
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once("SIGINT", stop);
-          process.once("SIGTERM", stop);
+        // `on`, not `once`: signal-exit (loaded with node-llama-cpp) re-raises the signal, killing the process before
+        // it drains, when it finds itself the only listener left — and a `once` listener is gone by then.
+        let stop = () => {};
+        const stopped = new Promise<void>((resolve) => {
+          stop = () => resolve();
         });
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        await stopped;
         ctx.print("stopping: finishing open requests…");
         const timer = setTimeout(() => {
           process.stderr.write("open requests did not finish in 30 s; exiting\n");
@@ -77,6 +81,8 @@ Examples:
         timer.unref();
         await server.close();
         clearTimeout(timer);
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
         return undefined;
       }),
     );

@@ -1,0 +1,50 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { TrlDpoRowSchema, TrlKtoRowSchema } from "../../src/feedback/index.ts";
+import { troupe } from "../support/cli.ts";
+
+const fixture = join(import.meta.dirname, "../fixtures/feedback/st-chat.jsonl");
+
+describe("troupe learn", () => {
+  it("ingests a SillyTavern chat once, reports its bad lines, and exports TRL DPO pairs", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "troupe-learn-"));
+    const first = troupe(["learn", "ingest", fixture], { cwd });
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toContain("6 new events, 0 already stored");
+    expect(first.stdout).toContain("line 5: not JSON");
+    const again = troupe(["learn", "ingest", fixture, "--json"], { cwd });
+    expect(JSON.parse(again.stdout)[0]).toMatchObject({ accepted: 0, duplicates: 6 });
+    const report = troupe(["learn", "report"], { cwd });
+    expect(report.code, report.stderr).toBe(0);
+    expect(report.stdout).toMatch(/labels: 2 {2}swipe:pair 2/);
+    const out = join(cwd, "prefs");
+    const exported = troupe(["learn", "export", out, "--eval-fraction", "0", "--format", "trl-dpo,trl-kto"], { cwd });
+    expect(exported.code, exported.stderr).toBe(0);
+    const rows = readFileSync(join(out, "trl-dpo-train.jsonl"), "utf8").trim().split("\n");
+    expect(rows).toHaveLength(2);
+    for (const r of rows) TrlDpoRowSchema.parse(JSON.parse(r));
+    for (const r of readFileSync(join(out, "trl-kto-train.jsonl"), "utf8").trim().split("\n"))
+      TrlKtoRowSchema.parse(JSON.parse(r));
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(manifest.filters.map((f: { name: string }) => f.name)).toContain("bot_like");
+    expect(parse(readFileSync(join(out, "README.md"), "utf8").split("---\n")[1] as string).configs[0].config_name).toBe(
+      "dpo",
+    );
+  });
+
+  it("simulates and prints naive vs denoised accuracy", () => {
+    const run = troupe(["learn", "simulate", "--humans", "20", "--bots", "2", "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.pairs.denoised.accuracy).toBeGreaterThan(report.pairs.naive.accuracy);
+  });
+
+  it("rejects bad options with a usable message", () => {
+    const run = troupe(["learn", "export", "x", "--format", "parquet-nope"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("--format parquet-nope is not one of");
+  });
+});

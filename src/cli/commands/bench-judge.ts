@@ -229,7 +229,8 @@ export function registerBenchJudge(bench: Command): void {
         let cached = 0;
         const controller = new AbortController();
         const onSigint = () => controller.abort(new Error("interrupted"));
-        process.once("SIGINT", onSigint);
+        // `on` (removed below), not `once`: see serve.ts on signal-exit and local models.
+        process.on("SIGINT", onSigint);
         let result: Awaited<ReturnType<typeof runJudgement>>;
         try {
           result = await runJudgement({

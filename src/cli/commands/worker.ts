@@ -83,14 +83,20 @@ Examples:
         process.stderr.write(
           `worker ${worker.name} waiting for sessions on ${url.replace(/\/\/[^@]*@/, "//***@")} (Ctrl-C to stop)\n`,
         );
-        await new Promise<void>((resolve) => {
-          const stop = () => resolve();
-          process.once("SIGINT", stop);
-          process.once("SIGTERM", stop);
+        // `on`, not `once`: with a local model loaded, signal-exit re-raises the signal when it is the only listener
+        // left, which would kill the worker before its sessions go back on the queue.
+        let stop = () => {};
+        const stopped = new Promise<void>((resolve) => {
+          stop = () => resolve();
         });
+        process.on("SIGINT", stop);
+        process.on("SIGTERM", stop);
+        await stopped;
         process.stderr.write("stopping: sessions in flight go back on the queue\n");
         await worker.close();
         await closeCassettes();
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
         return ExitCode.ok;
       }),
     );

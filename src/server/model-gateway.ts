@@ -145,6 +145,18 @@ export class ModelGateway implements Gateway {
   }
 }
 
+/** Merge each run of deltas of one choice into one delta; other events keep their place and order. */
+export function coalesce(events: GatewayEvent[]): GatewayEvent[] {
+  const out: GatewayEvent[] = [];
+  for (const event of events) {
+    const last = out[out.length - 1];
+    if (event.type === "delta" && last?.type === "delta" && last.choice === event.choice)
+      out[out.length - 1] = { ...last, text: last.text + event.text };
+    else out.push(event);
+  }
+  return out;
+}
+
 /**
  * Run the n choice streams side by side and yield their events in arrival order, each choice's deltas followed by
  * its finish, then one usage event. The first failure ends everything (the rest are aborted).
@@ -206,7 +218,7 @@ async function* mergeChoices(
   try {
     while (true) {
       if (queue.length > 0) {
-        yield queue.shift() as GatewayEvent;
+        for (const event of coalesce(queue.splice(0))) yield event;
         continue;
       }
       if (failure !== undefined) throw failure;
@@ -215,6 +227,8 @@ async function* mergeChoices(
         wake = resolve;
       });
       wake = undefined;
+      // Let the upstream parser finish the packet it is on: its tokens then leave as one delta, not one each.
+      await new Promise<void>((resolve) => setImmediate(resolve));
     }
     if (signal.aborted) return;
     // One prompt serves every choice (as OpenAI counts n > 1); completions add up.

@@ -64,7 +64,7 @@ function fraction(value: string | undefined, flag: string): number | undefined {
   return n;
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+const pct = (x: number) => `${(100 * x).toFixed(x > 0 && x < 0.01 ? 2 : 1)}%`;
 
 function pipelineSummary(result: PipelineResult): Record<string, unknown> {
   const bySource: Record<string, number> = {};

@@ -18,7 +18,12 @@ function cell(text: string): string {
 }
 
 /** One perf file's section: when and where it ran, then one row per comparison. */
-export function renderSection(file: string, results: readonly FileResult[], when: Date = new Date()): string {
+export function renderSection(
+  file: string,
+  results: readonly FileResult[],
+  when: Date = new Date(),
+  command = `npm run perf ${file.replace(/\.perf\.ts$/, "")}`,
+): string {
   const machine = `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
   const rows = results.map((r) => {
     const verdict = r.pass === undefined ? "" : r.pass ? "met" : "**missed**";
@@ -31,7 +36,7 @@ export function renderSection(file: string, results: readonly FileResult[], when
     `<!-- perf:${file} -->`,
     `## ${file}`,
     "",
-    `Measured ${when.toISOString().slice(0, 16).replace("T", " ")} UTC on ${machine}: \`npm run perf ${file.replace(/\.perf\.ts$/, "")}\``,
+    `Measured ${when.toISOString().slice(0, 16).replace("T", " ")} UTC on ${machine}: \`${command}\``,
     "",
     "| comparison | ratio | unit | target | measurements |",
     "| --- | ---: | --- | --- | --- |",

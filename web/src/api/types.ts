@@ -1,0 +1,60 @@
+// The API's shapes, derived (types only: nothing of zod reaches the bundle) from the server's own schemas.
+import type * as z from "zod";
+import type {
+  CharacterFieldsSchema,
+  CharacterSchema,
+  CharacterSummarySchema,
+  ChatSummarySchema,
+  ChatViewSchema,
+  MessageSchema,
+  PersonaSchema,
+  RatingSchema,
+  SamplingSchema,
+} from "../../../src/server/api/chat-schemas.ts";
+import type {
+  AwayProposalSchema,
+  BranchesSchema,
+  CharacterKnowledgeSchema,
+  FactsAsOfSchema,
+  ManifestSchema,
+  TimelineTurnSchema,
+  WhySchema,
+} from "../../../src/server/api/world-schemas.ts";
+
+export type CharacterSummary = z.infer<typeof CharacterSummarySchema>;
+export type Character = z.infer<typeof CharacterSchema>;
+export type CharacterFields = z.infer<typeof CharacterFieldsSchema>;
+export type ChatSummary = z.infer<typeof ChatSummarySchema>;
+export type ChatView = z.infer<typeof ChatViewSchema>;
+export type Message = z.infer<typeof MessageSchema>;
+export type Rating = z.infer<typeof RatingSchema>;
+export type Persona = z.input<typeof PersonaSchema>;
+export type Sampling = z.infer<typeof SamplingSchema>;
+
+export type FactsAsOf = z.infer<typeof FactsAsOfSchema>;
+export type TimelineTurn = z.infer<typeof TimelineTurnSchema>;
+export type CharacterKnowledge = z.infer<typeof CharacterKnowledgeSchema>;
+export type Branches = z.infer<typeof BranchesSchema>;
+export type Manifest = z.infer<typeof ManifestSchema>;
+export type Why = z.infer<typeof WhySchema>;
+export type AwayProposal = z.infer<typeof AwayProposalSchema>;
+
+/** The signed-in user as GET/POST /api/session return them. */
+export interface SessionUser {
+  id: string;
+  name: string;
+  role: "admin" | "user";
+  createdAt: number;
+  hasPassword: boolean;
+}
+
+/** Events of a streamed generation (`text/event-stream` of the message routes). */
+export type StreamEvent =
+  | { type: "message"; message: Message }
+  | {
+      type: "start";
+      replies: Array<{ messageId: string; candidateId: string; displayedPosition: number; siblingPosition: number }>;
+    }
+  | { type: "delta"; messageId: string; text: string }
+  | { type: "done"; message: Message; candidateId: string | null; error?: { code: string; message: string } }
+  | { type: "error"; error: { code: string; message: string } };

@@ -1,0 +1,454 @@
+import { lazy, Suspense } from "preact/compat";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
+import {
+  branchChat,
+  deleteMessage,
+  editMessage,
+  generate,
+  getCharacter,
+  getChat,
+  rateMessage,
+  selectMessage,
+} from "../api/client.ts";
+import type { ChatView, Message } from "../api/types.ts";
+import { getCapture } from "../app/capture-instance.ts";
+import { linkClick, navigate } from "../app/router.ts";
+import { Avatar } from "../characters/Avatar.tsx";
+import { type EventContext, editDistance, wordCount } from "../signals/index.ts";
+import { ChatSettings } from "./ChatSettings.tsx";
+import { Composer } from "./Composer.tsx";
+import { type MessageActions, MessageItem } from "./MessageItem.tsx";
+import { StreamBuffer } from "./stream-buffer.ts";
+import { VirtualList } from "./VirtualList.tsx";
+
+// The world panel (facts, timeline, knowledge, branches, manifest) loads only when opened.
+const WorldPanel = lazy(() => import("../world/WorldPanel.tsx").then((m) => ({ default: m.WorldPanel })));
+
+type Generation = { kind: "send"; text: string } | { kind: "regenerate" | "continue"; message: Message };
+
+/** A chat: the shown path of messages (virtualized), the composer, and the settings and world side panels. */
+export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settings" | null }) {
+  const [view, setView] = useState<ChatView | undefined>();
+  const [local, setLocal] = useState<Message[] | undefined>();
+  const [texts, setTexts] = useState<Record<string, string>>({});
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const [editing, setEditing] = useState<string | null>(null);
+  const [hasAvatar, setHasAvatar] = useState(false);
+  const [follow, setFollow] = useState(0);
+  const [whyMessage, setWhyMessage] = useState<string | undefined>();
+  const [announce, setAnnounce] = useState("");
+  const scroller = useRef<HTMLDivElement>(null);
+  const abort = useRef<AbortController | null>(null);
+  const buffer = useMemo(() => new StreamBuffer(setTexts), []);
+  const elements = useRef(new Map<string, HTMLElement>());
+  const firstKeyAt = useRef<number | undefined>(undefined);
+  const state = useRef({ view, local, busy });
+  state.current = { view, local, busy };
+
+  const messages = local ?? view?.messages ?? [];
+  const chat = view?.chat;
+
+  const reload = async () => {
+    const next = await getChat(id);
+    setView(next);
+    setLocal(undefined);
+    return next;
+  };
+
+  useEffect(() => {
+    setView(undefined);
+    setError(undefined);
+    reload().catch((e: Error) => setError(e.message));
+    return () => abort.current?.abort();
+  }, [id]);
+
+  useEffect(() => {
+    if (!chat?.characterId) return;
+    getCharacter(chat.characterId)
+      .then((c) => setHasAvatar(c.hasAvatar))
+      .catch(() => setHasAvatar(false));
+  }, [chat?.characterId]);
+
+  // Exposure and dwell are measured inside the chat's scroller.
+  useEffect(() => {
+    const capture = getCapture();
+    capture?.tracker.setRoot(scroller.current);
+    return () => capture?.tracker.setRoot(null);
+  }, [view !== undefined]);
+
+  const contextOf = (m: Message): EventContext & { message_id: string } => ({
+    chat_id: m.chatId,
+    ...(state.current.view?.chat.characterId ? { character_id: state.current.view.chat.characterId } : {}),
+    message_id: m.id,
+    ...(m.parentId ? { parent_message_id: m.parentId } : {}),
+    ...(m.candidateId ? { candidate_id: m.candidateId } : {}),
+  });
+
+  // The last reply on screen is what a leave is about.
+  const lastReply = [...messages].reverse().find((m) => m.role === "assistant");
+  useEffect(() => {
+    getCapture()?.setLastReply(lastReply ? contextOf(lastReply) : undefined);
+    firstKeyAt.current = undefined;
+  }, [lastReply?.id]);
+
+  const run = async (generation: Generation) => {
+    if (state.current.busy) return;
+    const base = state.current.local ?? state.current.view?.messages ?? [];
+    setBusy(true);
+    setError(undefined);
+    const controller = new AbortController();
+    abort.current = controller;
+    let working = [...base];
+    const commit = () => setLocal([...working]);
+    const speaker = state.current.view?.chat.title ?? "";
+    try {
+      const target = generation.kind === "send" ? undefined : generation.message;
+      const stream = generate(
+        generation.kind,
+        id,
+        generation.kind === "send"
+          ? { text: generation.text, clientMessageId: crypto.randomUUID?.() ?? String(Date.now()) }
+          : { messageId: generation.message.id },
+        controller.signal,
+      );
+      for await (const event of stream) {
+        if (event.type === "message") {
+          working.push(event.message);
+          commit();
+        } else if (event.type === "start") {
+          const raw = event as unknown as {
+            replies?: Array<{ messageId: string; candidateId: string; displayedPosition: number }>;
+            messageId?: string;
+            candidateId?: string;
+            speaker?: string;
+          };
+          const replies =
+            raw.replies ??
+            (raw.messageId
+              ? [{ messageId: raw.messageId, candidateId: raw.candidateId ?? "", displayedPosition: 0 }]
+              : []);
+          const shown = replies.find((r) => r.displayedPosition === 0) ?? replies[0];
+          if (!shown) continue;
+          const parent = target ? target.parentId : (working[working.length - 1]?.id ?? null);
+          const placeholder: Message = {
+            id: shown.messageId,
+            chatId: id,
+            parentId: parent,
+            role: "assistant",
+            speaker: raw.speaker ?? target?.speaker ?? lastSpeaker(working) ?? speaker,
+            text: generation.kind === "continue" ? generation.message.text : "",
+            status: "streaming",
+            origin: generation.kind === "continue" ? "continue" : "generated",
+            finishReason: null,
+            version: 1,
+            editOf: null,
+            continuedFrom: generation.kind === "continue" ? generation.message.id : null,
+            copiedFrom: null,
+            candidateId: shown.candidateId || null,
+            siblingIndex:
+              target && generation.kind === "regenerate" ? target.siblingCount : (target?.siblingIndex ?? 0),
+            siblingCount:
+              target && generation.kind === "regenerate" ? target.siblingCount + 1 : (target?.siblingCount ?? 1),
+            siblingIds: [],
+            rating: null,
+            worldNodeId: null,
+            createdAt: Date.now(),
+            updatedAt: Date.now(),
+          };
+          if (target) {
+            const at = working.findIndex((m) => m.id === target.id);
+            // A regenerated reply replaces the shown one; what followed it belonged to the old reply.
+            working = at >= 0 ? [...working.slice(0, at), placeholder] : [...working, placeholder];
+          } else working.push(placeholder);
+          buffer.begin(shown.messageId, placeholder.text);
+          commit();
+        } else if (event.type === "delta") buffer.append(event.messageId, event.text);
+        else if (event.type === "done") {
+          buffer.end(event.message.id);
+          working = working.map((m) => (m.id === event.message.id ? event.message : m));
+          commit();
+          if (event.error) setError(event.error.message);
+          else setAnnounce(`${event.message.speaker} replied.`);
+          if (generation.kind === "continue" && !event.error)
+            getCapture()?.emit("continue", contextOf(event.message), {
+              added_chars: Math.max(0, event.message.text.length - generation.message.text.length),
+            });
+        } else if (event.type === "error") setError(event.error.message);
+      }
+    } catch (e) {
+      if ((e as Error).name !== "AbortError") setError((e as Error).message);
+    } finally {
+      abort.current = null;
+      buffer.clear();
+      await reload().catch((e: Error) => setError(e.message));
+      setBusy(false);
+    }
+  };
+
+  const actions: MessageActions = useMemo(
+    () => ({
+      swipe: async (message, direction) => {
+        if (state.current.busy || message.role !== "assistant") return;
+        const capture = getCapture();
+        const fromVisible = capture?.tracker.visibleMs(message.id) ?? 0;
+        const atEnd = message.siblingIndex + 1 >= message.siblingCount;
+        if (direction === "left" && message.siblingIndex === 0) return;
+        if (direction === "right" && atEnd) {
+          // Past the last swipe: a new reply, as in SillyTavern.
+          capture?.emit("swipe", contextOf(message), {
+            ...(message.candidateId ? { from_candidate_id: message.candidateId } : {}),
+            from_position: message.siblingIndex,
+            to_position: message.siblingCount,
+            direction,
+            generated: true,
+            from_visible_ms: fromVisible,
+          });
+          return run({ kind: "regenerate", message });
+        }
+        const targetIndex = message.siblingIndex + (direction === "left" ? -1 : 1);
+        const targetId = message.siblingIds[targetIndex];
+        if (!targetId) return;
+        try {
+          const next = await selectMessage(id, targetId);
+          setView(next);
+          setLocal(undefined);
+          const shown = next.messages.find((m) => m.id === targetId);
+          capture?.emit("swipe", shown ? contextOf(shown) : contextOf(message), {
+            ...(message.candidateId ? { from_candidate_id: message.candidateId } : {}),
+            ...(shown?.candidateId ? { to_candidate_id: shown.candidateId } : {}),
+            from_position: message.siblingIndex,
+            to_position: targetIndex,
+            direction,
+            generated: false,
+            from_visible_ms: fromVisible,
+          });
+        } catch (e) {
+          setError((e as Error).message);
+        }
+      },
+      regenerate: (message) => {
+        if (state.current.busy) return;
+        const capture = getCapture();
+        capture?.emit("regenerate", contextOf(message), {
+          ...(message.candidateId ? { replaced_candidate_id: message.candidateId } : {}),
+          visible_ms: capture.tracker.visibleMs(message.id),
+          during_stream: message.status === "streaming",
+        });
+        void run({ kind: "regenerate", message });
+      },
+      continueReply: (message) => void run({ kind: "continue", message }),
+      edit: async (message, text) => {
+        const edited = await editMessage(id, message.id, text);
+        getCapture()?.emit("edit", contextOf(edited), {
+          ...(message.candidateId ? { original_candidate_id: message.candidateId } : {}),
+          original_chars: message.text.length,
+          edited_chars: text.length,
+          edit_distance: editDistance(message.text, text),
+        });
+        await reload();
+      },
+      remove: async (message) => {
+        if (!confirm("Delete this message? Its versions are kept in the chat's history.")) return;
+        try {
+          await deleteMessage(id, message.id);
+          await reload();
+        } catch (e) {
+          setError((e as Error).message);
+        }
+      },
+      branch: async (message) => {
+        try {
+          const next = await branchChat(id, message.id);
+          navigate(`/chats/${encodeURIComponent(next.chat.id)}`);
+        } catch (e) {
+          setError((e as Error).message);
+        }
+      },
+      rate: async (message, rating) => {
+        try {
+          const saved = await rateMessage(id, message.id, rating);
+          if (rating.thumbs != null)
+            getCapture()?.emit("rate", contextOf(message), { scale: "thumbs", value: rating.thumbs });
+          if (rating.stars != null)
+            getCapture()?.emit("rate", contextOf(message), { scale: "stars5", value: rating.stars });
+          setView((v) =>
+            v ? { ...v, messages: v.messages.map((m) => (m.id === message.id ? { ...m, rating: saved } : m)) } : v,
+          );
+        } catch (e) {
+          setError((e as Error).message);
+        }
+      },
+      copy: async (message) => {
+        try {
+          await navigator.clipboard.writeText(message.text);
+          setAnnounce("Copied.");
+        } catch {
+          setAnnounce("Copying is not allowed here.");
+        }
+        getCapture()?.emit("copy", contextOf(message), { chars: message.text.length });
+      },
+      why: (message) => {
+        setWhyMessage(message.id);
+        navigate(`/chats/${encodeURIComponent(id)}?panel=world`);
+      },
+      track: (message, element, streaming) => {
+        const tracker = getCapture()?.tracker;
+        if (!tracker) return;
+        if (!element) {
+          const old = elements.current.get(message.id);
+          if (old) tracker.untrack(old);
+          elements.current.delete(message.id);
+          return;
+        }
+        elements.current.set(message.id, element);
+        tracker.track(element, {
+          context: contextOf(message),
+          words: wordCount(message.text),
+          streaming,
+        });
+      },
+    }),
+    [id],
+  );
+
+  // A selection copied with the keyboard or the context menu counts as a copy of the reply it came from.
+  const onCopy = (event: ClipboardEvent) => {
+    const node = (event.target as Node | null)?.parentElement?.closest<HTMLElement>("[data-message-id]");
+    const message = node && messages.find((m) => m.id === node.dataset["messageId"]);
+    if (!message) return;
+    getCapture()?.emit("copy", contextOf(message), { chars: String(getSelection() ?? "").length });
+  };
+
+  const send = (text: string) => {
+    const capture = getCapture();
+    if (capture && lastReply) {
+      const shownAt = capture.tracker.shownAt(lastReply.id);
+      capture.emit("reply", contextOf(lastReply), {
+        ...(lastReply.candidateId ? { chosen_candidate_id: lastReply.candidateId } : {}),
+        chars: text.length,
+        words: wordCount(text),
+        ...(shownAt !== undefined ? { latency_ms: Math.round(performance.now() - shownAt) } : {}),
+      });
+    }
+    setFollow((n) => n + 1);
+    void run({ kind: "send", text });
+  };
+
+  if (error && !view)
+    return (
+      <main class="chat-screen">
+        <p class="error" role="alert">
+          {error}
+        </p>
+      </main>
+    );
+  if (!view || !chat)
+    return (
+      <main class="chat-screen" aria-busy="true">
+        <p>Loading chat…</p>
+      </main>
+    );
+
+  const panelPath = (p: string | null) => `/chats/${encodeURIComponent(id)}${p ? `?panel=${p}` : ""}`;
+  const togglePanel = (p: "world" | "settings") => navigate(panelPath(panel === p ? null : p), true);
+
+  return (
+    <main class={`chat-screen ${panel ? "with-panel" : ""}`}>
+      <div class="chat-main">
+        <header class="chat-head">
+          <Avatar id={chat.characterId} name={chat.title} hasAvatar={hasAvatar} />
+          <div class="chat-title-block">
+            <h1>{chat.title}</h1>
+            <p class="muted">
+              as {chat.persona.name}
+              {chat.model ? ` · ${chat.model}` : ""}
+              {chat.branchedFrom && (
+                <>
+                  {" · branched from "}
+                  <a
+                    href={`/chats/${encodeURIComponent(chat.branchedFrom.chatId)}`}
+                    onClick={(e) => linkClick(e, `/chats/${encodeURIComponent(chat.branchedFrom?.chatId ?? "")}`)}
+                  >
+                    another chat
+                  </a>
+                </>
+              )}
+            </p>
+          </div>
+          <div class="chat-head-actions">
+            <button type="button" aria-pressed={panel === "settings"} onClick={() => togglePanel("settings")}>
+              Settings
+            </button>
+            <button type="button" aria-pressed={panel === "world"} onClick={() => togglePanel("world")}>
+              World
+            </button>
+          </div>
+        </header>
+        <div
+          class="messages"
+          ref={scroller}
+          role="log"
+          aria-label={`Chat with ${chat.title}`}
+          aria-busy={busy}
+          onCopy={onCopy}
+        >
+          <VirtualList
+            items={messages}
+            keyOf={(m) => m.id}
+            estimate={(m) => 96 + Math.ceil(m.text.length / 70) * 22}
+            scroller={scroller}
+            followToken={follow}
+            render={(m) => (
+              <MessageItem
+                message={m}
+                streamingText={texts[m.id]}
+                characterId={chat.characterId}
+                characterHasAvatar={hasAvatar}
+                busy={busy}
+                editing={editing === m.id}
+                setEditing={setEditing}
+                actions={actions}
+              />
+            )}
+          />
+        </div>
+        <p class="visually-hidden" aria-live="polite">
+          {announce}
+        </p>
+        {error && (
+          <p class="error chat-error" role="alert">
+            {error}
+          </p>
+        )}
+        <Composer
+          busy={busy}
+          personaName={chat.persona.name}
+          onSend={send}
+          onStop={() => abort.current?.abort()}
+          onFirstKey={() => {
+            if (firstKeyAt.current === undefined) firstKeyAt.current = performance.now();
+          }}
+          onSwipeLast={(direction) => {
+            if (lastReply) actions.swipe(lastReply, direction);
+          }}
+          onEditLast={() => {
+            const last = messages[messages.length - 1];
+            if (last) setEditing(last.id);
+          }}
+        />
+      </div>
+      {panel === "settings" && <ChatSettings chat={chat} onClose={() => togglePanel("settings")} />}
+      {panel === "world" && (
+        <Suspense fallback={<aside class="side-panel">Loading the world…</aside>}>
+          <WorldPanel chat={chat} messages={messages} focusMessage={whyMessage} onClose={() => togglePanel("world")} />
+        </Suspense>
+      )}
+    </main>
+  );
+}
+
+function lastSpeaker(messages: Message[]): string | undefined {
+  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "assistant") return messages[i]?.speaker;
+  return undefined;
+}

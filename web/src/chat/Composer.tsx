@@ -1,0 +1,72 @@
+import { useEffect, useRef, useState } from "preact/hooks";
+
+export interface ComposerProps {
+  busy: boolean;
+  personaName: string;
+  onSend(text: string): void;
+  onStop(): void;
+  /** ← / → in an empty composer swipe the last reply. */
+  onSwipeLast(direction: "left" | "right"): void;
+  /** ↑ in an empty composer edits the last message. */
+  onEditLast(): void;
+  /** The first keystroke after a reply was shown (for the reply signal). */
+  onFirstKey(): void;
+}
+
+/** The message box. Enter sends, Shift+Enter starts a new line. */
+export function Composer({ busy, personaName, onSend, onStop, onSwipeLast, onEditLast, onFirstKey }: ComposerProps) {
+  const [text, setText] = useState("");
+  const area = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => {
+    if (!busy) area.current?.focus();
+  }, [busy]);
+  const send = () => {
+    const value = text.trim();
+    if (!value || busy) return;
+    onSend(value);
+    setText("");
+  };
+  return (
+    <form
+      class="composer"
+      onSubmit={(e) => {
+        e.preventDefault();
+        send();
+      }}
+    >
+      <label class="visually-hidden" for="composer-input">
+        Message as {personaName}
+      </label>
+      <textarea
+        id="composer-input"
+        ref={area}
+        rows={2}
+        placeholder={`Message as ${personaName}…  (Enter sends, Shift+Enter new line; ← → swipe, ↑ edit)`}
+        value={text}
+        onInput={(e) => setText(e.currentTarget.value)}
+        onKeyDown={(e) => {
+          if (e.key.length === 1) onFirstKey();
+          if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
+            e.preventDefault();
+            send();
+          } else if (text === "" && !busy && (e.key === "ArrowLeft" || e.key === "ArrowRight")) {
+            e.preventDefault();
+            onSwipeLast(e.key === "ArrowLeft" ? "left" : "right");
+          } else if (text === "" && !busy && e.key === "ArrowUp") {
+            e.preventDefault();
+            onEditLast();
+          }
+        }}
+      />
+      {busy ? (
+        <button type="button" class="danger" onClick={onStop}>
+          Stop
+        </button>
+      ) : (
+        <button type="submit" class="primary" disabled={text.trim() === ""}>
+          Send
+        </button>
+      )}
+    </form>
+  );
+}

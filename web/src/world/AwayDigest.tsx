@@ -1,0 +1,90 @@
+import { useState } from "preact/hooks";
+import { acceptAway, discardAway, worldAway } from "../api/client.ts";
+import type { AwayProposal } from "../api/types.ts";
+
+/** Let story time pass while away: the characters act off-screen; the digest is accepted or discarded. */
+export function AwayDigest({ chatId }: { chatId: string }) {
+  const [duration, setDuration] = useState("8h");
+  const [proposal, setProposal] = useState<AwayProposal | undefined>();
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | undefined>();
+  const [status, setStatus] = useState<string | undefined>();
+  const act = async (fn: () => Promise<void>) => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      await fn();
+    } catch (e) {
+      setError((e as Error).message);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="away">
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void act(async () => {
+            setStatus(undefined);
+            setProposal(await worldAway(chatId, duration));
+          });
+        }}
+      >
+        <label>
+          Story time that passes
+          <input value={duration} onInput={(e) => setDuration(e.currentTarget.value)} placeholder="8h, 1d 3h, 45m" />
+        </label>
+        <button type="submit" disabled={busy}>
+          Simulate
+        </button>
+      </form>
+      {error && <p class="error">{error}</p>}
+      {status && <p role="status">{status}</p>}
+      {proposal && proposal.status === "proposal" && (
+        <section class="digest" aria-label="Away digest">
+          <p class="pre">{proposal.text}</p>
+          <ol>
+            {proposal.steps.map((s, i) => (
+              <li key={i} class={s.rejected ? "excluded" : ""}>
+                <strong>{s.actor}</strong> {s.action}
+                {s.changes.length > 0 && <span class="muted"> — {s.changes.join("; ")}</span>}
+                {s.rejected && <span class="badge warn">not committed: {s.rejected}</span>}
+              </li>
+            ))}
+          </ol>
+          <div class="form-actions">
+            <button
+              type="button"
+              class="primary"
+              disabled={busy}
+              onClick={() =>
+                act(async () => {
+                  await acceptAway(chatId, proposal.id);
+                  setProposal({ ...proposal, status: "accepted" });
+                  setStatus("Accepted: the chat continues after it.");
+                })
+              }
+            >
+              Accept
+            </button>
+            <button
+              type="button"
+              class="ghost"
+              disabled={busy}
+              onClick={() =>
+                act(async () => {
+                  await discardAway(chatId, proposal.id);
+                  setProposal({ ...proposal, status: "discarded" });
+                  setStatus("Discarded: none of it reaches the chat.");
+                })
+              }
+            >
+              Discard
+            </button>
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}

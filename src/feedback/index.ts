@@ -52,6 +52,7 @@ export {
   examinedCandidates,
   expectedReadMs,
 } from "./exposure.ts";
+export { type FieldDashboard, type FieldRow, fieldDashboard, fieldDashboardHtml } from "./field-metrics.ts";
 export {
   detectFormat,
   type FileIngestOptions,

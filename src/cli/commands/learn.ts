@@ -1,5 +1,5 @@
 import { existsSync } from "node:fs";
-import { readdir, readFile } from "node:fs/promises";
+import { readdir, readFile, writeFile } from "node:fs/promises";
 import type { Command } from "commander";
 import { parse as parseYaml } from "yaml";
 import { UsageError } from "../../core/index.ts";
@@ -8,6 +8,8 @@ import {
   EXPORT_FORMATS,
   type ExportFormat,
   type FileIngestReport,
+  fieldDashboard,
+  fieldDashboardHtml,
   ingestEvents,
   ingestFile,
   type LogFormat,
@@ -26,6 +28,7 @@ import {
 import { openStore } from "../../store/index.ts";
 import type { CommandContext } from "../context.ts";
 import { action } from "../run-command.ts";
+import { writeOutput } from "./card.ts";
 
 /** Settings file for labels/report/export: { filters, labels, weights } (YAML or JSON). */
 interface LearnSettings {
@@ -349,6 +352,40 @@ Examples:
           return 0;
         }),
       );
+
+  learn
+    .command("dashboard")
+    .description("field dashboard: regenerate, edit and leave rates and session length per model version over time")
+    .option("--owner <id>", "only this account's events")
+    .option("--period-days <n>", "days per period", "1")
+    .option("--html <file>", "also write a self-contained HTML page")
+    .option("--force", "overwrite --html")
+    .action(
+      action(async (ctx, options: { owner?: string; periodDays: string; html?: string; force?: boolean }) => {
+        const store = await ctx.store();
+        const events = await readEvents(store, options.owner ? { ownerId: options.owner } : {});
+        const periodDays = integer(options.periodDays, "--period-days") || 1;
+        const dashboard = fieldDashboard(events, { periodDays });
+        if (options.html)
+          await writeOutput(options.html, fieldDashboardHtml(dashboard), { force: options.force ?? false });
+        if (ctx.json) ctx.printJson(dashboard);
+        else {
+          const p = (i: { estimate: number; lower: number; upper: number } | null, scale = 100) =>
+            i
+              ? `${(i.estimate * scale).toFixed(1)} [${(i.lower * scale).toFixed(1)}, ${(i.upper * scale).toFixed(1)}]`
+              : "–";
+          ctx.print(
+            "period      policy                turns  regenerate %         edit %               leave %              session min",
+          );
+          for (const r of dashboard.rows)
+            ctx.print(
+              `${r.period}  ${r.policy.padEnd(20)} ${String(r.turns).padStart(6)}  ${p(r.regenerateRate).padEnd(20)} ${p(r.editRate).padEnd(20)} ${p(r.leaveRate).padEnd(20)} ${p(r.sessionMinutes, 1)}`,
+            );
+          for (const n of dashboard.notCovered) ctx.print(`not covered: ${n}`);
+        }
+        return 0;
+      }),
+    );
 
   learn
     .command("export")

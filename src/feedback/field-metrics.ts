@@ -123,14 +123,14 @@ const fmt = (i: Interval | null, scale = 100, digits = 1) =>
     ? `${(i.estimate * scale).toFixed(digits)} <small>[${(i.lower * scale).toFixed(digits)}, ${(i.upper * scale).toFixed(digits)}]</small>`
     : "–";
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /** A self-contained HTML page of the dashboard (no scripts, no external assets). */
 export function fieldDashboardHtml(d: FieldDashboard): string {
   const rows = d.rows
     .map(
       (r) =>
-        `<tr><td>${escape(r.period)}</td><td>${escape(r.policy)}</td><td>${r.turns}</td><td>${fmt(r.regenerateRate)}</td><td>${fmt(r.editRate)}</td><td>${fmt(r.leaveRate)}</td><td>${r.sessions}</td><td>${fmt(r.sessionMinutes, 1)}</td></tr>`,
+        `<tr><td>${escapeHtml(r.period)}</td><td>${escapeHtml(r.policy)}</td><td>${r.turns}</td><td>${fmt(r.regenerateRate)}</td><td>${fmt(r.editRate)}</td><td>${fmt(r.leaveRate)}</td><td>${r.sessions}</td><td>${fmt(r.sessionMinutes, 1)}</td></tr>`,
     )
     .join("\n");
   return `<!doctype html>
@@ -143,7 +143,7 @@ export function fieldDashboardHtml(d: FieldDashboard): string {
 <tbody>
 ${rows}
 </tbody></table>
-<p><small>Not covered yet: ${d.notCovered.map(escape).join("; ")}.</small></p>
+<p><small>Not covered yet: ${d.notCovered.map(escapeHtml).join("; ")}.</small></p>
 </body></html>
 `;
 }

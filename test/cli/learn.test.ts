@@ -20,6 +20,11 @@ describe("troupe learn", () => {
     const report = troupe(["learn", "report"], { cwd });
     expect(report.code, report.stderr).toBe(0);
     expect(report.stdout).toMatch(/labels: 2 {2}swipe:pair 2/);
+    const dashboard = troupe(["learn", "dashboard", "--json", "--html", join(cwd, "field.html")], { cwd });
+    expect(dashboard.code, dashboard.stderr).toBe(0);
+    // SillyTavern files name no serving policy, so there is nothing per model version to show.
+    expect(JSON.parse(dashboard.stdout)).toMatchObject({ rows: [], periodDays: 1 });
+    expect(readFileSync(join(cwd, "field.html"), "utf8")).toContain("<h1>Field dashboard</h1>");
     const out = join(cwd, "prefs");
     const exported = troupe(["learn", "export", out, "--eval-fraction", "0", "--format", "trl-dpo,trl-kto"], { cwd });
     expect(exported.code, exported.stderr).toBe(0);

@@ -28,7 +28,6 @@ import {
 import { openStore } from "../../store/index.ts";
 import type { CommandContext } from "../context.ts";
 import { action } from "../run-command.ts";
-import { writeOutput } from "./card.ts";
 
 /** Settings file for labels/report/export: { filters, labels, weights } (YAML or JSON). */
 interface LearnSettings {
@@ -366,8 +365,13 @@ Examples:
         const events = await readEvents(store, options.owner ? { ownerId: options.owner } : {});
         const periodDays = integer(options.periodDays, "--period-days") || 1;
         const dashboard = fieldDashboard(events, { periodDays });
-        if (options.html)
-          await writeOutput(options.html, fieldDashboardHtml(dashboard), { force: options.force ?? false });
+        if (options.html) {
+          if (existsSync(options.html) && !options.force)
+            throw new UsageError("cli.output_exists", `${options.html} already exists`, {
+              hint: "Pass --force to overwrite it.",
+            });
+          await writeFile(options.html, fieldDashboardHtml(dashboard));
+        }
         if (ctx.json) ctx.printJson(dashboard);
         else {
           const p = (i: { estimate: number; lower: number; upper: number } | null, scale = 100) =>

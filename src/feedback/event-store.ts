@@ -75,7 +75,7 @@ function insertText(dialect: Store["dialect"], rows: number): string {
       const slots = COLUMNS.map((_, c) => (dialect === "postgres" ? `$${r * COLUMNS.length + c + 1}` : "?"));
       values.push(`(${slots.join(", ")})`);
     }
-    text = `insert into feedback_events (${COLUMNS.join(", ")}) values ${values.join(", ")} on conflict (owner_id, event_id) do nothing returning event_id`;
+    text = `insert into feedback_events (${COLUMNS.join(", ")}) values ${values.join(", ")} on conflict (owner_id, event_id) do nothing`;
     insertTexts.set(key, text);
   }
   return text;
@@ -119,7 +119,8 @@ export async function ingestEvents(
         const params: unknown[] = [];
         for (const row of chunk) for (const column of COLUMNS) params.push(row[column]);
         const result = await trx.executeQuery(CompiledQuery.raw(insertText(store.dialect, chunk.length), params));
-        inserted += result.rows.length;
+        // Rows skipped by ON CONFLICT DO NOTHING do not count as changes on either database.
+        inserted += Number(result.numAffectedRows ?? 0n);
       }
       return inserted;
     });

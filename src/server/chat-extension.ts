@@ -5,16 +5,23 @@ import {
   ChatService,
   type ChatSummary,
   characterPrompt,
+  type ReplyEvent,
   type ReplyPolicy,
 } from "../chat/index.ts";
 import type { Actor } from "./actor.ts";
 import { characterRoutes } from "./api/characters-routes.ts";
 import { chatRoutes } from "./api/chats-routes.ts";
 import { messageRoutes } from "./api/messages-routes.ts";
+import { replyStreamRoutes } from "./api/reply-stream-routes.ts";
+import { worldChatWiring } from "./api/world-chat-wiring.ts";
+import { worldRoutes } from "./api/world-routes.ts";
 import { HttpError } from "./http-error.ts";
 import type { CharacterServing, GatewayLogEntry } from "./model-gateway.ts";
 import type { ModelRegistry } from "./model-registry.ts";
 import type { ServerExtension, ServerParts } from "./start-server.ts";
+import { MemoryStreamBus } from "./state/memory-stream-bus.ts";
+import { RedisStreamBus } from "./state/redis-stream-bus.ts";
+import type { StreamBus } from "./state/stream-bus.ts";
 import { WORLD_PREFIX, WorldServing } from "./world-serving.ts";
 
 const CHARACTER_PREFIX = "character:";
@@ -107,6 +114,28 @@ export function completionCandidates(entry: GatewayLogEntry): CandidateLogEntry[
   }));
 }
 
+/** The chat service with every reply's pieces also appended to the bus, so other clients and processes can follow. */
+function withReplyBus(chats: ChatService, bus: StreamBus): ChatService {
+  const tee = async function* (events: AsyncGenerator<ReplyEvent>): AsyncGenerator<ReplyEvent> {
+    for await (const event of events) {
+      // An empty first piece makes the reply known to the bus before its first token: a follower arriving early
+      // waits for the tokens instead of finding nothing.
+      if (event.type === "start") for (const r of event.replies) bus.append(r.messageId, { kind: "delta", text: "" });
+      else if (event.type === "delta") bus.append(event.messageId, { kind: "delta", text: event.text });
+      else if (event.type === "done") bus.append(event.message.id, { kind: "done", message: event.message });
+      yield event;
+    }
+  };
+  return new Proxy(chats, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property !== "sendMessage" && property !== "regenerate" && property !== "continueMessage") return value;
+      return (...args: unknown[]) =>
+        tee((value as (...a: unknown[]) => AsyncGenerator<ReplyEvent>).apply(target, args));
+    },
+  });
+}
+
 /**
  * The chat domain's part of the server: its /api routes (characters, chats, messages), characters served as
  * /v1 models, and the candidate log of /v1 and MiniMax completions. Streams a crashed process left behind are
@@ -130,20 +159,33 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
     recover().catch((error: unknown) => parts.logger.error({ err: error }, "sweeping interrupted replies failed"));
   }, 60_000);
   sweep.unref();
+  const bus: StreamBus = parts.redis ? new RedisStreamBus(parts.redis, parts.logger) : new MemoryStreamBus();
   const routeOptions = {
-    chats,
+    chats: withReplyBus(chats, bus),
     resolvePolicy: (actor: Actor, chat: ChatSummary) => replyPolicyFor(parts.registry, actor, chat.model),
   };
+  const world = worldChatWiring({
+    store: parts.store,
+    now: parts.now,
+    chats,
+    resolvePolicy: routeOptions.resolvePolicy,
+    rateLimit: { max: parts.config.serve.rateLimitPerMinute ?? 600, timeWindow: 60_000 },
+  });
   return {
     apiPlugins: [
       (app) => characterRoutes(app, routeOptions),
-      (app) => chatRoutes(app, routeOptions),
-      (app) => messageRoutes(app, routeOptions),
+      (app) => chatRoutes(app, { ...routeOptions, worlds: world.worlds }),
+      (app) => messageRoutes(app, { ...routeOptions, worlds: world.worlds }),
+      (app) => worldRoutes(app, world.routes),
+      (app) => replyStreamRoutes(app, { chats, bus }),
     ],
     characters: characterServing(chats, new WorldServing(parts.store, chats, parts.now)),
     log: async (entry) => {
       await chats.logCandidates(entry.actor.userId, completionCandidates(entry));
     },
-    onClose: async () => clearInterval(sweep),
+    onClose: async () => {
+      clearInterval(sweep);
+      await bus.close();
+    },
   };
 }

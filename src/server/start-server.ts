@@ -39,6 +39,8 @@ export interface ServerParts {
   logger: Logger;
   now: () => number;
   config: TroupeConfig;
+  /** The shared Redis, when REDIS_URL is set (rate limits, replies in flight). */
+  redis?: Redis;
 }
 
 /** What an extension contributes. */
@@ -73,14 +75,15 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const resolve = options.resolve ?? ((spec: string) => resolveModel(spec, { config, store, logger, cache: false }));
   const identity = await IdentityStore.open(store, now);
   const registry = new ModelRegistry(config, resolve, options.models ?? []);
-  const extension = (await options.extend?.({ store, registry, identity, logger, now, config })) ?? {};
+  const redis = options.redisUrl ? await connectRedis(options.redisUrl) : undefined;
+  const extension =
+    (await options.extend?.({ store, registry, identity, logger, now, config, ...(redis ? { redis } : {}) })) ?? {};
   const gateway = new ModelGateway(registry, {
     logger,
     now,
     ...(extension.characters ? { characters: extension.characters } : {}),
     ...(extension.log ? { log: extension.log } : {}),
   });
-  const redis = options.redisUrl ? await connectRedis(options.redisUrl) : undefined;
   const webRoot = options.webRoot === null ? undefined : (options.webRoot ?? findWebRoot());
   const app = await buildServer({
     store,

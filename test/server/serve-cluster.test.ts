@@ -9,6 +9,8 @@ import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-serv
 import { freshPostgresSchema, postgresAvailable } from "../support/postgres.ts";
 import { redisAvailable, TEST_REDIS_URL } from "../support/redis.ts";
 import { startTroupe, type TroupeProcess } from "../support/troupe-process.ts";
+import { waitUntil } from "../support/wait-until.ts";
+import { follow, sseEvents } from "./reply-follow.ts";
 
 const ready = (await postgresAvailable()) && (await redisAvailable());
 
@@ -111,5 +113,36 @@ describe.skipIf(!ready)("two troupe serve processes on one PostgreSQL and one Re
     }
     expect(results.map((r) => r.accepted)).toEqual([1, 0]);
     expect(results[1]?.duplicates).toBe(1);
+  });
+
+  it("a chat made on one process is read on the other, and a reply generated on one is followed live on the other", async () => {
+    const [a, b] = servers.map((s) => s.url) as [string, string];
+    const call = (base: string, path: string, body?: unknown) =>
+      fetch(`${base}/api${path}`, {
+        method: body === undefined ? "GET" : "POST",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+    const character = (await (await call(a, "/characters", { name: "Mira", first_mes: "Hello." })).json()) as {
+      id: string;
+    };
+    const chat = (await (await call(a, "/chats", { characterId: character.id })).json()) as { chat: { id: string } };
+    expect((await call(b, `/chats/${chat.chat.id}`)).status).toBe(200);
+    fake.setOptions({ latencyMs: 1_500 });
+    const sending = call(a, `/chats/${chat.chat.id}/messages`, { text: "What ship is that?" }).then((r) => r.text());
+    let replyId = "";
+    await waitUntil(async () => {
+      const view = (await (await call(b, `/chats/${chat.chat.id}`)).json()) as {
+        messages: Array<{ id: string; role: string; status: string }>;
+      };
+      const last = view.messages.at(-1);
+      if (last?.role === "assistant" && last.status === "streaming") replyId = last.id;
+      return replyId !== "";
+    });
+    const followed = await follow(b, key, chat.chat.id, replyId);
+    const done = sseEvents(await sending).find(([e]) => e === "done")?.[1] as { message: { text: string } };
+    fake.setOptions({ latencyMs: 0 });
+    expect(followed.pieces).toBe(done.message.text);
+    expect(followed.final.text).toBe(done.message.text);
   });
 });

@@ -18,6 +18,7 @@ const BODIES: Record<string, unknown> = {
   "delete /api/chats/{id}/messages/{mid}": undefined,
   "post /api/chats/{id}/messages/{mid}/branch": {},
   "post /api/chats/{id}/messages/{mid}/rating": { thumbs: -1 },
+  "get /api/chats/{id}/messages/{mid}/stream": undefined,
   "get /api/chats/{id}": undefined,
   "delete /api/chats/{id}": undefined,
   "get /api/characters/{id}": undefined,

@@ -55,6 +55,32 @@ describe("SillyTavern chat import", () => {
     expect(parsed.texts.some((t) => t.text === "(hidden note)")).toBe(false);
   });
 
+  it("reads group chat files of the old kind, which have no header line", () => {
+    const lines = [
+      { name: "Alex", is_user: true, send_date: "2024-7-12@01h00m00s", mes: "Hello both." },
+      {
+        name: "Mira",
+        is_user: false,
+        send_date: "2024-7-12@01h00m20s",
+        mes: "Welcome.",
+        swipe_id: 0,
+        swipes: ["Welcome.", "Go away."],
+        swipe_info: [
+          { gen_started: "2024-07-12T01:00:05Z", gen_finished: "2024-07-12T01:00:08Z" },
+          { gen_started: "2024-07-12T01:00:15Z", gen_finished: "2024-07-12T01:00:18Z" },
+        ],
+      },
+      { name: "Alex", is_user: true, send_date: "2024-7-12@01h01m00s", mes: "Thanks." },
+    ];
+    const parsed = parseSillyTavernChat(lines.map((l) => JSON.stringify(l)).join("\n"));
+    expect(parsed.issues).toEqual([]);
+    const reply = parsed.events.find((e) => e.type === "reply") as Record<string, unknown>;
+    expect((reply.payload as Record<string, unknown>).chosen_candidate_id).toMatch(/\.s0$/);
+    // The first swipe was on screen from 01:00:08 until the second began at 01:00:15.
+    const first = parsed.events.find((e) => e.type === "exposure" && String(e.candidate_id).endsWith(".s0"));
+    expect((first?.payload as { visible_ms: number }).visible_ms).toBe(7000);
+  });
+
   it("detects formats", () => {
     expect(detectFormat("x.parquet", "")).toBe("parquet");
     expect(detectFormat("x.jsonl", '{"user_name":"a","character_name":"b"}')).toBe("sillytavern");

@@ -95,6 +95,8 @@ export function completionCandidates(entry: GatewayLogEntry): CandidateLogEntry[
       ...(policy.arm.promptVersion ? { promptVersion: policy.arm.promptVersion } : {}),
       sampling: { ...policy.arm.sampling, ...request.sampling },
       ...(entry.character ? { character: entry.character } : {}),
+      // The client's own retry of a failed call (X-Stainless-Retry-Count): a repeat, not a user's regenerate.
+      ...(request.retryCount ? { clientRetry: request.retryCount } : {}),
     },
     manifest: (entry.manifest ?? {}) as Record<string, unknown>,
     promptTokens: c.usage?.promptTokens ?? null,
@@ -110,7 +112,6 @@ export function completionCandidates(entry: GatewayLogEntry): CandidateLogEntry[
     finishReason: c.finishReason,
     text: c.text,
     createdAt: entry.startedAt,
-    ...(request.retryCount ? { retryOf: `retry:${request.retryCount}` } : {}),
   }));
 }
 

@@ -78,7 +78,7 @@ describe("SillyTavern chat import", () => {
     expect((reply.payload as Record<string, unknown>).chosen_candidate_id).toMatch(/\.s0$/);
     // The first swipe was on screen from 01:00:08 until the second began at 01:00:15.
     const first = parsed.events.find((e) => e.type === "exposure" && String(e.candidate_id).endsWith(".s0"));
-    expect((first?.payload as { visible_ms: number }).visible_ms).toBe(7000);
+    expect(first?.payload).toMatchObject({ visible_ms: 7000 });
   });
 
   it("detects formats", () => {

@@ -406,6 +406,7 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
                 characterId={chat.characterId}
                 characterHasAvatar={hasAvatar}
                 busy={busy}
+                worldBacked={chat.worldId !== null}
                 editing={editing === m.id}
                 setEditing={setEditing}
                 actions={actions}

@@ -26,6 +26,8 @@ export interface MessageItemProps {
   characterId: string | null;
   characterHasAvatar: boolean;
   busy: boolean;
+  /** The chat has a world: replies can explain themselves (their manifest). */
+  worldBacked: boolean;
   editing: boolean;
   setEditing(id: string | null): void;
   actions: MessageActions;
@@ -41,6 +43,7 @@ export const MessageItem = memo(function MessageItem({
   characterId,
   characterHasAvatar,
   busy,
+  worldBacked,
   editing,
   setEditing,
   actions,
@@ -160,7 +163,7 @@ export const MessageItem = memo(function MessageItem({
             <button type="button" class="ghost small" disabled={busy} onClick={() => actions.remove(message)}>
               Delete
             </button>
-            {assistant && actions.why && (
+            {assistant && worldBacked && actions.why && (
               <button type="button" class="ghost small" onClick={() => actions.why?.(message)}>
                 Why this reply
               </button>

@@ -41,3 +41,7 @@ export type { RatingInput } from "./message-actions.ts";
 export { policyRecord, type ReplyPolicy, type ReplySampling, replyRequest } from "./reply-policy.ts";
 export type { ReplyEvent } from "./reply-run.ts";
 export { type ChatInput, parseChatInput } from "./slash-command.ts";
+export * from "./world-chat.ts";
+export * from "./world-chat-rows.ts";
+export * from "./world-chat-shown.ts";
+export * from "./world-chat-start.ts";

@@ -15,6 +15,7 @@ import {
   decideWorldLine,
   type LineDecision,
   regenerateWorldLine,
+  replyToHead,
   sendWorldLine,
   startWorldChat,
   type WorldReply,
@@ -33,7 +34,16 @@ export interface WorldChatDeps {
 /** What a world chat operation reports as it goes (a route turns these into SSE events). */
 export type WorldChatEvent =
   | { type: "user"; messageId: string; nodeId: string; text: string }
-  | { type: "start"; messageId: string; candidateId: string; speaker: string }
+  | {
+      type: "start";
+      messageId: string;
+      candidateId: string;
+      speaker: string;
+      /** The row's place among its siblings. */
+      position: number;
+      /** Why this character answers (the director's reason), when the director chose. */
+      reason?: string;
+    }
   | { type: "delta"; messageId: string; text: string }
   | { type: "done"; messageId: string; candidateId: string | null; nodeId: string; text: string }
   /** The reply broke a rule: stored as an incomplete message ("held") until the user decides. */
@@ -313,7 +323,14 @@ async function generating<T extends WorldReply | WorldSendResult | { status: "ca
     },
     onReplyStart: async (start) => {
       g = await startReply(c, policy, start, kind, retryOf);
-      emit({ type: "start", messageId: g.row.id, candidateId: g.candidateId, speaker: start.speaker });
+      emit({
+        type: "start",
+        messageId: g.row.id,
+        candidateId: g.candidateId,
+        speaker: start.speaker,
+        position: g.row.position,
+        ...(start.reason === undefined ? {} : { reason: start.reason }),
+      });
     },
     onDelta: (text) => {
       if (!g) return;
@@ -375,6 +392,24 @@ export async function sendWorldChatMessage(
   const c = await context(deps, ownerId, chatId, world);
   return generating(c, policy, options, "reply", null, (hooks) =>
     sendWorldLine(world, { generator: policy.model }, text, hooks),
+  );
+}
+
+/**
+ * Let a character answer the world's head again (the last reply failed or was cut off before the world committed
+ * it): a new reply row and candidate, as after a sent line.
+ */
+export async function replyWorldChat(
+  deps: WorldChatDeps,
+  ownerId: string,
+  chatId: string,
+  world: World,
+  policy: ReplyPolicy,
+  options: WorldChatGenerate = {},
+): Promise<{ outcome: WorldReply; messageId?: string; candidateId?: string }> {
+  const c = await context(deps, ownerId, chatId, world);
+  return generating(c, policy, options, "reply", null, (hooks) =>
+    replyToHead(world, { generator: policy.model }, hooks),
   );
 }
 

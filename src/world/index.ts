@@ -96,4 +96,4 @@ export {
   type WorldSetupInput,
   WorldSetupSchema,
 } from "./world-setup.ts";
-export { bulkInsertNodes, ensureWorldTables, findWorld, listWorlds, type WorldRecord } from "./world-store.ts";
+export { branchHeads, bulkInsertNodes, ensureWorldTables, findWorld, listWorlds, type WorldRecord } from "./world-store.ts";

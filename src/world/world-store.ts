@@ -341,3 +341,27 @@ export async function bulkInsertNodes(
     wrap("import the turns", error);
   }
 }
+
+/**
+ * A world's active branch and every branch's head and status, straight from the database: how a process that
+ * keeps a world in memory sees whether another process moved it.
+ */
+export async function branchHeads(
+  store: Store,
+  worldId: string,
+): Promise<{ active: string | undefined; branches: Array<{ name: string; head: string; status: string }> }> {
+  await ensureWorldTables(store);
+  const rows = await store.db
+    .selectFrom("world_worlds as w")
+    .leftJoin("world_branches as b", "b.world_id", "w.id")
+    .select(["w.active_branch as active", "b.name as name", "b.head as head", "b.status as status"])
+    .where("w.id", "=", worldId)
+    .orderBy("b.name")
+    .execute();
+  return {
+    active: rows[0]?.active as string | undefined,
+    branches: rows
+      .filter((r) => r.name !== null)
+      .map((r) => ({ name: r.name as string, head: r.head as string, status: r.status as string })),
+  };
+}

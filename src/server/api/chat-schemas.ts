@@ -76,8 +76,14 @@ export const SamplingSchema = z.object({
 
 export const PersonaSchema = z.object({ name: z.string().min(1).max(200), description: Text.default("") });
 
+/**
+ * `POST /chats`: a chat with one character (`characterId`), or a world-backed chat (`world: true`) whose world is
+ * made from the caller's characters (`characterIds`; several make a group chat where the director picks who answers).
+ */
 export const CreateChatBody = z.object({
-  characterId: Id,
+  characterId: Id.optional(),
+  characterIds: z.array(Id).min(1).max(16).optional(),
+  world: z.boolean().optional(),
   persona: PersonaSchema.optional(),
   model: z.string().max(500).nullable().optional(),
   sampling: SamplingSchema.optional(),
@@ -172,10 +178,31 @@ export const ReplySchema = z.object({
   message: MessageSchema,
   candidateId: z.string().nullable(),
   error: z.object({ code: z.string(), message: z.string() }).optional(),
+  /** World-backed chats: why this character answered (the director's reason). */
+  reason: z.string().optional(),
+  /** World-backed chats: the reply broke a rule and waits for a decision (`/world/pending/{pendingId}`). */
+  held: z
+    .object({
+      pendingId: z.string(),
+      violations: z.array(
+        z.object({
+          code: z.string(),
+          message: z.string(),
+          options: z.array(z.string()),
+          retcon: z.string().optional(),
+        }),
+      ),
+    })
+    .optional(),
 });
 
 /** The JSON answer of a generation with `?stream=false`: the stored user message (on send) and the replies. */
-export const GenerationSchema = z.object({ message: MessageSchema.nullable(), replies: z.array(ReplySchema) });
+export const GenerationSchema = z.object({
+  message: MessageSchema.nullable(),
+  replies: z.array(ReplySchema),
+  /** World-backed chats: why nobody answered (manual director, nobody present). */
+  noReply: z.string().optional(),
+});
 
 export const ErrorSchema = z.object({
   error: z.object({ code: z.string(), message: z.string(), param: z.string().optional() }),

@@ -1,29 +1,72 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import * as z from "zod";
+import { createWorldChatFromCharacters, worldChatView } from "../../chat/index.ts";
+import { HttpError } from "../http-error.ts";
 import { chatHttp } from "./chat-http-error.ts";
 import { type ChatRoutesOptions, ownerOf } from "./chat-routes-options.ts";
 import { ChatParams, ChatSummarySchema, ChatViewSchema, CreateChatBody, ErrorSchema } from "./chat-schemas.ts";
+import type { WorldChatRouteOptions } from "./world-chat-actions.ts";
+import { worldChatHttpError } from "./world-chat-answer.ts";
 
 const TAGS = ["chats"];
 
-/** `/chats`: start a chat with a character, list, read (the shown path with swipe counts) and delete chats. */
-export async function chatRoutes(appBase: FastifyInstance, options: ChatRoutesOptions): Promise<void> {
+/**
+ * `/chats`: start a chat with a character or a world-backed chat with several, list, read (the shown path with
+ * swipe counts) and delete chats.
+ */
+export async function chatRoutes(
+  appBase: FastifyInstance,
+  options: ChatRoutesOptions & { worlds?: WorldChatRouteOptions },
+): Promise<void> {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
-  const { chats } = options;
+  const { chats, worlds } = options;
 
   app.post(
     "/chats",
     {
       schema: {
         tags: TAGS,
-        summary: "Start a chat with a character: its greeting first, alternate greetings as the greeting's swipes",
+        summary:
+          "Start a chat with a character (its greeting first, alternate greetings as the greeting's swipes), or " +
+          "with `world: true` a world-backed chat with one or more of your characters (`characterIds`)",
         body: CreateChatBody,
         response: { 201: ChatViewSchema, 400: ErrorSchema, 404: ErrorSchema },
       },
     },
     async (request, reply) => {
-      const { characterId, persona, model, sampling, title } = request.body;
+      const { characterId, characterIds, world, persona, model, sampling, title } = request.body;
+      if (world) {
+        if (!worlds) throw new HttpError(400, "world.not_served", "This server does not keep world-backed chats.");
+        const ids = characterIds ?? (characterId ? [characterId] : []);
+        if (ids.length === 0 || (characterIds && characterId))
+          throw new HttpError(400, "invalid_request", "A world chat names its cast in characterIds (one or more).", {
+            param: "characterIds",
+          });
+        if (sampling)
+          throw new HttpError(400, "invalid_request", "A world chat takes its sampling from the model's policy.", {
+            param: "sampling",
+          });
+        const made = await createWorldChatFromCharacters(worlds.deps, ownerOf(request), {
+          characterIds: ids,
+          ...(persona ? { persona } : {}),
+          ...(model !== undefined ? { model } : {}),
+          ...(title !== undefined ? { title } : {}),
+        }).catch((error: unknown) => {
+          throw worldChatHttpError(error);
+        });
+        worlds.keep?.(made.world);
+        return reply.code(201).send(await worldChatView(worlds.deps, ownerOf(request), made.chatId, made.world));
+      }
+      if (characterId === undefined || characterIds !== undefined)
+        throw new HttpError(
+          400,
+          "invalid_request",
+          characterIds !== undefined
+            ? "characterIds makes a world-backed chat: add world: true, or name one characterId."
+            : "Name the character to chat with (characterId).",
+          { param: characterIds !== undefined ? "characterIds" : "characterId" },
+        );
       const view = await chatHttp(() =>
         chats.createChat(ownerOf(request), {
           characterId,
@@ -60,7 +103,13 @@ export async function chatRoutes(appBase: FastifyInstance, options: ChatRoutesOp
         response: { 200: ChatViewSchema, 404: ErrorSchema },
       },
     },
-    async (request) => chatHttp(() => chats.getChat(ownerOf(request), request.params.id)),
+    async (request) => {
+      const view = await chatHttp(() => chats.getChat(ownerOf(request), request.params.id));
+      // A world chat's rows keep every alternative; the world says where its branch in view ends.
+      if (!view.chat.worldId || !worlds) return view;
+      const world = await worlds.world(view.chat.worldId);
+      return worldChatView(worlds.deps, ownerOf(request), request.params.id, world);
+    },
   );
 
   app.delete(

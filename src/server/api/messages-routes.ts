@@ -1,7 +1,8 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import * as z from "zod";
-import type { ReplyEvent, ReplyPolicy } from "../../chat/index.ts";
+import type { ChatSummary, ReplyEvent } from "../../chat/index.ts";
+import { HttpError } from "../http-error.ts";
 import { chatHttp } from "./chat-http-error.ts";
 import { actorOf, type ChatRoutesOptions, ownerOf } from "./chat-routes-options.ts";
 import {
@@ -20,29 +21,49 @@ import {
   StreamQuery,
 } from "./chat-schemas.ts";
 import { answerGeneration } from "./reply-answer.ts";
+import {
+  branchWorld,
+  continueWorld,
+  deleteWorld,
+  editWorld,
+  regenerateWorld,
+  selectWorld,
+  sendWorld,
+  type WorldChatRouteOptions,
+  type WorldChatTarget,
+} from "./world-chat-actions.ts";
 
 const TAGS = ["messages"];
 
 const STREAMED =
   "Streams Server-Sent Events — `message` (the stored user message), `start` (the reply ids and candidate ids), " +
   "`delta` ({messageId, text}), `done` ({message, candidateId}) per reply, or `error` — unless `?stream=false`, " +
-  "which answers once with JSON.";
+  "which answers once with JSON. A world-backed chat streams one reply: `start` names its speaker and the " +
+  "director's reason, and a reply that breaks a world rule ends in `held` ({message, pendingId, violations}) " +
+  "instead of `done`; `no_reply` ({reason}) when nobody answers.";
 
 /**
  * `/chats/:id/messages…`: send (with a streamed reply), regenerate (a new sibling), choose a swipe, edit (a new
  * version; the original is kept), continue, delete (soft), branch into a new chat, and rate. Nothing a person
  * did is ever destroyed: alternatives stay in the chat's tree.
  */
-export async function messageRoutes(appBase: FastifyInstance, options: ChatRoutesOptions): Promise<void> {
+export async function messageRoutes(
+  appBase: FastifyInstance,
+  options: ChatRoutesOptions & { worlds?: WorldChatRouteOptions },
+): Promise<void> {
   const app = appBase.withTypeProvider<ZodTypeProvider>();
   const { chats } = options;
   const limited = options.rateLimit ? { config: { rateLimit: options.rateLimit } } : {};
 
-  /** The chat's reply policy, resolved (and the chat found) before anything is stored or streamed. */
-  const policyFor = async (request: FastifyRequest, chatId: string): Promise<ReplyPolicy> => {
-    const chat = await chatHttp(() => chats.chatSummary(ownerOf(request), chatId));
-    return options.resolvePolicy(actorOf(request), chat);
+  const summaryOf = (request: FastifyRequest, chatId: string): Promise<ChatSummary> =>
+    chatHttp(() => chats.chatSummary(ownerOf(request), chatId));
+  /** A world-backed chat's target for the world actions; undefined for a plain chat. */
+  const worldTarget = (request: FastifyRequest, chat: ChatSummary): WorldChatTarget | undefined => {
+    if (!chat.worldId) return undefined;
+    if (!options.worlds) throw new HttpError(409, "world.not_served", "This server does not serve world-backed chats.");
+    return { request, ownerId: ownerOf(request), chat, options: options.worlds };
   };
+  const worldAnswer = (stream: boolean) => ({ stream, pingMs: options.pingMs, openSse: options.openSse });
   const answer = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -73,7 +94,10 @@ export async function messageRoutes(appBase: FastifyInstance, options: ChatRoute
     },
     async (request, reply) => {
       const { id } = request.params;
-      const policy = await policyFor(request, id);
+      const chat = await summaryOf(request, id);
+      const policy = await options.resolvePolicy(actorOf(request), chat);
+      const world = worldTarget(request, chat);
+      if (world) return sendWorld(world, reply, policy, request.body, worldAnswer(request.query.stream));
       const owner = ownerOf(request);
       return answer(request, reply, request.query.stream, (signal) =>
         chats.sendMessage(owner, id, request.body, policy, { signal }),
@@ -93,9 +117,12 @@ export async function messageRoutes(appBase: FastifyInstance, options: ChatRoute
     },
     async (request, reply) => {
       const { id, mid } = request.params;
-      const policy = await policyFor(request, id);
+      const chat = await summaryOf(request, id);
+      const policy = await options.resolvePolicy(actorOf(request), chat);
       const owner = ownerOf(request);
       const candidates = request.body?.candidates;
+      const world = worldTarget(request, chat);
+      if (world) return regenerateWorld(world, reply, policy, mid, candidates, worldAnswer(request.query.stream));
       return answer(request, reply, request.query.stream, (signal) =>
         chats.regenerate(owner, id, mid, policy, { signal, ...(candidates ? { candidates } : {}) }),
       );
@@ -113,7 +140,10 @@ export async function messageRoutes(appBase: FastifyInstance, options: ChatRoute
     },
     async (request, reply) => {
       const { id, mid } = request.params;
-      const policy = await policyFor(request, id);
+      const chat = await summaryOf(request, id);
+      const world = worldTarget(request, chat);
+      if (world) return continueWorld(world, mid);
+      const policy = await options.resolvePolicy(actorOf(request), chat);
       const owner = ownerOf(request);
       return answer(request, reply, request.query.stream, (signal) =>
         chats.continueMessage(owner, id, mid, policy, { signal }),
@@ -128,11 +158,13 @@ export async function messageRoutes(appBase: FastifyInstance, options: ChatRoute
         tags: TAGS,
         summary: "Choose a swipe: show this message among its siblings",
         params: MessageParams,
-        response: { 200: ChatViewSchema, 404: ErrorSchema },
+        response: { 200: ChatViewSchema, 404: ErrorSchema, 409: ErrorSchema },
       },
     },
     async (request) => {
       const { id, mid } = request.params;
+      const world = worldTarget(request, await summaryOf(request, id));
+      if (world) return selectWorld(world, mid);
       return chatHttp(() => chats.selectMessage(ownerOf(request), id, mid));
     },
   );
@@ -150,6 +182,9 @@ export async function messageRoutes(appBase: FastifyInstance, options: ChatRoute
     },
     async (request) => {
       const { id, mid } = request.params;
+      const chat = await summaryOf(request, id);
+      const world = worldTarget(request, chat);
+      if (world) return editWorld(world, () => options.resolvePolicy(actorOf(request), chat), mid, request.body.text);
       return chatHttp(() => chats.editMessage(ownerOf(request), id, mid, request.body.text));
     },
   );
@@ -161,12 +196,15 @@ export async function messageRoutes(appBase: FastifyInstance, options: ChatRoute
         tags: TAGS,
         summary: "Delete a message (soft: it leaves the path, every version is kept)",
         params: MessageParams,
-        response: { 204: z.null(), 404: ErrorSchema },
+        response: { 204: z.null(), 404: ErrorSchema, 409: ErrorSchema },
       },
     },
     async (request, reply) => {
       const { id, mid } = request.params;
-      await chatHttp(() => chats.deleteMessage(ownerOf(request), id, mid));
+      const chat = await summaryOf(request, id);
+      const world = worldTarget(request, chat);
+      if (world) await deleteWorld(world, () => options.resolvePolicy(actorOf(request), chat), mid);
+      else await chatHttp(() => chats.deleteMessage(ownerOf(request), id, mid));
       return reply.code(204).send(null);
     },
   );
@@ -176,15 +214,19 @@ export async function messageRoutes(appBase: FastifyInstance, options: ChatRoute
     {
       schema: {
         tags: TAGS,
-        summary: "Branch: a new chat whose path is a copy up to this message, linked to its source",
+        summary:
+          "Branch: a new chat whose path is a copy up to this message, linked to its source (a world-backed chat " +
+          "instead branches its world at this message and continues on the new branch, the same chat)",
         params: MessageParams,
         body: BranchBody,
-        response: { 201: ChatViewSchema, 404: ErrorSchema },
+        response: { 201: ChatViewSchema, 404: ErrorSchema, 409: ErrorSchema },
       },
     },
     async (request, reply) => {
       const { id, mid } = request.params;
       const title = request.body?.title;
+      const world = worldTarget(request, await summaryOf(request, id));
+      if (world) return reply.code(201).send(await branchWorld(world, mid, title));
       const view = await chatHttp(() =>
         chats.branchChat(ownerOf(request), id, mid, title !== undefined ? { title } : {}),
       );

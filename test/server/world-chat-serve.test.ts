@@ -1,0 +1,259 @@
+// A world-backed chat through a real troupe server: created over HTTP from the user's own characters, a line
+// sent and the reply streamed as it is committed to the world, the world's facts and why they hold, regenerate
+// and select moving the world, a group chat where the director says why a character answers, the world's
+// context in the /v1 `world:<chatId>` model, and a second user getting 404 everywhere.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { at, startWorldFake, type WorldFake } from "../world/world-chat-fake.ts";
+import { type ServeFixture, startServeFixture } from "./serve-test-server.ts";
+
+let f: ServeFixture;
+let fake: WorldFake;
+const lines: string[] = [];
+
+interface Message {
+  id: string;
+  role: string;
+  speaker: string;
+  text: string;
+  status: string;
+  finishReason: string | null;
+  worldNodeId: string | null;
+  siblingCount: number;
+  siblingIndex: number;
+  candidateId: string | null;
+}
+interface View {
+  chat: { id: string; worldId: string | null; persona: { name: string } };
+  messages: Message[];
+}
+
+const call = (method: string, path: string, key: string, body?: unknown) =>
+  fetch(`${f.server.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+
+/** The events of an SSE body, in order. */
+function events(text: string): Array<{ event: string; data: Record<string, unknown> }> {
+  return text
+    .split("\n\n")
+    .filter((block) => block.includes("data:"))
+    .map((block) => {
+      const lines = block.split("\n");
+      const event = lines.find((l) => l.startsWith("event: "))?.slice(7) ?? "message";
+      const data = lines
+        .filter((l) => l.startsWith("data: "))
+        .map((l) => l.slice(6))
+        .join("\n");
+      return { event, data: JSON.parse(data) as Record<string, unknown> };
+    });
+}
+
+async function character(name: string, firstMes: string): Promise<string> {
+  const res = await call("POST", "/api/characters", f.aliceKey, { name, first_mes: firstMes, description: `${name}.` });
+  expect(res.status).toBe(201);
+  return ((await res.json()) as { id: string }).id;
+}
+
+async function worldChat(characterIds: string[]): Promise<View> {
+  const res = await call("POST", "/api/chats", f.aliceKey, {
+    world: true,
+    characterIds,
+    persona: { name: "Alex", description: "A traveller." },
+  });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as View;
+}
+
+async function transcript(chatId: string): Promise<Array<{ nodeId: string; speaker: string; text: string }>> {
+  const res = await call("GET", `/api/chats/${chatId}/world/transcript`, f.aliceKey);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { messages: Array<{ nodeId: string; speaker: string; text: string }> }).messages;
+}
+
+beforeAll(async () => {
+  fake = await startWorldFake({ lines, extract: (s) => (s === "Alex" ? [at("Alex", "dock")] : []) });
+  f = await startServeFixture({ fake: fake.server, serve: { rateLimitPerMinute: 10_000 } });
+});
+afterAll(async () => {
+  await f?.close();
+  await fake?.close();
+});
+
+describe("a world-backed chat over HTTP", () => {
+  let chatId = "";
+  let firstReply: Message;
+
+  it("is created from the user's own character, greeting first, with the persona as the world's user", async () => {
+    const mara = await character("Mara", "Ahoy, {{user}}.");
+    const view = await worldChat([mara]);
+    chatId = view.chat.id;
+    expect(view.chat.worldId).toBeTruthy();
+    expect(view.chat.persona.name).toBe("Alex");
+    expect(view.messages).toHaveLength(1);
+    expect(view.messages[0]).toMatchObject({ speaker: "Mara", text: "Ahoy, Alex.", status: "complete" });
+    expect(view.messages[0]?.worldNodeId).toBeTruthy();
+  });
+
+  it("streams the reply to a sent line, and the streamed text is the line the world committed", async () => {
+    lines.push("Welcome to the dock, traveller.");
+    const res = await call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, { text: "I walk to the dock." });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toContain("text/event-stream");
+    const got = events(await res.text());
+    const names = got.map((e) => e.event);
+    expect(names[0]).toBe("message");
+    expect(names[1]).toBe("start");
+    expect(names.at(-1)).toBe("done");
+    expect(names.filter((n) => n === "delta").length).toBeGreaterThan(1);
+    const start = (got[1]?.data["replies"] as Array<Record<string, unknown>>)[0];
+    expect(start?.["speaker"]).toBe("Mara");
+    const streamed = got
+      .filter((e) => e.event === "delta")
+      .map((e) => e.data["text"])
+      .join("");
+    const done = got.at(-1)?.data as { message: Message; candidateId: string; nodeId: string };
+    expect(streamed).toBe("Welcome to the dock, traveller.");
+    expect(done.message.text).toBe(streamed);
+    expect(done.message.status).toBe("complete");
+    expect(done.candidateId).toBeTruthy();
+    const world = await transcript(chatId);
+    expect(world.at(-1)).toMatchObject({ nodeId: done.nodeId, speaker: "Mara", text: streamed });
+    expect(world.at(-2)).toMatchObject({ speaker: "Alex", text: "I walk to the dock." });
+    firstReply = done.message;
+    const view = (await (await call("GET", `/api/chats/${chatId}`, f.aliceKey)).json()) as View;
+    expect(view.messages.map((m) => m.text)).toEqual(world.map((m) => m.text));
+  });
+
+  it("shows the fact the line established, and why it holds", async () => {
+    const facts = (await (await call("GET", `/api/chats/${chatId}/world/facts`, f.aliceKey)).json()) as {
+      facts: Array<{ subject: string; predicate: string; object: string }>;
+    };
+    expect(facts.facts).toContainEqual(expect.objectContaining({ subject: "Alex", predicate: "at", object: "dock" }));
+    const why = await call("GET", `/api/chats/${chatId}/world/why?fact=${encodeURIComponent("Alex at dock")}`, f.aliceKey);
+    expect(why.status).toBe(200);
+    const answers = ((await why.json()) as { answers: Array<{ holdsNow: boolean; lines: string[] }> }).answers;
+    expect(answers.length).toBeGreaterThan(0);
+    expect(answers[0]?.holdsNow).toBe(true);
+    expect(answers[0]?.lines.join("\n")).toContain("dock");
+  });
+
+  it("regenerates a reply as a new alternative of the world's line, and selecting the first brings it back", async () => {
+    lines.push("Mind the ropes, Alex.");
+    const res = await call("POST", `/api/chats/${chatId}/messages/${firstReply.id}/regenerate?stream=false`, f.aliceKey, {});
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { replies: Array<{ message: Message; candidateId: string }> };
+    const second = body.replies[0]?.message as Message;
+    expect(second).toMatchObject({ text: "Mind the ropes, Alex.", status: "complete", siblingCount: 2, siblingIndex: 1 });
+    expect(second.worldNodeId).not.toBe(firstReply.worldNodeId);
+    expect((await transcript(chatId)).at(-1)?.text).toBe("Mind the ropes, Alex.");
+
+    const selected = await call("POST", `/api/chats/${chatId}/messages/${firstReply.id}/select`, f.aliceKey, {});
+    expect(selected.status).toBe(200);
+    const view = (await selected.json()) as View;
+    expect(view.messages.at(-1)).toMatchObject({ id: firstReply.id, text: "Welcome to the dock, traveller." });
+    expect((await transcript(chatId)).at(-1)?.nodeId).toBe(firstReply.worldNodeId);
+  });
+
+  it("answers what the world does not allow with a clear 409, and rates like any chat", async () => {
+    const edit = await call("PATCH", `/api/chats/${chatId}/messages/${firstReply.id}`, f.aliceKey, { text: "x" });
+    expect(edit.status).toBe(409);
+    expect(((await edit.json()) as { error: { code: string } }).error.code).toBe("world.line_canon");
+    const cont = await call("POST", `/api/chats/${chatId}/messages/${firstReply.id}/continue`, f.aliceKey, {});
+    expect(cont.status).toBe(409);
+    const del = await call("DELETE", `/api/chats/${chatId}/messages/${firstReply.id}`, f.aliceKey);
+    expect(del.status).toBe(409);
+    const two = await call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, { text: "Hi", candidates: 2 });
+    expect(two.status).toBe(400);
+    const rated = await call("POST", `/api/chats/${chatId}/messages/${firstReply.id}/rating`, f.aliceKey, { thumbs: 1 });
+    expect(rated.status).toBe(200);
+    expect(await rated.json()).toMatchObject({ thumbs: 1 });
+  });
+
+  it("branches the world at a message: the same chat continues on the new branch from there", async () => {
+    const greeting = (await transcript(chatId))[0];
+    const view0 = (await (await call("GET", `/api/chats/${chatId}`, f.aliceKey)).json()) as View;
+    const greetingRow = view0.messages.find((m) => m.worldNodeId === greeting?.nodeId) as Message;
+    const res = await call("POST", `/api/chats/${chatId}/messages/${greetingRow.id}/branch`, f.aliceKey, {
+      title: "quiet start",
+    });
+    expect(res.status).toBe(201);
+    const view = (await res.json()) as View;
+    expect(view.chat.id).toBe(chatId);
+    expect(view.messages.map((m) => m.id)).toEqual([greetingRow.id]);
+    const branches = (await (await call("GET", `/api/chats/${chatId}/world/branches`, f.aliceKey)).json()) as {
+      current: string;
+    };
+    expect(branches.current).toBe("quiet-start");
+    lines.push("A quiet morning.");
+    const sent = await call("POST", `/api/chats/${chatId}/messages?stream=false`, f.aliceKey, { text: "Good morning." });
+    expect(sent.status).toBe(200);
+    const after = (await (await call("GET", `/api/chats/${chatId}`, f.aliceKey)).json()) as View;
+    expect(after.messages.map((m) => m.text)).toEqual(["Ahoy, Alex.", "Good morning.", "A quiet morning."]);
+  });
+
+  it("serves the chat's world to /v1 as world:<chatId>: the speaker's knowledge reaches the prompt", async () => {
+    const before = fake.server.requests.length;
+    const res = await call("POST", "/v1/chat/completions", f.aliceKey, {
+      model: `world:${chatId}`,
+      messages: [{ role: "user", content: "Where am I?" }],
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const request = fake.server.requests.slice(before).find((r) => !r.schema);
+    const system = request?.messages[0]?.content ?? "";
+    expect(system).toContain("What Mara knows");
+    expect(system).toContain("dock");
+    expect(request?.messages.some((m) => m.content === "Where am I?")).toBe(true);
+  });
+
+  it("gives another user 404 on the chat, its messages and its world", async () => {
+    const tries: Array<[string, string, unknown?]> = [
+      ["GET", `/api/chats/${chatId}`],
+      ["POST", `/api/chats/${chatId}/messages`, { text: "let me in" }],
+      ["POST", `/api/chats/${chatId}/messages/${firstReply.id}/regenerate`, {}],
+      ["POST", `/api/chats/${chatId}/messages/${firstReply.id}/select`, {}],
+      ["POST", `/api/chats/${chatId}/messages/${firstReply.id}/branch`, {}],
+      ["GET", `/api/chats/${chatId}/world/facts`],
+      ["GET", `/api/chats/${chatId}/world/why?fact=${encodeURIComponent("Alex at dock")}`],
+      ["GET", `/api/chats/${chatId}/world/transcript`],
+    ];
+    const calls = fake.server.callCount;
+    for (const [method, path, body] of tries) {
+      const res = await call(method, path, f.bobKey, body);
+      const text = await res.text();
+      expect(res.status, `${method} ${path}: ${text}`).toBe(404);
+      expect(text).not.toContain("dock");
+    }
+    const v1 = await call("POST", "/v1/chat/completions", f.bobKey, {
+      model: `world:${chatId}`,
+      messages: [{ role: "user", content: "hi" }],
+    });
+    expect(v1.status).toBe(404);
+    expect(fake.server.callCount).toBe(calls);
+  });
+});
+
+describe("a group chat in a world", () => {
+  it("lets the director pick who answers and says why", async () => {
+    const mara = await character("Mara", "Ahoy.");
+    const jun = await character("Jun", "Hello there.");
+    const view = await worldChat([mara, jun]);
+    lines.push("Jun, fetch the lantern!");
+    const res = await call("POST", `/api/chats/${view.chat.id}/messages?stream=false`, f.aliceKey, {
+      text: "Mara, Jun: who keeps watch tonight?",
+    });
+    expect(res.status).toBe(200);
+    const body = (await res.json()) as { replies: Array<{ message: Message; reason?: string }> };
+    const reply = body.replies[0];
+    expect(["Mara", "Jun"]).toContain(reply?.message.speaker);
+    expect(reply?.reason).toBeTruthy();
+    expect(reply?.message.text).toBe("Jun, fetch the lantern!");
+  });
+
+  it("refuses a cast of another user's characters as not found", async () => {
+    const mara = await character("Mara", "Ahoy.");
+    const res = await call("POST", "/api/chats", f.bobKey, { world: true, characterIds: [mara] });
+    expect(res.status).toBe(404);
+  });
+});

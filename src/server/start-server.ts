@@ -1,6 +1,6 @@
 import type { FastifyInstance } from "fastify";
 import type { Redis } from "ioredis";
-import type { Logger, TroupeConfig } from "../core/index.ts";
+import { ExitCode, type Logger, redactUrl, type TroupeConfig, TroupeError } from "../core/index.ts";
 import { type ChatModel, resolveModel } from "../llm/index.ts";
 import type { Store } from "../store/index.ts";
 import { type ApiPlugin, buildServer } from "./app.ts";
@@ -64,7 +64,23 @@ async function connectRedis(url: string): Promise<Redis> {
   const { Redis } = await import("ioredis");
   // Fail fast: a rate-limit lookup must never hold a request for long (the limiter skips Redis errors).
   const redis = new Redis(url, { connectTimeout: 2_000, maxRetriesPerRequest: 1, lazyConnect: true });
-  await redis.connect();
+  // A connection lost later is retried by ioredis in the background; the error events must not crash the server.
+  redis.on("error", () => {});
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (error) {
+    redis.disconnect();
+    throw new TroupeError(
+      "serve.redis_unreachable",
+      `Cannot reach Redis at ${redactUrl(url)}: ${(error as Error).message}`,
+      {
+        hint: "Start Redis or fix --redis / REDIS_URL; a single server process needs no Redis (unset it).",
+        exitCode: ExitCode.storage,
+        cause: error,
+      },
+    );
+  }
   return redis;
 }
 

@@ -27,7 +27,25 @@ const BODIES: Record<string, unknown> = {
   "get /api/characters/{id}/export": undefined,
   "get /api/characters/{id}/avatar": undefined,
   "delete /api/keys/{id}": undefined,
+  // A world-backed chat's world: every route resolves the chat (and so the owner) before anything else.
+  "get /api/chats/{id}/world/facts": undefined,
+  "get /api/chats/{id}/world/timeline": undefined,
+  "get /api/chats/{id}/world/knowledge": undefined,
+  "get /api/chats/{id}/world/branches": undefined,
+  "post /api/chats/{id}/world/branches": { name: "stolen" },
+  "get /api/chats/{id}/world/manifest/{messageId}": undefined,
+  "get /api/chats/{id}/world/why": undefined,
+  "post /api/chats/{id}/world/away": { duration: "1h" },
+  "post /api/chats/{id}/world/away/{proposalId}/accept": undefined,
+  "post /api/chats/{id}/world/away/{proposalId}/discard": undefined,
+  "post /api/chats/{id}/world/checkout": { branch: "main" },
+  "get /api/chats/{id}/world/pending": undefined,
+  "post /api/chats/{id}/world/pending/{pendingId}": { action: "cancel" },
+  "get /api/chats/{id}/world/transcript": undefined,
 };
+
+/** Query strings a route needs to pass validation (so that what is tried is the owner check, not the schema). */
+const QUERIES: Record<string, string> = { "get /api/chats/{id}/world/why": "?fact=Mara%20at%20dock" };
 
 /** Routes without an object id: what a second user sees there must not include the first user's things. */
 const LISTS = ["/api/characters", "/api/chats", "/api/keys"];
@@ -35,6 +53,7 @@ const LISTS = ["/api/characters", "/api/chats", "/api/keys"];
 let f: ServeFixture;
 const ids: Record<string, string> = {};
 let aliceChat = "";
+let aliceWorld = "";
 
 const call = (method: string, path: string, key: string, body?: unknown) =>
   fetch(`${f.server.url}${path}`, {
@@ -61,10 +80,21 @@ beforeAll(async () => {
   const key = await call("post", "/api/keys", f.aliceKey, { label: "alice's" });
   ids["key"] = ((await key.json()) as { info: { id: string } }).info.id;
   aliceChat = await (await call("get", `/api/chats/${ids["chat"]}`, f.aliceKey)).text();
+  const world = await call("post", "/api/chats", f.aliceKey, { world: true, characterIds: [ids["character"]] });
+  const worldView = (await world.json()) as { chat: { id: string }; messages: Array<{ id: string }> };
+  ids["worldChat"] = worldView.chat.id;
+  ids["worldMessage"] = worldView.messages[0]?.id as string;
+  aliceWorld = await (await call("get", `/api/chats/${ids["worldChat"]}/world/transcript`, f.aliceKey)).text();
 });
 afterAll(() => f?.close());
 
 function fill(path: string): string {
+  if (path.includes("/world/"))
+    return path
+      .replace("{id}", ids["worldChat"] as string)
+      .replace("{messageId}", ids["worldMessage"] as string)
+      .replace("{proposalId}", "away-1")
+      .replace("{pendingId}", "held-1");
   const what = path.startsWith("/api/keys") ? "key" : path.startsWith("/api/characters") ? "character" : "chat";
   return path.replace("{id}", ids[what] as string).replace("{mid}", ids["message"] as string);
 }
@@ -80,7 +110,7 @@ describe("every /api route refuses another user's objects: 0 cross-user reads or
       for (const method of Object.keys(ops)) {
         const route = `${method} ${path}`;
         expect(Object.keys(BODIES), `no cross-user check for ${route}: add it to BODIES`).toContain(route);
-        const url = fill(path);
+        const url = fill(path) + (QUERIES[route] ?? "");
         const res = await call(method, url, f.bobKey, BODIES[route]);
         const text = await res.text();
         expect(res.status, `${route} → ${res.status} ${text.slice(0, 200)}`).toBe(404);
@@ -102,6 +132,9 @@ describe("every /api route refuses another user's objects: 0 cross-user reads or
 
   it("left the first user's chat exactly as it was", async () => {
     expect(await (await call("get", `/api/chats/${ids["chat"]}`, f.aliceKey)).text()).toBe(aliceChat);
+    expect(await (await call("get", `/api/chats/${ids["worldChat"]}/world/transcript`, f.aliceKey)).text()).toBe(
+      aliceWorld,
+    );
     expect((await call("get", `/api/characters/${ids["character"]}`, f.aliceKey)).status).toBe(200);
   });
 });

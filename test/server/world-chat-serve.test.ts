@@ -107,7 +107,7 @@ describe("a world-backed chat over HTTP", () => {
     expect(names[1]).toBe("start");
     expect(names.at(-1)).toBe("done");
     expect(names.filter((n) => n === "delta").length).toBeGreaterThan(1);
-    const start = (got[1]?.data["replies"] as Array<Record<string, unknown>>)[0];
+    const start = (got[1]?.data["replies"] as Array<Record<string, unknown>> | undefined)?.[0];
     expect(start?.["speaker"]).toBe("Mara");
     const streamed = got
       .filter((e) => e.event === "delta")
@@ -131,7 +131,11 @@ describe("a world-backed chat over HTTP", () => {
       facts: Array<{ subject: string; predicate: string; object: string }>;
     };
     expect(facts.facts).toContainEqual(expect.objectContaining({ subject: "Alex", predicate: "at", object: "dock" }));
-    const why = await call("GET", `/api/chats/${chatId}/world/why?fact=${encodeURIComponent("Alex at dock")}`, f.aliceKey);
+    const why = await call(
+      "GET",
+      `/api/chats/${chatId}/world/why?fact=${encodeURIComponent("Alex at dock")}`,
+      f.aliceKey,
+    );
     expect(why.status).toBe(200);
     const answers = ((await why.json()) as { answers: Array<{ holdsNow: boolean; lines: string[] }> }).answers;
     expect(answers.length).toBeGreaterThan(0);
@@ -141,11 +145,21 @@ describe("a world-backed chat over HTTP", () => {
 
   it("regenerates a reply as a new alternative of the world's line, and selecting the first brings it back", async () => {
     lines.push("Mind the ropes, Alex.");
-    const res = await call("POST", `/api/chats/${chatId}/messages/${firstReply.id}/regenerate?stream=false`, f.aliceKey, {});
+    const res = await call(
+      "POST",
+      `/api/chats/${chatId}/messages/${firstReply.id}/regenerate?stream=false`,
+      f.aliceKey,
+      {},
+    );
     expect(res.status).toBe(200);
     const body = (await res.json()) as { replies: Array<{ message: Message; candidateId: string }> };
     const second = body.replies[0]?.message as Message;
-    expect(second).toMatchObject({ text: "Mind the ropes, Alex.", status: "complete", siblingCount: 2, siblingIndex: 1 });
+    expect(second).toMatchObject({
+      text: "Mind the ropes, Alex.",
+      status: "complete",
+      siblingCount: 2,
+      siblingIndex: 1,
+    });
     expect(second.worldNodeId).not.toBe(firstReply.worldNodeId);
     expect((await transcript(chatId)).at(-1)?.text).toBe("Mind the ropes, Alex.");
 
@@ -166,7 +180,9 @@ describe("a world-backed chat over HTTP", () => {
     expect(del.status).toBe(409);
     const two = await call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, { text: "Hi", candidates: 2 });
     expect(two.status).toBe(400);
-    const rated = await call("POST", `/api/chats/${chatId}/messages/${firstReply.id}/rating`, f.aliceKey, { thumbs: 1 });
+    const rated = await call("POST", `/api/chats/${chatId}/messages/${firstReply.id}/rating`, f.aliceKey, {
+      thumbs: 1,
+    });
     expect(rated.status).toBe(200);
     expect(await rated.json()).toMatchObject({ thumbs: 1 });
   });
@@ -187,7 +203,9 @@ describe("a world-backed chat over HTTP", () => {
     };
     expect(branches.current).toBe("quiet-start");
     lines.push("A quiet morning.");
-    const sent = await call("POST", `/api/chats/${chatId}/messages?stream=false`, f.aliceKey, { text: "Good morning." });
+    const sent = await call("POST", `/api/chats/${chatId}/messages?stream=false`, f.aliceKey, {
+      text: "Good morning.",
+    });
     expect(sent.status).toBe(200);
     const after = (await (await call("GET", `/api/chats/${chatId}`, f.aliceKey)).json()) as View;
     expect(after.messages.map((m) => m.text)).toEqual(["Ahoy, Alex.", "Good morning.", "A quiet morning."]);

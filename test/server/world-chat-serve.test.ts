@@ -225,6 +225,59 @@ describe("a world-backed chat over HTTP", () => {
     expect(request?.messages.some((m) => m.content === "Where am I?")).toBe(true);
   });
 
+  it("holds a reply that breaks a rule, and lets the user edit, cancel or regenerate it through the message routes", async () => {
+    const sendHeld = async (line: string) => {
+      lines.push(line);
+      const res = await call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, { text: "Here is the fare." });
+      expect(res.status).toBe(200);
+      const got = events(await res.text());
+      expect(got.map((e) => e.event)).not.toContain("done");
+      const held = got.at(-1);
+      expect(held?.event).toBe("held");
+      const data = held?.data as { message: Message; pendingId: string; violations: Array<{ code: string }> };
+      expect(data.message).toMatchObject({ status: "incomplete", finishReason: "held", text: line });
+      expect(data.violations.length).toBeGreaterThan(0);
+      return data;
+    };
+
+    const first = await sendHeld("Alex nods and pays me.");
+    // Nothing new is said while a line waits for the user's decision.
+    const blocked = await call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, { text: "And?" });
+    expect(blocked.status).toBe(409);
+    const edited = await call("PATCH", `/api/chats/${chatId}/messages/${first.message.id}`, f.aliceKey, {
+      text: "Thank you, traveller.",
+    });
+    expect(edited.status, await edited.clone().text()).toBe(200);
+    expect(await edited.json()).toMatchObject({
+      id: first.message.id,
+      status: "complete",
+      text: "Thank you, traveller.",
+    });
+    expect((await transcript(chatId)).at(-1)).toMatchObject({ speaker: "Mara", text: "Thank you, traveller." });
+
+    // A held reply regenerated: the held line is released and the new one streams and is committed.
+    const second = await sendHeld("Alex smiles and leaves.");
+    lines.push("Safe travels.");
+    const again = await call("POST", `/api/chats/${chatId}/messages/${second.message.id}/regenerate`, f.aliceKey, {});
+    expect(again.status).toBe(200);
+    const done = events(await again.text()).at(-1);
+    expect(done?.event).toBe("done");
+    expect(done?.data["message"]).toMatchObject({ text: "Safe travels.", status: "complete" });
+    expect((await transcript(chatId)).at(-1)).toMatchObject({ speaker: "Mara", text: "Safe travels." });
+
+    // A held reply deleted: cancelled, nothing of it reaches the world, and the row leaves the chat.
+    const third = await sendHeld("Alex laughs and pays twice.");
+    const cancelled = await call("DELETE", `/api/chats/${chatId}/messages/${third.message.id}`, f.aliceKey);
+    expect(cancelled.status).toBe(204);
+    const pending = (await (await call("GET", `/api/chats/${chatId}/world/pending`, f.aliceKey)).json()) as {
+      pending: unknown[];
+    };
+    expect(pending.pending).toEqual([]);
+    expect((await transcript(chatId)).at(-1)).toMatchObject({ speaker: "Alex", text: "Here is the fare." });
+    const view = (await (await call("GET", `/api/chats/${chatId}`, f.aliceKey)).json()) as View;
+    expect(view.messages.map((m) => m.id)).not.toContain(third.message.id);
+  });
+
   it("gives another user 404 on the chat, its messages and its world", async () => {
     const tries: Array<[string, string, unknown?]> = [
       ["GET", `/api/chats/${chatId}`],

@@ -40,11 +40,21 @@ describe("troupe learn", () => {
     );
   });
 
-  it("simulates and prints naive vs denoised accuracy", () => {
-    const run = troupe(["learn", "simulate", "--humans", "20", "--bots", "2", "--json"]);
+  it("simulates, prints naive vs denoised accuracy, and with --keep feeds the ordinary commands", () => {
+    const cwd = mkdtempSync(join(tmpdir(), "troupe-learn-"));
+    const run = troupe(["learn", "simulate", "--humans", "20", "--bots", "2", "--json", "--keep"], { cwd });
     expect(run.code, run.stderr).toBe(0);
     const report = JSON.parse(run.stdout);
     expect(report.pairs.denoised.accuracy).toBeGreaterThan(report.pairs.naive.accuracy);
+    const dashboard = JSON.parse(troupe(["learn", "dashboard", "--json", "--period-days", "60"], { cwd }).stdout);
+    expect(new Set(dashboard.rows.map((r: { policy: string }) => r.policy))).toEqual(
+      new Set(["policy-fixed", "policy-random"]),
+    );
+    const out = join(cwd, "prefs");
+    expect(troupe(["learn", "export", out, "--format", "trl-dpo"], { cwd }).code).toBe(0);
+    const rows = readFileSync(join(out, "trl-dpo-train.jsonl"), "utf8").trim().split("\n");
+    expect(rows.length).toBeGreaterThan(10);
+    for (const r of rows) TrlDpoRowSchema.parse(JSON.parse(r));
   });
 
   it("rejects bad options with a usable message", () => {

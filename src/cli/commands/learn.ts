@@ -16,6 +16,7 @@ import {
   memoryTextSource,
   type OpenRlhfKeys,
   type PipelineResult,
+  putTexts,
   readEvents,
   runPipeline,
   type SimulationReport,
@@ -249,11 +250,20 @@ Examples:
     .option("--impatience <p>", "largest per-user chance of acting before reading (0..1)")
     .option("--out <dir>", "also export the denoised labels of the simulation as a dataset folder")
     .option("--force", "write into a non-empty --out folder")
+    .option("--keep", 'store the simulated events and texts in troupe\'s database (owner "simulate")')
     .action(
       action(
         async (
           ctx,
-          options: { seed: string; humans?: string; bots?: string; impatience?: string; out?: string; force?: boolean },
+          options: {
+            seed: string;
+            humans?: string;
+            bots?: string;
+            impatience?: string;
+            out?: string;
+            force?: boolean;
+            keep?: boolean;
+          },
         ) => {
           const humans = integer(options.humans, "--humans");
           const bots = integer(options.bots, "--bots");
@@ -264,12 +274,13 @@ Examples:
             ...(bots === undefined ? {} : { bots }),
             ...(impatience === undefined ? {} : { maxImpatience: impatience }),
           });
-          // The simulation goes through the same ingest as live traffic, into a throwaway database.
-          const store = await openStore({ databaseUrl: ":memory:" });
+          // The simulation goes through the same ingest as live traffic, into a throwaway database unless --keep.
+          const store = options.keep ? await ctx.store() : await openStore({ databaseUrl: ":memory:" });
           try {
             for (const batch of sim.batches)
               await ingestEvents(store, "simulate", batch.events, { now: batch.receivedAt, trustUser: true });
-            const events = await readEvents(store);
+            if (options.keep) await putTexts(store, "simulate", sim.texts);
+            const events = await readEvents(store, { ownerId: "simulate" });
             const report = scoreSimulation(events, sim.truth);
             let exported: unknown;
             if (options.out) {
@@ -288,7 +299,7 @@ Examples:
               if (exported && options.out) ctx.print(`dataset written to ${options.out} (README.md, manifest.json)`);
             }
           } finally {
-            await store.close();
+            if (!options.keep) await store.close();
           }
           return 0;
         },

@@ -62,11 +62,12 @@ export interface PageProblems {
 /** A page in a fresh context, watching for console errors and CSP violations. */
 export async function openPage(
   browser: Browser,
-  options: { viewport?: { width: number; height: number }; colorScheme?: "light" | "dark" } = {},
+  options: { viewport?: { width: number; height: number }; colorScheme?: "light" | "dark"; bypassCsp?: boolean } = {},
 ): Promise<{ context: BrowserContext; page: Page; problems: PageProblems }> {
   const context = await browser.newContext({
     viewport: options.viewport ?? { width: 1280, height: 860 },
     ...(options.colorScheme ? { colorScheme: options.colorScheme } : {}),
+    ...(options.bypassCsp ? { bypassCSP: true } : {}),
   });
   const problems: PageProblems = { console: [], csp: [] };
   await context.addInitScript(`(() => {

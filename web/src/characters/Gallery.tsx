@@ -69,6 +69,8 @@ export function Gallery() {
             id="card-file"
             class="visually-hidden"
             type="file"
+            aria-label="Card files to import"
+            tabIndex={-1}
             accept={ACCEPT}
             multiple
             onChange={(e) => {

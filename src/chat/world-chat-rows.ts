@@ -62,6 +62,8 @@ export interface WorldChatGenerate {
   onEvent?: (event: WorldChatEvent) => void;
   /** Who answers (manual choice); the director's choice otherwise. */
   speaker?: string;
+  /** The client's id for the user's line (stored on its row: a retried send can find it). */
+  clientMessageId?: string;
 }
 
 const HELD = "held";
@@ -152,7 +154,7 @@ async function parentSlot(c: Ctx, line: WorldNode | null): Promise<string | null
 }
 
 /** Insert the row of a committed line (greeting, user line, or a line some other front end committed). */
-async function insertLine(c: Ctx, node: WorldNode): Promise<MessageRow> {
+async function insertLine(c: Ctx, node: WorldNode, clientMessageId?: string): Promise<MessageRow> {
   const user = node.speaker === c.world.setup.userName;
   const row = newMessage({
     id: c.ids(),
@@ -167,6 +169,7 @@ async function insertLine(c: Ctx, node: WorldNode): Promise<MessageRow> {
     world_node_id: node.id,
     now: c.now(),
   });
+  if (clientMessageId !== undefined) row.client_message_id = clientMessageId;
   await insertSlots(c.now, c.db, c.chat, [row], row.id);
   return row;
 }
@@ -318,7 +321,7 @@ async function generating<T extends WorldReply | WorldSendResult | { status: "ca
     ...(policy.sampling.maxTokens === undefined ? {} : { maxTokens: policy.sampling.maxTokens }),
     onUserLine: async (message) => {
       const node = c.world.ledger.get(message.nodeId) as WorldNode;
-      const row = (await rowOf(c, node.id)) ?? (await insertLine(c, node));
+      const row = (await rowOf(c, node.id)) ?? (await insertLine(c, node, options.clientMessageId));
       emit({ type: "user", messageId: row.id, nodeId: node.id, text: row.text });
     },
     onReplyStart: async (start) => {

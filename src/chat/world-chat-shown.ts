@@ -10,7 +10,7 @@ import type { ChatView, MessageView } from "./chat-views.ts";
 import { treeMessageView } from "./chat-views.ts";
 import { readChat } from "./chats.ts";
 import { isLine } from "./world-chat-message.ts";
-import type { WorldChatDeps } from "./world-chat-rows.ts";
+import type { WorldChatDeps, WorldChatEvent } from "./world-chat-rows.ts";
 
 const ctxOf = (deps: WorldChatDeps) => ({ store: deps.store, now: deps.now ?? Date.now, ids: deps.ids ?? randomUUID });
 
@@ -60,4 +60,51 @@ export async function heldLineOfMessage(
   if (view.status !== "incomplete" || view.finishReason !== "held") return undefined;
   const held = (await pendingLines(world)).filter((p) => p.branch === world.current);
   return held.find((p) => p.proposal.text === view.text)?.id;
+}
+
+/**
+ * A send retried with the same client id: the events of what the first send stored (the user's line and the
+ * replies it got, committed or held), or undefined when no line of this chat has that id. Nothing is sent again.
+ */
+export async function worldSendReplay(
+  deps: WorldChatDeps,
+  ownerId: string,
+  chatId: string,
+  world: World,
+  clientMessageId: string,
+): Promise<WorldChatEvent[] | undefined> {
+  const chat = await loadChat(await chatDb(deps.store), ownerId, chatId, ctxOf(deps).now());
+  const user = [...chat.tree.slots.values()]
+    .map((slot) => slot.shown)
+    .find((m) => m?.client_message_id === clientMessageId);
+  if (!user) return undefined;
+  const events: WorldChatEvent[] = [
+    { type: "user", messageId: user.id, nodeId: user.world_node_id ?? "", text: user.text },
+  ];
+  const held = await pendingLines(world);
+  for (const slot of chat.tree.liveChildren(user.slot_id)) {
+    const reply = slot.shown;
+    if (!reply) continue;
+    if (reply.status === "complete" && reply.world_node_id)
+      events.push({
+        type: "done",
+        messageId: reply.id,
+        candidateId: reply.candidate_id,
+        nodeId: reply.world_node_id,
+        text: reply.text,
+      });
+    else if (reply.status === "incomplete" && reply.finish_reason === "held") {
+      const pending = held.find((p) => p.proposal.text === reply.text);
+      if (pending)
+        events.push({
+          type: "held",
+          messageId: reply.id,
+          candidateId: reply.candidate_id,
+          pendingId: pending.id,
+          text: reply.text,
+          violations: pending.violations,
+        });
+    }
+  }
+  return events;
 }

@@ -278,6 +278,24 @@ describe("a world-backed chat over HTTP", () => {
     expect(view.messages.map((m) => m.id)).not.toContain(third.message.id);
   });
 
+  it("stores a send retried with the same clientMessageId once, answering the retry with the first reply", async () => {
+    lines.push("Tide's turning.");
+    const body = { text: "Is the tide turning?", clientMessageId: "client-line-1" };
+    const first = await call("POST", `/api/chats/${chatId}/messages?stream=false`, f.aliceKey, body);
+    expect(first.status).toBe(200);
+    const a = (await first.json()) as { message: Message; replies: Array<{ message: Message }> };
+    expect(a.replies[0]?.message.text).toBe("Tide's turning.");
+    const calls = fake.server.callCount;
+    const retry = await call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, body);
+    const got = events(await retry.text());
+    expect(got.map((e) => e.event)).toEqual(["message", "done"]);
+    expect(got[0]?.data["message"]).toMatchObject({ id: a.message.id });
+    expect(got[1]?.data["message"]).toMatchObject({ id: a.replies[0]?.message.id });
+    expect(fake.server.callCount).toBe(calls);
+    const said = (await transcript(chatId)).filter((m) => m.text === "Is the tide turning?");
+    expect(said).toHaveLength(1);
+  });
+
   it("gives another user 404 on the chat, its messages and its world", async () => {
     const tries: Array<[string, string, unknown?]> = [
       ["GET", `/api/chats/${chatId}`],

@@ -16,6 +16,7 @@ import {
   type WorldChatDeps,
   worldChatView,
   worldNodeOfMessage,
+  worldSendReplay,
 } from "../../chat/index.ts";
 import type { World } from "../../world/index.ts";
 import { HttpError } from "../http-error.ts";
@@ -69,7 +70,7 @@ export async function sendWorld(
   t: WorldChatTarget,
   reply: FastifyReply,
   policy: ReplyPolicy,
-  body: { text: string; candidates?: number | undefined },
+  body: { text: string; candidates?: number | undefined; clientMessageId?: string | undefined },
   answer: { stream: boolean; pingMs?: number | undefined; openSse?: typeof openSse | undefined },
 ): Promise<WorldGenerationBody | undefined> {
   if ((body.candidates ?? 1) > 1)
@@ -82,8 +83,22 @@ export async function sendWorld(
       },
     );
   const world = await worldOf(t);
-  const go: WorldRun = (onEvent, signal) =>
-    sendWorldChatMessage(t.options.deps, t.ownerId, t.chat.id, world, policy, body.text, { signal, onEvent });
+  const { clientMessageId } = body;
+  // A retried send (same client id) answers with what the first one stored, and sends nothing again.
+  const replay = clientMessageId
+    ? await run(() => worldSendReplay(t.options.deps, t.ownerId, t.chat.id, world, clientMessageId))
+    : undefined;
+  const go: WorldRun = replay
+    ? async (onEvent) => {
+        for (const event of replay) onEvent(event);
+        return { outcome: { status: "cancelled" } };
+      }
+    : (onEvent, signal) =>
+        sendWorldChatMessage(t.options.deps, t.ownerId, t.chat.id, world, policy, body.text, {
+          signal,
+          onEvent,
+          ...(clientMessageId ? { clientMessageId } : {}),
+        });
   return answerWorldGeneration(t.request, reply, target(t), go, answer);
 }
 

@@ -12,6 +12,7 @@ import {
   verlRow,
 } from "./export-formats.ts";
 import type { PreferenceRecord } from "./preference-record.ts";
+import { verlParquet } from "./verl-parquet.ts";
 
 /** The export formats, by the name `troupe learn export --format` takes. */
 export const EXPORT_FORMATS = ["trl-dpo", "trl-kto", "openrlhf", "openai", "verl"] as const;
@@ -44,6 +45,15 @@ export interface ExportedFile {
   rows: number;
   sha256: string;
 }
+
+/** verl's RLHFDataset reads Parquet; every other trainer reads JSONL. */
+const FILE_EXTENSION: Record<ExportFormat, "jsonl" | "parquet"> = {
+  "trl-dpo": "jsonl",
+  "trl-kto": "jsonl",
+  openrlhf: "jsonl",
+  openai: "jsonl",
+  verl: "parquet",
+};
 
 const SPLITS = [
   ["train", "train"],
@@ -81,10 +91,9 @@ function rowsFor(format: ExportFormat, records: readonly PreferenceRecord[], key
 }
 
 /**
- * Write a dataset folder: one JSONL per format and split, `manifest.json` (provenance, counts, hashes, the KTO
+ * Write a dataset folder: one JSONL (verl: Parquet) per format and split, `manifest.json` (provenance, counts, hashes, the KTO
  * weight range), ready TRL configs, and a README.md dataset card whose YAML header declares the configs, so
  * `datasets.load_dataset("<folder>")` loads the DPO pairs and `load_dataset("<folder>", "kto")` the KTO rows.
- * verl rows are JSONL here (verl wants Parquet: convert with `pandas.read_json(...).to_parquet(...)`).
  */
 export async function writeDataset(
   folder: string,
@@ -103,10 +112,10 @@ export async function writeDataset(
         records.filter((r) => r.split === recordSplit),
         keys,
       );
-      const path = `${format}-${split}.jsonl`;
-      const text = jsonl(rows);
-      await writeFile(join(folder, path), text);
-      files.push({ path, format, split, rows: rows.length, sha256: sha256(text) });
+      const path = `${format}-${split}.${FILE_EXTENSION[format]}`;
+      const data = format === "verl" ? verlParquet(rows as ReturnType<typeof verlRow>[]) : jsonl(rows);
+      await writeFile(join(folder, path), data);
+      files.push({ path, format, split, rows: rows.length, sha256: sha256(data) });
     }
   }
   const unary = records.filter((r) => r.kind === "unary");
@@ -190,8 +199,8 @@ function datasetCard(name: string, formats: readonly ExportFormat[], manifest: R
       config_name: CONFIG_NAMES[f],
       ...(i === 0 ? { default: true } : {}),
       data_files: [
-        { split: "train", path: `${f}-train.jsonl` },
-        { split: "test", path: `${f}-test.jsonl` },
+        { split: "train", path: `${f}-train.${FILE_EXTENSION[f]}` },
+        { split: "test", path: `${f}-test.${FILE_EXTENSION[f]}` },
       ],
     })),
   };

@@ -118,6 +118,7 @@ export {
   storeTextSource,
   type TextSource,
 } from "./text-store.ts";
+export { verlParquet } from "./verl-parquet.ts";
 export {
   DEFAULT_WEIGHT_OPTIONS,
   effectiveSampleSize,

@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { parquetMetadata, parquetReadObjects, parquetSchema } from "hyparquet";
 import { afterEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import {
@@ -14,6 +15,7 @@ import {
   TrlDpoRowSchema,
   TrlKtoRowSchema,
   VerlRowSchema,
+  verlParquet,
   writeDataset,
 } from "../../src/feedback/index.ts";
 import { openTestSqlite, type TestStore } from "../support/stores.ts";
@@ -87,9 +89,29 @@ describe("dataset export", () => {
       good: [{ role: "assistant", content: "good 1" }],
       bad: [{ role: "assistant", content: "bad 1" }],
     });
-    const verl = rows("verl-train.jsonl");
+    // verl: Parquet that reads back with the five columns verl documents, prompts as lists of messages.
+    const verlFile = readFileSync(join(dir, "verl-train.parquet"));
+    const verlBuffer = verlFile.buffer.slice(verlFile.byteOffset, verlFile.byteOffset + verlFile.byteLength);
+    const columns = parquetSchema(parquetMetadata(verlBuffer)).children.map((c) => c.element.name);
+    expect(columns).toEqual(["data_source", "prompt", "ability", "reward_model", "extra_info"]);
+    const verl = await parquetReadObjects({ file: verlBuffer });
     expect(verl).toHaveLength(4);
     for (const r of verl) VerlRowSchema.parse(r);
+    expect(verl[0]).toEqual({
+      data_source: "troupe/roleplay",
+      prompt: [
+        { role: "assistant", content: "Welcome." },
+        { role: "user", content: "question 1" },
+      ],
+      ability: "roleplay",
+      reward_model: { style: "model", ground_truth: "" },
+      extra_info: { record_id: "r1", character_id: null, split: "train" },
+    });
+    expect(files.find((f) => f.path === "verl-test.parquet")?.rows).toBe(1);
+    // An empty split is still a valid file with the same columns.
+    const empty = verlParquet([]).slice().buffer;
+    expect(parquetSchema(parquetMetadata(empty)).children.map((c) => c.element.name)).toEqual(columns);
+    expect(await parquetReadObjects({ file: empty })).toEqual([]);
     // KTO over the train split: 1 desirable + 1 pair vs 2 undesirable + 1 pair → λ_D ∈ [3/2, 4/3 · 3/2].
     expect(manifest.kto).toEqual({ desirable: 2, undesirable: 3, desirable_weight_range: [1.5, 2] });
     const written = JSON.parse(readFileSync(join(dir, "manifest.json"), "utf8"));

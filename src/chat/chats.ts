@@ -1,5 +1,6 @@
 import { type CharacterCardV3, expandMacros, macroContextFromCard } from "../cards/index.ts";
 import type { Store } from "../store/index.ts";
+import { deleteWorld } from "../world/index.ts";
 import { getCharacter } from "./characters.ts";
 import { chatRow, loadChat, messageIn, newMessage, select } from "./chat-records.ts";
 import { type ChatRow, chatDb, type MessageRow } from "./chat-tables.ts";
@@ -101,15 +102,22 @@ export async function readChat(ctx: ChatContext, ownerId: string, chatId: string
   };
 }
 
-/** Delete a chat with its messages, selections, ratings and candidate-log rows. */
+/**
+ * Delete a chat with its messages, selections, ratings and candidate-log rows; a world-backed chat's world goes
+ * with it once no other chat is on it (its lines are the user's too).
+ */
 export async function deleteChat(ctx: ChatContext, ownerId: string, chatId: string): Promise<void> {
   const db = await chatDb(ctx.store);
-  await db.transaction().execute(async (trx) => {
-    await chatRow(trx, ownerId, chatId);
+  const worldId = await db.transaction().execute(async (trx) => {
+    const row = await chatRow(trx, ownerId, chatId);
     for (const table of ["chat_messages", "chat_selections", "chat_ratings", "chat_candidates"] as const)
       await trx.deleteFrom(table).where("chat_id", "=", chatId).where("owner_id", "=", ownerId).execute();
     await trx.deleteFrom("chat_chats").where("id", "=", chatId).where("owner_id", "=", ownerId).execute();
+    return row.world_id;
   });
+  if (!worldId) return;
+  const others = await db.selectFrom("chat_chats").select("id").where("world_id", "=", worldId).executeTakeFirst();
+  if (!others) await deleteWorld(ctx.store, worldId);
 }
 
 /**

@@ -96,4 +96,12 @@ export {
   type WorldSetupInput,
   WorldSetupSchema,
 } from "./world-setup.ts";
-export { branchHeads, bulkInsertNodes, ensureWorldTables, findWorld, listWorlds, type WorldRecord } from "./world-store.ts";
+export {
+  branchHeads,
+  bulkInsertNodes,
+  deleteWorld,
+  ensureWorldTables,
+  findWorld,
+  listWorlds,
+  type WorldRecord,
+} from "./world-store.ts";

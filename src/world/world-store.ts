@@ -365,3 +365,17 @@ export async function branchHeads(
       .map((r) => ({ name: r.name as string, head: r.head as string, status: r.status as string })),
   };
 }
+
+/** Delete a world with every turn, event, branch and held line of it, in one transaction. */
+export async function deleteWorld(store: Store, worldId: string): Promise<void> {
+  await ensureWorldTables(store);
+  try {
+    await store.db.transaction().execute(async (trx) => {
+      for (const table of ["world_events", "world_nodes", "world_branches", "world_pending"])
+        await trx.deleteFrom(table).where("world_id", "=", worldId).execute();
+      await trx.deleteFrom("world_worlds").where("id", "=", worldId).execute();
+    });
+  } catch (error) {
+    wrap("delete the world", error);
+  }
+}

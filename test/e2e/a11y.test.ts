@@ -1,34 +1,15 @@
-import { createRequire } from "node:module";
-import type { Browser, Page } from "playwright-core";
+import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { api, launchChromium, openPage, RUN_E2E, startWebFixture, type WebFixture } from "./e2e-support.ts";
-
-const axeSource = (createRequire(import.meta.url)("axe-core") as { source: string }).source;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: Array<{ target: string[] }>;
-}
-
-/** Run axe-core in the page (evaluated through the DevTools protocol, which the page's CSP does not govern). */
-async function axe(page: Page): Promise<AxeViolation[]> {
-  await page.evaluate(axeSource);
-  const result = (await page.evaluate(
-    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })`,
-  )) as { violations: AxeViolation[] };
-  return result.violations;
-}
-
-const describeViolations = (vs: AxeViolation[]) =>
-  vs.map(
-    (v) =>
-      `${v.impact} ${v.id}: ${v.help} (${v.nodes
-        .map((n) => n.target.join(" "))
-        .slice(0, 3)
-        .join("; ")})`,
-  );
+import {
+  api,
+  axe,
+  describeViolations,
+  launchChromium,
+  openPage,
+  RUN_E2E,
+  startWebFixture,
+  type WebFixture,
+} from "./e2e-support.ts";
 
 describe.runIf(RUN_E2E)("accessibility of the main screens (axe-core)", { timeout: 180_000 }, () => {
   let fixture: WebFixture;

@@ -2,6 +2,7 @@
 // server), driven in Debian's Chromium through playwright-core. Pages are opened from contexts (axe needs that).
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
 import { type ServeFixture, startServeFixture } from "../server/serve-test-server.ts";
@@ -126,3 +127,31 @@ export async function api<T>(
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
   return (response.status === 204 ? undefined : await response.json()) as T;
 }
+
+const axeSource = (createRequire(import.meta.url)("axe-core") as { source: string }).source;
+
+export interface AxeViolation {
+  id: string;
+  impact: string | null;
+  help: string;
+  nodes: Array<{ target: string[] }>;
+}
+
+/** Run axe-core in the page (evaluated through the DevTools protocol, which the page's CSP does not govern). */
+export async function axe(page: Page): Promise<AxeViolation[]> {
+  await page.evaluate(axeSource);
+  const result = (await page.evaluate(
+    `axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"] } })`,
+  )) as { violations: AxeViolation[] };
+  return result.violations;
+}
+
+/** Violations as readable lines: impact, rule, help and the first nodes. */
+export const describeViolations = (vs: AxeViolation[]) =>
+  vs.map(
+    (v) =>
+      `${v.impact} ${v.id}: ${v.help} (${v.nodes
+        .map((n) => n.target.join(" "))
+        .slice(0, 3)
+        .join("; ")})`,
+  );

@@ -12,6 +12,7 @@ import type {
   FactsAsOf,
   Manifest,
   Message,
+  PendingDecision,
   Persona,
   Rating,
   Sampling,
@@ -134,7 +135,10 @@ export const exportUrl = (id: string, format: "json" | "png" | "charx") =>
 // Chats
 
 export interface NewChat {
-  characterId: string;
+  characterId?: string;
+  /** A world-backed chat's cast (several: a group chat where the director picks who answers). */
+  characterIds?: string[];
+  world?: boolean;
   persona?: Persona;
   model?: string | null;
   sampling?: Sampling;
@@ -200,6 +204,12 @@ export const acceptAway = (chatId: string, id: string) =>
   json<unknown>("POST", `${world(chatId)}/away/${enc(id)}/accept`);
 export const discardAway = (chatId: string, id: string) =>
   json<unknown>("POST", `${world(chatId)}/away/${enc(id)}/discard`);
+export const decidePending = (chatId: string, pendingId: string, decision: PendingDecision) =>
+  json<{ status: "committed" | "pending" | "cancelled"; pendingId?: string }>(
+    "POST",
+    `${world(chatId)}/pending/${enc(pendingId)}`,
+    decision,
+  );
 export const checkoutBranch = (chatId: string, branch: string) =>
   json<unknown>("POST", `${world(chatId)}/checkout`, { branch });
 

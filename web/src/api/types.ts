@@ -53,8 +53,49 @@ export type StreamEvent =
   | { type: "message"; message: Message }
   | {
       type: "start";
-      replies: Array<{ messageId: string; candidateId: string; displayedPosition: number; siblingPosition: number }>;
+      replies: Array<{
+        messageId: string;
+        candidateId: string;
+        displayedPosition: number;
+        siblingPosition: number;
+        /** World-backed chats: who answers, and why the director chose them. */
+        speaker?: string;
+        reason?: string;
+      }>;
     }
   | { type: "delta"; messageId: string; text: string }
-  | { type: "done"; message: Message; candidateId: string | null; error?: { code: string; message: string } }
+  | {
+      type: "done";
+      message: Message;
+      candidateId: string | null;
+      error?: { code: string; message: string };
+      reason?: string;
+    }
+  /** World-backed chats: the reply broke a world rule and waits for a decision. */
+  | {
+      type: "held";
+      message: Message;
+      candidateId: string | null;
+      pendingId: string;
+      violations: Violation[];
+      reason?: string;
+    }
+  /** World-backed chats: nobody answered (and why). */
+  | { type: "no_reply"; reason: string }
   | { type: "error"; error: { code: string; message: string } };
+
+/** A world rule a held reply broke, and what may be done about it. */
+export interface Violation {
+  code: string;
+  message: string;
+  options: string[];
+  retcon?: string;
+}
+
+/** A decision about a held reply. */
+export type PendingDecision =
+  | { action: "accept"; violations?: number[] }
+  | { action: "drop"; violation: number }
+  | { action: "edit"; text: string }
+  | { action: "regenerate" }
+  | { action: "cancel" };

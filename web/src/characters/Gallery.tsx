@@ -133,7 +133,13 @@ export function Gallery() {
           ))}
         </ul>
       )}
-      {chatWith && <NewChatDialog character={chatWith} onClose={() => setChatWith(undefined)} />}
+      {chatWith && (
+        <NewChatDialog
+          character={chatWith}
+          others={(characters ?? []).filter((c) => c.id !== chatWith.id)}
+          onClose={() => setChatWith(undefined)}
+        />
+      )}
     </main>
   );
 }

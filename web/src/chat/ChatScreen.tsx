@@ -2,15 +2,17 @@ import { lazy, Suspense } from "preact/compat";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import {
   branchChat,
+  decidePending,
   deleteMessage,
   editMessage,
   generate,
   getCharacter,
   getChat,
+  listCharacters,
   rateMessage,
   selectMessage,
 } from "../api/client.ts";
-import type { ChatView, Message } from "../api/types.ts";
+import type { ChatView, Message, Violation } from "../api/types.ts";
 import { getCapture } from "../app/capture-instance.ts";
 import { linkClick, navigate } from "../app/router.ts";
 import { Avatar } from "../characters/Avatar.tsx";
@@ -35,9 +37,15 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
   const [error, setError] = useState<string | undefined>();
   const [editing, setEditing] = useState<string | null>(null);
   const [hasAvatar, setHasAvatar] = useState(false);
+  // The cast by name (group chats: each reply shows its own speaker's avatar).
+  const [cast, setCast] = useState<Record<string, { id: string; hasAvatar: boolean }>>({});
   const [follow, setFollow] = useState(0);
   const [whyMessage, setWhyMessage] = useState<string | undefined>();
   const [announce, setAnnounce] = useState("");
+  const [notice, setNotice] = useState<string | undefined>();
+  // World-backed chats: why the director chose each speaker, and replies held for breaking a world rule.
+  const [reasons, setReasons] = useState<Record<string, string>>({});
+  const [held, setHeld] = useState<Record<string, { pendingId: string; violations: Violation[] }>>({});
   const scroller = useRef<HTMLDivElement>(null);
   const abort = useRef<AbortController | null>(null);
   const buffer = useMemo(() => new StreamBuffer(setTexts), []);
@@ -63,12 +71,23 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
     return () => abort.current?.abort();
   }, [id]);
 
+  const castIds = (chat?.characterIds ?? []).join(",");
+  const worldBacked = !!chat?.worldId;
   useEffect(() => {
-    if (!chat?.characterId) return;
-    getCharacter(chat.characterId)
-      .then((c) => setHasAvatar(c.hasAvatar))
-      .catch(() => setHasAvatar(false));
-  }, [chat?.characterId]);
+    const ids = castIds ? castIds.split(",") : [];
+    // A world chat whose summary names no cast: match speakers against the user's characters by name.
+    const load =
+      ids.length > 0 || !worldBacked
+        ? Promise.all(ids.map((c) => getCharacter(c).catch(() => undefined)))
+        : listCharacters().catch(() => []);
+    load.then((found) => {
+      const byName: Record<string, { id: string; hasAvatar: boolean }> = {};
+      for (const c of found) if (c) byName[c.name] = { id: c.id, hasAvatar: c.hasAvatar };
+      setCast(byName);
+      const main = found.find((c) => c?.id === chat?.characterId) ?? found[0];
+      setHasAvatar(main?.hasAvatar ?? false);
+    });
+  }, [castIds, worldBacked]);
 
   // Exposure and dwell are measured inside the chat's scroller.
   useEffect(() => {
@@ -97,6 +116,7 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
     const base = state.current.local ?? state.current.view?.messages ?? [];
     setBusy(true);
     setError(undefined);
+    setNotice(undefined);
     const controller = new AbortController();
     abort.current = controller;
     let working = [...base];
@@ -117,26 +137,17 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
           working.push(event.message);
           commit();
         } else if (event.type === "start") {
-          const raw = event as unknown as {
-            replies?: Array<{ messageId: string; candidateId: string; displayedPosition: number }>;
-            messageId?: string;
-            candidateId?: string;
-            speaker?: string;
-          };
-          const replies =
-            raw.replies ??
-            (raw.messageId
-              ? [{ messageId: raw.messageId, candidateId: raw.candidateId ?? "", displayedPosition: 0 }]
-              : []);
-          const shown = replies.find((r) => r.displayedPosition === 0) ?? replies[0];
+          const shown = event.replies.find((r) => r.displayedPosition === 0) ?? event.replies[0];
           if (!shown) continue;
+          const reason = shown.reason;
+          if (reason) setReasons((r) => ({ ...r, [shown.messageId]: reason }));
           const parent = target ? target.parentId : (working[working.length - 1]?.id ?? null);
           const placeholder: Message = {
             id: shown.messageId,
             chatId: id,
             parentId: parent,
             role: "assistant",
-            speaker: raw.speaker ?? target?.speaker ?? lastSpeaker(working) ?? speaker,
+            speaker: shown.speaker ?? target?.speaker ?? lastSpeaker(working) ?? speaker,
             text: generation.kind === "continue" ? generation.message.text : "",
             status: "streaming",
             origin: generation.kind === "continue" ? "continue" : "generated",
@@ -174,7 +185,14 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
             getCapture()?.emit("continue", contextOf(event.message), {
               added_chars: Math.max(0, event.message.text.length - generation.message.text.length),
             });
-        } else if (event.type === "error") setError(event.error.message);
+        } else if (event.type === "held") {
+          buffer.end(event.message.id);
+          working = working.map((m) => (m.id === event.message.id ? event.message : m));
+          commit();
+          setHeld((h) => ({ ...h, [event.message.id]: { pendingId: event.pendingId, violations: event.violations } }));
+          setAnnounce(`${event.message.speaker}'s reply breaks a rule of the world and waits for your decision.`);
+        } else if (event.type === "no_reply") setNotice(`Nobody answers: ${event.reason}`);
+        else if (event.type === "error") setError(event.error.message);
       }
     } catch (e) {
       if ((e as Error).name !== "AbortError") setError((e as Error).message);
@@ -287,6 +305,20 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
           setAnnounce("Copying is not allowed here.");
         }
         getCapture()?.emit("copy", contextOf(message), { chars: message.text.length });
+      },
+      decide: async (message, pendingId, decision) => {
+        try {
+          const result = await decidePending(id, pendingId, decision);
+          setHeld((h) => {
+            const next = { ...h };
+            delete next[message.id];
+            return next;
+          });
+          if (result.status === "pending") setNotice("The new version breaks a rule too; it is held again.");
+          await reload();
+        } catch (e) {
+          setError((e as Error).message);
+        }
       },
       why: (message) => {
         setWhyMessage(message.id);
@@ -403,10 +435,12 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
               <MessageItem
                 message={m}
                 streamingText={texts[m.id]}
-                characterId={chat.characterId}
-                characterHasAvatar={hasAvatar}
+                characterId={cast[m.speaker]?.id ?? chat.characterId}
+                characterHasAvatar={cast[m.speaker]?.hasAvatar ?? hasAvatar}
                 busy={busy}
                 worldBacked={chat.worldId !== null}
+                reason={reasons[m.id]}
+                held={held[m.id]}
                 editing={editing === m.id}
                 setEditing={setEditing}
                 actions={actions}
@@ -417,6 +451,11 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
         <p class="visually-hidden" aria-live="polite">
           {announce}
         </p>
+        {notice && (
+          <p class="notice chat-error" role="status">
+            {notice}
+          </p>
+        )}
         {error && (
           <p class="error chat-error" role="alert">
             {error}

@@ -1,6 +1,6 @@
 import { memo } from "preact/compat";
 import { useEffect, useRef, useState } from "preact/hooks";
-import type { Message } from "../api/types.ts";
+import type { Message, PendingDecision, Violation } from "../api/types.ts";
 import { Avatar } from "../characters/Avatar.tsx";
 import { cachedMarkdown } from "../markdown/markdown-cache.ts";
 
@@ -15,6 +15,8 @@ export interface MessageActions {
   rate(message: Message, rating: { thumbs?: 1 | -1 | null; stars?: number | null }): void;
   copy(message: Message): void;
   why?(message: Message): void;
+  /** Decide about a reply held for breaking a world rule. */
+  decide(message: Message, pendingId: string, decision: PendingDecision): void;
   /** Register the row's element for exposure and dwell (null when it unmounts). */
   track(message: Message, element: HTMLElement | null, streaming: boolean): void;
 }
@@ -28,6 +30,10 @@ export interface MessageItemProps {
   busy: boolean;
   /** The chat has a world: replies can explain themselves (their manifest). */
   worldBacked: boolean;
+  /** Why the director chose this speaker (world-backed group chats). */
+  reason?: string | undefined;
+  /** The reply broke a world rule and waits for a decision. */
+  held?: { pendingId: string; violations: Violation[] } | undefined;
   editing: boolean;
   setEditing(id: string | null): void;
   actions: MessageActions;
@@ -44,6 +50,8 @@ export const MessageItem = memo(function MessageItem({
   characterHasAvatar,
   busy,
   worldBacked,
+  reason,
+  held,
   editing,
   setEditing,
   actions,
@@ -70,7 +78,7 @@ export const MessageItem = memo(function MessageItem({
     else if (assistant && event.key === "ArrowRight") actions.swipe(message, "right");
     else if (event.key === "e" || event.key === "E") setEditing(message.id);
     else if (assistant && (event.key === "r" || event.key === "R")) actions.regenerate(message);
-    else if (assistant && (event.key === "c" || event.key === "C")) actions.continueReply(message);
+    else if (assistant && !worldBacked && (event.key === "c" || event.key === "C")) actions.continueReply(message);
     else return;
     event.preventDefault();
   };
@@ -98,7 +106,13 @@ export const MessageItem = memo(function MessageItem({
         {message.editOf && <span class="badge">edited</span>}
         {message.status === "incomplete" && <span class="badge warn">incomplete</span>}
         {streaming && <span class="badge">writing…</span>}
+        {held && <span class="badge warn">held</span>}
       </div>
+      {reason && (
+        <p class="director-reason muted">
+          Why {message.speaker} answers: {reason}
+        </p>
+      )}
       {editing ? (
         <EditBox message={message} onDone={() => setEditing(null)} onSave={(t) => actions.edit(message, t)} />
       ) : streaming ? (
@@ -106,6 +120,39 @@ export const MessageItem = memo(function MessageItem({
       ) : (
         // Sanitized by renderMarkdown (DOMPurify, strict profile of serving-and-app.md §4.5).
         <div class="message-body markdown" dangerouslySetInnerHTML={{ __html: cachedMarkdown(text) }} />
+      )}
+      {held && !editing && (
+        <section class="held" aria-label="A rule of the world was broken">
+          <p>This reply breaks a rule of the world; nothing of it is committed until you decide.</p>
+          <ul>
+            {held.violations.map((v) => (
+              <li key={v.code + v.message}>{v.message}</li>
+            ))}
+          </ul>
+          <div class="form-actions">
+            <button
+              type="button"
+              class="small"
+              onClick={() => actions.decide(message, held.pendingId, { action: "accept" })}
+            >
+              Accept as a retcon
+            </button>
+            <button
+              type="button"
+              class="small"
+              onClick={() => actions.decide(message, held.pendingId, { action: "regenerate" })}
+            >
+              Regenerate
+            </button>
+            <button
+              type="button"
+              class="ghost small"
+              onClick={() => actions.decide(message, held.pendingId, { action: "cancel" })}
+            >
+              Cancel it
+            </button>
+          </div>
+        </section>
       )}
       {!editing && (
         <div class="message-tools">
@@ -147,14 +194,16 @@ export const MessageItem = memo(function MessageItem({
                 <button type="button" class="ghost small" disabled={busy} onClick={() => actions.regenerate(message)}>
                   Regenerate
                 </button>
-                <button
-                  type="button"
-                  class="ghost small"
-                  disabled={busy}
-                  onClick={() => actions.continueReply(message)}
-                >
-                  Continue
-                </button>
+                {!worldBacked && (
+                  <button
+                    type="button"
+                    class="ghost small"
+                    disabled={busy}
+                    onClick={() => actions.continueReply(message)}
+                  >
+                    Continue
+                  </button>
+                )}
               </>
             )}
             <button type="button" class="ghost small" disabled={busy} onClick={() => actions.branch(message)}>
@@ -163,7 +212,7 @@ export const MessageItem = memo(function MessageItem({
             <button type="button" class="ghost small" disabled={busy} onClick={() => actions.remove(message)}>
               Delete
             </button>
-            {assistant && worldBacked && actions.why && (
+            {assistant && worldBacked && message.candidateId && actions.why && (
               <button type="button" class="ghost small" onClick={() => actions.why?.(message)}>
                 Why this reply
               </button>

@@ -5,7 +5,16 @@ import { navigate } from "../app/router.ts";
 import { savedPersona, savePersona } from "./persona-store.ts";
 
 /** Start a chat: the persona you play (name, description), and the model and sampling this chat uses. */
-export function NewChatDialog({ character, onClose }: { character: CharacterSummary; onClose: () => void }) {
+export function NewChatDialog({
+  character,
+  others = [],
+  onClose,
+}: {
+  character: CharacterSummary;
+  /** Other characters that may join the scene (a world-backed group chat). */
+  others?: CharacterSummary[];
+  onClose: () => void;
+}) {
   const dialog = useRef<HTMLDialogElement>(null);
   const initial = savedPersona();
   const [name, setName] = useState(initial.name);
@@ -16,6 +25,9 @@ export function NewChatDialog({ character, onClose }: { character: CharacterSumm
   const [maxTokens, setMaxTokens] = useState("");
   const [error, setError] = useState<string | undefined>();
   const [busy, setBusy] = useState(false);
+  const [world, setWorld] = useState(false);
+  const [cast, setCast] = useState<string[]>([]);
+  const group = cast.length > 0;
 
   useEffect(() => {
     dialog.current?.showModal();
@@ -33,7 +45,7 @@ export function NewChatDialog({ character, onClose }: { character: CharacterSumm
     try {
       savePersona(persona);
       const view = await createChat({
-        characterId: character.id,
+        ...(world || group ? { world: true, characterIds: [character.id, ...cast] } : { characterId: character.id }),
         persona,
         ...(model.trim() ? { model: model.trim() } : {}),
         ...(Object.keys(sampling).length > 0 ? { sampling } : {}),
@@ -60,6 +72,35 @@ export function NewChatDialog({ character, onClose }: { character: CharacterSumm
             Description
             <textarea rows={3} value={description} onInput={(e) => setDescription(e.currentTarget.value)} />
           </label>
+        </fieldset>
+        <fieldset>
+          <legend>World</legend>
+          <label class="check">
+            <input
+              type="checkbox"
+              checked={world || group}
+              disabled={group}
+              onChange={(e) => setWorld(e.currentTarget.checked)}
+            />
+            Keep a world: facts, timeline, what each character knows, branches
+          </label>
+          {others.length > 0 && (
+            <div class="cast">
+              <p class="muted">Also in the scene (a group chat; the director picks who answers):</p>
+              {others.map((o) => (
+                <label class="check" key={o.id}>
+                  <input
+                    type="checkbox"
+                    checked={cast.includes(o.id)}
+                    onChange={(e) =>
+                      setCast(e.currentTarget.checked ? [...cast, o.id] : cast.filter((id) => id !== o.id))
+                    }
+                  />
+                  {o.name}
+                </label>
+              ))}
+            </div>
+          )}
         </fieldset>
         <fieldset>
           <legend>Model and sampling</legend>

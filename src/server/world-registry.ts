@@ -10,21 +10,28 @@ import { branchHeads, World } from "../world/index.ts";
 export class WorldRegistry {
   private readonly worlds = new Map<string, Promise<World>>();
 
-  constructor(private readonly store: Store) {}
+  /** `limit`: how many worlds stay open; the least recently used one is dropped beyond it (read again on use). */
+  constructor(
+    private readonly store: Store,
+    private readonly limit = 256,
+  ) {}
 
   /** The world with this id, current with the database. */
   async get(worldId: string): Promise<World> {
     const cached = this.worlds.get(worldId);
     if (cached) {
       const world = await cached.catch(() => undefined);
-      if (world && (await world.read(() => this.current(world)))) return world;
+      if (world && (await world.read(() => this.current(world)))) {
+        this.touch(worldId, cached);
+        return world;
+      }
       // Only the entry that was checked is replaced: a concurrent caller may already have reopened it.
       if (this.worlds.get(worldId) === cached) this.worlds.delete(worldId);
     }
     let entry = this.worlds.get(worldId);
     if (!entry) {
       entry = World.open(this.store, worldId);
-      this.worlds.set(worldId, entry);
+      this.touch(worldId, entry);
       entry.catch(() => {
         if (this.worlds.get(worldId) === entry) this.worlds.delete(worldId);
       });
@@ -34,7 +41,23 @@ export class WorldRegistry {
 
   /** Keep a world just created by this process (so its first use does not read it back). */
   add(world: World): void {
-    this.worlds.set(world.id, Promise.resolve(world));
+    this.touch(world.id, Promise.resolve(world));
+  }
+
+  /** Drop a world (deleted, or no longer needed); the next `get` reads it again. */
+  forget(worldId: string): void {
+    this.worlds.delete(worldId);
+  }
+
+  /** Mark a world most recently used (a Map keeps insertion order) and drop the least recently used beyond the limit. */
+  private touch(worldId: string, entry: Promise<World>): void {
+    if (this.worlds.get(worldId) === entry) this.worlds.delete(worldId);
+    else if (this.worlds.has(worldId)) return;
+    this.worlds.set(worldId, entry);
+    while (this.worlds.size > this.limit) {
+      const oldest = this.worlds.keys().next().value as string;
+      this.worlds.delete(oldest);
+    }
   }
 
   /** Whether the world in memory has the database's active branch and branch heads. */

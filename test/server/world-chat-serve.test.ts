@@ -3,6 +3,7 @@
 // and select moving the world, a group chat where the director says why a character answers, the world's
 // context in the /v1 `world:<chatId>` model, and a second user getting 404 everywhere.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { listWorlds } from "../../src/world/index.ts";
 import { at, startWorldFake, type WorldFake } from "../world/world-chat-fake.ts";
 import { type ServeFixture, startServeFixture } from "./serve-test-server.ts";
 
@@ -338,6 +339,16 @@ describe("a group chat in a world", () => {
     expect(["Mara", "Jun"]).toContain(reply?.message.speaker);
     expect(reply?.reason).toBeTruthy();
     expect(reply?.message.text).toBe("Jun, fetch the lantern!");
+  });
+
+  it("deletes the chat's world with the chat", async () => {
+    const mara = await character("Mara", "Ahoy.");
+    const view = await worldChat([mara]);
+    const worldId = view.chat.worldId as string;
+    expect((await listWorlds(f.db.store)).map((w) => w.id)).toContain(worldId);
+    expect((await call("DELETE", `/api/chats/${view.chat.id}`, f.aliceKey)).status).toBe(204);
+    expect((await listWorlds(f.db.store)).map((w) => w.id)).not.toContain(worldId);
+    expect((await call("GET", `/api/chats/${view.chat.id}/world/facts`, f.aliceKey)).status).toBe(404);
   });
 
   it("refuses a cast of another user's characters as not found", async () => {

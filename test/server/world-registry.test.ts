@@ -73,4 +73,23 @@ describe.each(await storeFactories())("world registry (%s)", (_name, open) => {
     await expect(registry.get("w-missing")).rejects.toThrow();
     await expect(registry.get("w-missing")).rejects.toThrow();
   });
+
+  it("keeps at most `limit` worlds open, dropping the least recently used, and forgets a world when told", async () => {
+    const db = await open("world_registry_limit");
+    opened.push(db);
+    const registry = new WorldRegistry(db.store, 2);
+    const ids: string[] = [];
+    for (const name of ["a", "b", "c"])
+      ids.push((await World.create(db.store, { name, userName: "Alex", cast: [{ name: "Jun" }] })).id);
+    const [a, b, c] = ids as [string, string, string];
+    const first = await registry.get(a);
+    await registry.get(b);
+    expect(await registry.get(a)).toBe(first);
+    await registry.get(c);
+    // b was the least recently used: a stays open, b is read again.
+    expect(await registry.get(a)).toBe(first);
+    const second = await registry.get(c);
+    registry.forget(c);
+    expect(await registry.get(c)).not.toBe(second);
+  });
 });

@@ -117,13 +117,19 @@ export async function chatRoutes(
     {
       schema: {
         tags: TAGS,
-        summary: "Delete a chat with all its messages, ratings and candidate-log rows",
+        summary:
+          "Delete a chat with all its messages, ratings and candidate-log rows (and a world-backed chat's world)",
         params: ChatParams,
         response: { 204: z.null(), 404: ErrorSchema },
       },
     },
     async (request, reply) => {
+      const worldId = worlds?.forget
+        ? (await chatHttp(() => chats.chatSummary(ownerOf(request), request.params.id))).worldId
+        : null;
       await chatHttp(() => chats.deleteChat(ownerOf(request), request.params.id));
+      // The world went with its chat: this process lets go of it too.
+      if (worldId) worlds?.forget?.(worldId);
       return reply.code(204).send(null);
     },
   );

@@ -35,6 +35,8 @@ export interface WorldChatRouteOptions {
   world(worldId: string): Promise<World>;
   /** Keep a world this process just created. */
   keep?(world: World): void;
+  /** Drop a world this process holds (its chat was deleted). */
+  forget?(worldId: string): void;
 }
 
 /** Everything one world chat action works on. */

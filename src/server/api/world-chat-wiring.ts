@@ -34,7 +34,12 @@ export function worldChatWiring(input: WorldChatWiringInput): {
     return input.resolvePolicy(actor, chat);
   };
   return {
-    worlds: { deps, world: (id) => registry.get(id), keep: (world) => registry.add(world) },
+    worlds: {
+      deps,
+      world: (id) => registry.get(id),
+      keep: (world) => registry.add(world),
+      forget: (id) => registry.forget(id),
+    },
     routes: {
       resolveWorld: async (actor, chatId) => {
         const worldId = await worldIdOfChat(input.store, actor.userId, chatId).catch((error: unknown) => {

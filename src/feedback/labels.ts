@@ -172,6 +172,14 @@ export function withSessionWeight(l: Label, sessionWeight: number): Label {
 }
 
 /**
+ * The sibling group an event belongs to: the message the candidates answer, else the message itself. troupe serve
+ * gives each sibling its own message id under one parent; importers and the simulator name one message per turn.
+ */
+function groupKey(e: StoredFeedbackEvent): string {
+  return `${e.owner_id}\u0000${e.parent_message_id ?? e.message_id ?? ""}`;
+}
+
+/**
  * Derive labels from filtered events: swipe-choice pairs over examined siblings, edit pairs weighted by edit
  * size, regenerate-without-choice weak negatives, continuation and leave unary labels, ratings, and dwell
  * (visible, length-normalised, followed by engagement). Pure: events in, labels out.
@@ -203,7 +211,7 @@ export function deriveLabels(
   const engaged = new Set<string>();
   const repliesByChat = new Map<string, StoredFeedbackEvent[]>();
   for (const e of events) {
-    const gkey = `${e.owner_id}\u0000${e.message_id ?? e.parent_message_id ?? ""}`;
+    const gkey = groupKey(e);
     if (e.type === "swipe" && (e.message_id || e.parent_message_id)) {
       const g = groupOf(gkey);
       const p = e.payload;
@@ -211,7 +219,8 @@ export function deriveLabels(
         g.ids.add(p.from_candidate_id);
         if (p.from_position !== undefined) g.positions.set(p.from_candidate_id, p.from_position);
       }
-      const to = p.to_candidate_id ?? e.candidate_id;
+      // A swipe that asks for a new reply names only where it came from (the new one does not exist yet).
+      const to = p.to_candidate_id ?? (e.candidate_id !== p.from_candidate_id ? e.candidate_id : undefined);
       if (to) {
         g.ids.add(to);
         g.positions.set(to, p.to_position);
@@ -252,7 +261,7 @@ export function deriveLabels(
       if (e.type !== "reply") continue;
       const chosen = e.payload.chosen_candidate_id ?? e.candidate_id;
       if (!chosen) continue;
-      const gkey = `${e.owner_id}\u0000${e.message_id ?? e.parent_message_id ?? ""}`;
+      const gkey = groupKey(e);
       chosenMessages.add(gkey);
       const g = groups.get(gkey);
       if (g && g.ids.size >= 2) {
@@ -302,7 +311,7 @@ export function deriveLabels(
       );
     } else if (e.type === "regenerate") {
       const target = actionTarget(e);
-      const gkey = `${e.owner_id}\u0000${e.message_id ?? e.parent_message_id ?? ""}`;
+      const gkey = groupKey(e);
       if (!target || chosenMessages.has(gkey)) continue;
       push(
         newLabel(e, `regenerate:${target}`, "unary", "regenerate", c.weights.regenerate, {

@@ -5,6 +5,8 @@ import { parse as parseYaml } from "yaml";
 import { UsageError } from "../../core/index.ts";
 import {
   buildRecords,
+  chatStoreTextSource,
+  combinedTextSource,
   EXPORT_FORMATS,
   type ExportFormat,
   type FileIngestReport,
@@ -429,7 +431,9 @@ Examples:
           },
         ) => {
           const { settings, store, result } = await loadPipeline(ctx, options);
-          const out = await exportFolder(dir, result, storeTextSource(store), {
+          // Imported and simulated texts first, then serve's chats and candidate log.
+          const texts = combinedTextSource([storeTextSource(store), chatStoreTextSource(store)]);
+          const out = await exportFolder(dir, result, texts, {
             sources: [{ kind: "store", location: store.location, owner: options.owner ?? "all" }],
             settings,
             seed: options.seed,

@@ -171,6 +171,7 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
     chats,
     resolvePolicy: routeOptions.resolvePolicy,
     rateLimit: { max: parts.config.serve.rateLimitPerMinute ?? 600, timeWindow: 60_000 },
+    bus,
   });
   return {
     apiPlugins: [

@@ -4,6 +4,7 @@
 // context in the /v1 `world:<chatId>` model, and a second user getting 404 everywhere.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listWorlds } from "../../src/world/index.ts";
+import { waitUntil } from "../support/wait-until.ts";
 import { at, startWorldFake, type WorldFake } from "../world/world-chat-fake.ts";
 import { type ServeFixture, startServeFixture } from "./serve-test-server.ts";
 
@@ -355,5 +356,45 @@ describe("a group chat in a world", () => {
     const mara = await character("Mara", "Ahoy.");
     const res = await call("POST", "/api/chats", f.bobKey, { world: true, characterIds: [mara] });
     expect(res.status).toBe(404);
+  });
+});
+
+describe("a world reply in flight", () => {
+  it("can be followed from its first token through the reply stream route, like a plain reply", async () => {
+    const mara = await character("Mara", "Ahoy.");
+    const view = await worldChat([mara]);
+    const chatId = view.chat.id;
+    // The character's line waits for the gate, so the reply is seen while it is still streaming.
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    fake.server.setReply(async (request) => {
+      if (request.schema) return JSON.stringify({ minutesPassed: 5, events: [] });
+      await gate;
+      return { text: "The lamps are lit along the quay.", chunkChars: 5 };
+    });
+    const sending = call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, { text: "Evening." });
+    let streaming: Message | undefined;
+    await waitUntil(async () => {
+      const now = (await (await call("GET", `/api/chats/${chatId}`, f.aliceKey)).json()) as View;
+      streaming = now.messages.find((m) => m.status === "streaming");
+      return streaming !== undefined;
+    });
+    const following = call("GET", `/api/chats/${chatId}/messages/${streaming?.id}/stream`, f.aliceKey);
+    const follower = await following;
+    expect(follower.status).toBe(200);
+    open();
+    const sent = events(await (await sending).text());
+    const followed = events(await follower.text());
+    const text = (list: typeof sent) =>
+      list
+        .filter((e) => e.event === "delta")
+        .map((e) => e.data["text"])
+        .join("");
+    expect(text(sent)).toBe("The lamps are lit along the quay.");
+    expect(text(followed)).toBe("The lamps are lit along the quay.");
+    expect(followed.at(-1)?.event).toBe("done");
+    expect(followed.at(-1)?.data["message"]).toMatchObject({ id: streaming?.id, status: "complete" });
   });
 });

@@ -25,6 +25,7 @@ import {
   answerWorldGeneration,
   type WorldGenerationBody,
   type WorldRun,
+  type WorldStreamEvent,
   worldChatHttpError,
 } from "./world-chat-answer.ts";
 
@@ -37,6 +38,8 @@ export interface WorldChatRouteOptions {
   keep?(world: World): void;
   /** Drop a world this process holds (its chat was deleted). */
   forget?(worldId: string): void;
+  /** Sees every event of a world reply as it is sent (the server's stream bus, so other clients can follow). */
+  tap?(event: WorldStreamEvent): void;
 }
 
 /** Everything one world chat action works on. */
@@ -101,7 +104,7 @@ export async function sendWorld(
           onEvent,
           ...(clientMessageId ? { clientMessageId } : {}),
         });
-  return answerWorldGeneration(t.request, reply, target(t), go, answer);
+  return answerWorldGeneration(t.request, reply, target(t), go, answer, t.options.tap);
 }
 
 /**
@@ -164,7 +167,7 @@ export async function regenerateWorld(
       go = (onEvent, signal) => replyWorldChat(deps, t.ownerId, t.chat.id, world, policy, { signal, onEvent });
     }
   }
-  return answerWorldGeneration(t.request, reply, target(t), go, answer);
+  return answerWorldGeneration(t.request, reply, target(t), go, answer, t.options.tap);
 }
 
 /** Choose a swipe: the world's branch moves to that alternative (and what followed it); the rows follow. */

@@ -188,9 +188,10 @@ export async function answerWorldGeneration(
   target: { deps: WorldChatDeps; ownerId: string; chatId: string },
   run: WorldRun,
   options: { stream: boolean; pingMs?: number | undefined; openSse?: typeof openSse | undefined },
+  tap?: (event: WorldStreamEvent) => void,
 ): Promise<WorldGenerationBody | undefined> {
   const signal = clientGoneSignal(reply.raw);
-  const events = worldEvents(target.deps, target.ownerId, target.chatId, run, signal);
+  const events = tapped(worldEvents(target.deps, target.ownerId, target.chatId, run, signal), tap);
   try {
     if (!options.stream) return await collect(events);
     await stream(request, reply, events, options);
@@ -199,6 +200,26 @@ export async function answerWorldGeneration(
     throw worldChatHttpError(error);
   } finally {
     await events.return(undefined).catch(() => {});
+  }
+}
+
+/** The events, each also shown to `tap` (a tap's failure never stops the reply). */
+async function* tapped(
+  events: AsyncGenerator<WorldStreamEvent>,
+  tap?: (event: WorldStreamEvent) => void,
+): AsyncGenerator<WorldStreamEvent> {
+  if (!tap) return yield* events;
+  try {
+    for await (const event of events) {
+      try {
+        tap(event);
+      } catch {
+        // A follower's channel failing is no reason to fail the reply.
+      }
+      yield event;
+    }
+  } finally {
+    await events.return(undefined);
   }
 }
 

@@ -2,8 +2,10 @@ import { ChatError, type ChatService, type ChatSummary, type ReplyPolicy, worldI
 import type { Store } from "../../store/index.ts";
 import type { Actor } from "../actor.ts";
 import { HttpError } from "../http-error.ts";
+import type { StreamBus } from "../state/stream-bus.ts";
 import { WorldRegistry } from "../world-registry.ts";
 import type { WorldChatRouteOptions } from "./world-chat-actions.ts";
+import type { WorldStreamEvent } from "./world-chat-answer.ts";
 import type { WorldRoutesOptions } from "./world-routes.ts";
 
 /** What world-backed chats are served from. */
@@ -14,6 +16,8 @@ export interface WorldChatWiringInput {
   /** The reply policy of a chat (its model, sampling and propensity), as plain chats resolve it. */
   resolvePolicy(actor: Actor, chat: ChatSummary): Promise<ReplyPolicy>;
   rateLimit?: { max: number; timeWindow: number };
+  /** Where replies in flight are published, so other clients and processes can follow them. */
+  bus?: StreamBus;
 }
 
 /**
@@ -39,6 +43,7 @@ export function worldChatWiring(input: WorldChatWiringInput): {
       world: (id) => registry.get(id),
       keep: (world) => registry.add(world),
       forget: (id) => registry.forget(id),
+      ...(input.bus ? { tap: publishTo(input.bus) } : {}),
     },
     routes: {
       resolveWorld: async (actor, chatId) => {
@@ -51,6 +56,17 @@ export function worldChatWiring(input: WorldChatWiringInput): {
       rows: { deps, policy },
       ...(input.rateLimit ? { rateLimit: input.rateLimit } : {}),
     },
+  };
+}
+
+/** World reply events as stream-bus pieces: like a plain reply's, a held reply ends with its (incomplete) message. */
+function publishTo(bus: StreamBus): (event: WorldStreamEvent) => void {
+  return (event) => {
+    // An empty first piece makes the reply known before its first token (a follower arriving early waits).
+    if (event.type === "start") for (const r of event.replies) bus.append(r.messageId, { kind: "delta", text: "" });
+    else if (event.type === "delta") bus.append(event.messageId, { kind: "delta", text: event.text });
+    else if (event.type === "done" || event.type === "held")
+      bus.append(event.message.id, { kind: "done", message: event.message });
   };
 }
 

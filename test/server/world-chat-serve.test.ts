@@ -145,6 +145,19 @@ describe("a world-backed chat over HTTP", () => {
     expect(answers[0]?.lines.join("\n")).toContain("dock");
   });
 
+  it("explains a reply by its chat message id, and shows the timeline and what each character knows", async () => {
+    const manifest = await call("GET", `/api/chats/${chatId}/world/manifest/${firstReply.id}`, f.aliceKey);
+    expect(manifest.status).toBe(200);
+    expect(await manifest.json()).toMatchObject({ speaker: "Mara" });
+    const timeline = (await (await call("GET", `/api/chats/${chatId}/world/timeline`, f.aliceKey)).json()) as {
+      turns: Array<{ speaker?: string; text?: string }>;
+    };
+    expect(timeline.turns.filter((t) => t.text).map((t) => t.speaker)).toEqual(["Mara", "Alex", "Mara"]);
+    const knowledge = await call("GET", `/api/chats/${chatId}/world/knowledge?character=Mara`, f.aliceKey);
+    expect(knowledge.status).toBe(200);
+    expect(JSON.stringify(await knowledge.json())).toContain("dock");
+  });
+
   it("regenerates a reply as a new alternative of the world's line, and selecting the first brings it back", async () => {
     lines.push("Mind the ropes, Alex.");
     const res = await call(

@@ -90,7 +90,10 @@ describe("the built command (dist/, as npm ci builds it)", () => {
       expect(all).not.toMatch(/^\/\/ node_modules\/(openai|undici)\//m);
       expect(all).not.toMatch(/from "node-llama-cpp"/);
     }
-    expect(staticClosure([entry]).size).toBeLessThan(6);
+    // --version parses commander and a few tiny shared chunks (how esbuild splits them changes as commands are added):
+    // what matters is how much code it parses, not into how many files it is cut.
+    const versionBytes = [...staticClosure([entry]).values()].reduce((n, text) => n + text.length, 0);
+    expect(versionBytes).toBeLessThan(160_000);
     // bench ls reads run records only: not the judge, the detectors or the cards module (src/bench/run-records.ts).
     const lsText = [...staticClosure([entry, bench, ls]).values()].join("\n");
     expect(lsText).not.toMatch(/^\/\/ src\/(cards|bench\/judge|bench\/detectors)\//m);

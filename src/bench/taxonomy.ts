@@ -4,6 +4,10 @@ import * as z from "zod";
  * The six dimensions of MiniMax's Role-play Benchmark, grouped into three categories. Every flag names one
  * dimension and one subtype; subtypes are the concrete failure kinds the issue and the benchmark card list, plus
  * `ai_self_disclosure` and `length_drift`, which troupe's detectors find and which fit an existing dimension.
+ * The seed's card and blog also name rushed pacing (Stories: "when to escalate, when to slow down"), plain factual
+ * errors (Knowledge: real-world rules the setting shares) and immersion that breaks bit by bit over a long dialogue;
+ * those are `rushed_pacing`, `factual_error` and `immersion_erosion`. `impossible_knowledge` (the NPC knows what it
+ * could not know) is the Knowledge failure the judge-level flaw injection measures.
  */
 export const DIMENSIONS = ["basics", "logic", "knowledge", "diversity", "content_logic", "interaction"] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -52,6 +56,8 @@ export const SUBTYPES = {
   forgotten_relationship: { dimension: "logic", definition: "contradicts established fact" },
   world_law_violation: { dimension: "knowledge", definition: "breaks the setting's rules" },
   real_world_intrusion: { dimension: "knowledge", definition: "real-world things breaking the setting" },
+  factual_error: { dimension: "knowledge", definition: "gets a plain real-world fact wrong" },
+  impossible_knowledge: { dimension: "knowledge", definition: "knows what it was never told or shown" },
   single_pattern_phrasing: { dimension: "diversity", definition: "one reply template" },
   repeated_plot_beat: { dimension: "diversity", definition: "same beat replayed" },
   stagnation: { dimension: "diversity", definition: "story does not move" },
@@ -61,6 +67,11 @@ export const SUBTYPES = {
   incoherence: { dimension: "content_logic", definition: "does not follow" },
   unmotivated_ooc: { dimension: "content_logic", definition: "out of character, unmotivated" },
   ai_self_disclosure: { dimension: "content_logic", definition: "says it is an AI" },
+  rushed_pacing: { dimension: "content_logic", definition: "rushes: many plot beats or time skips at once" },
+  immersion_erosion: {
+    dimension: "content_logic",
+    definition: "fiction wears thin over many replies (meta talk, asides)",
+  },
   speaks_for_user: { dimension: "interaction", definition: "writes the user's words, acts, feelings" },
   ignores_user: { dimension: "interaction", definition: "ignores the user" },
   silence_no_hook: { dimension: "interaction", definition: "nothing to answer" },

@@ -47,7 +47,7 @@ describe("troupe bench judge / report / gate", () => {
     expect(a.code, a.stderr).toBe(0);
     const out = JSON.parse(a.stdout);
     expect(out).toMatchObject({ chunks: 16, cachedChunks: 0, failedChunks: 0 });
-    expect(out.config).toMatchObject({ promptVersion: "judge-v2", chunking: { chunkTurns: 10, contextTurns: 1 } });
+    expect(out.config).toMatchObject({ promptVersion: "judge-v3", chunking: { chunkTurns: 10, contextTurns: 1 } });
     expect(out.scores.alpha.find((i: { metric: string }) => i.metric === "overall").estimate).toBe(100);
     const calls = server.callCount;
     expect(calls).toBe(16);

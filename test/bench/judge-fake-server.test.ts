@@ -90,7 +90,7 @@ describe("judging over the fake OpenAI-compatible server", () => {
     expect(union.card?.dimensions.knowledge).toBe(100);
     const stored = await getJudgement(sqlite.store, result.judgementId);
     expect(stored).toMatchObject({ status: "complete", source: "run-a" });
-    expect(stored.config).toMatchObject({ promptVersion: "judge-v2", judges: judges.map((j) => j.id) });
+    expect(stored.config).toMatchObject({ promptVersion: "judge-v3", judges: judges.map((j) => j.id) });
     const chunks = await loadJudgementChunks(sqlite.store, result.judgementId);
     expect(chunks.get(sessions[0]!.key)?.get(judges[0]!.id)?.[4]?.ledgerAfter).toHaveLength(5);
     const again = await runJudgement(input);

@@ -32,7 +32,7 @@ function dataBlock(content: string): { inside: string; outside: string } {
 
 describe("judge prompt", () => {
   it("is versioned, hashed and lists every subtype", () => {
-    expect(JUDGE_PROMPT_VERSION).toBe("judge-v2");
+    expect(JUDGE_PROMPT_VERSION).toBe("judge-v3");
     expect(JUDGE_PROMPT_HASH).toMatch(/^[0-9a-f]{16}$/);
     const [system] = renderJudgeMessages(card, planChunks(syntheticTurns(20))[0]!, []);
     for (const s of SUBTYPE_NAMES) expect(system!.content).toContain(s);

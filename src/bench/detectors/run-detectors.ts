@@ -7,10 +7,12 @@ import { scoredNpcTurns } from "./detector.ts";
 import { dialogueLanguage } from "./dialogue-language.ts";
 import { formattingGlitchDetector } from "./formatting-glitch.ts";
 import { garbledTextDetector } from "./garbled-text.ts";
+import { immersionErosionDetector } from "./immersion-erosion.ts";
 import { languageMixDetector } from "./language-mix.ts";
 import { lengthDriftDetector } from "./length-drift.ts";
 import { aiDisclosureDetector, refusalDetector } from "./refusal.ts";
 import { loopDetector, stagnationDetector, stockPhraseDetector, withinTurnRepetitionDetector } from "./repetition.ts";
+import { rushedPacingDetector } from "./rushed-pacing.ts";
 import { silenceDetector } from "./silence.ts";
 import { speaksForUserDetector } from "./speaks-for-user.ts";
 import { truncationDetector } from "./truncation.ts";
@@ -26,7 +28,9 @@ export const DETECTORS: readonly Detector[] = [
   stockPhraseDetector,
   lengthDriftDetector,
   stagnationDetector,
+  rushedPacingDetector,
   aiDisclosureDetector,
+  immersionErosionDetector,
   speaksForUserDetector,
   silenceDetector,
   refusalDetector,
@@ -34,7 +38,8 @@ export const DETECTORS: readonly Detector[] = [
 
 /**
  * The subtypes a rule can find reliably: for these the flaw-injection evaluation must show precision and recall of
- * at least 0.95 (`troupe bench calibrate detectors`). Stagnation is detected but advisory (a rule cannot see plot).
+ * at least 0.95 (`troupe bench calibrate detectors`). Stagnation, rushed pacing and immersion erosion are detected
+ * but advisory (a rule sees the words, not the plot), and left to the judge-level calibration.
  */
 export const RULE_DETECTABLE_SUBTYPES = [
   "garbled_text",

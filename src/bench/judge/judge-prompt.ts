@@ -8,7 +8,7 @@ import { JudgeReplySchema } from "./judge-reply.ts";
 import type { QuotableTurn } from "./quote-check.ts";
 
 /** Bump when the wording, rubric or reply shape changes; the hash below catches edits that forget to. */
-export const JUDGE_PROMPT_VERSION = "judge-v2";
+export const JUDGE_PROMPT_VERSION = "judge-v3";
 
 /** What the judge reads about the scenario: the two cards. Any `Scenario` fits. */
 export interface JudgeCard {

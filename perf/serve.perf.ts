@@ -1,6 +1,6 @@
 // Serving overhead, measured side by side in this one run: 64 concurrent streamed completions, each against the
-// fake OpenAI-compatible server in its own process (50 ms before the answer, 200 streamed pieces), either directly
-// or through `troupe serve` (the built CLI, its own process, SQLite store). Through troupe the model is a character
+// fake OpenAI-compatible server in its own process (50 ms before the answer, 200 streamed pieces, sent at once or
+// 5 ms apart), either directly or through `troupe serve` (the built CLI, its own process, SQLite store). Through troupe the model is a character
 // with a 10,000-entry lorebook and a world of 10,000 facts, and every request carries a 1,000-turn history, so the
 // figure includes authentication, rate limiting, prompt assembly (card, lore activation, world memory), the upstream
 // call, re-encoding the stream and the candidate log. Direct and troupe phases alternate, so machine noise lands on
@@ -88,11 +88,14 @@ async function load(
   return { latencies, seconds: (performance.now() - started) / 1000, errors };
 }
 
-export default async function servePerf(): Promise<PerfResult[]> {
-  const bin = join(ROOT, "bin/troupe.js");
-  if (!existsSync(join(ROOT, "dist/troupe.js")))
-    throw new Error("serve perf runs the built CLI: run `npm run build` first");
-  const home = mkdtempSync(join(tmpdir(), "troupe-serve-perf-"));
+/** One scenario: the fake upstream (burst or paced tokens) and troupe serve in front of it, measured side by side. */
+async function scenario(
+  home: string,
+  model: (url: string) => string,
+  key: string,
+  tokenIntervalMs: number,
+  label: string,
+): Promise<PerfResult[]> {
   const fake = await startChild(
     [
       "--import",
@@ -102,37 +105,35 @@ export default async function servePerf(): Promise<PerfResult[]> {
       String(LATENCY_MS),
       "--reply-tokens",
       String(TOKENS),
+      "--token-interval-ms",
+      String(tokenIntervalMs),
       "--max-recorded",
       "0",
     ],
     process.env,
     /^(http:\/\/\S+)$/,
   );
-  const model = `${fake.url}#fake`;
-  const store = await openStore({ home });
-  const seeded = await seedServeFixture(store);
-  await store.close();
   const troupe = await startChild(
-    [bin, "serve", "--port", "0", "--model", model],
+    [join(ROOT, "bin/troupe.js"), "serve", "--port", "0", "--model", `${fake.url}#fake`],
     { ...process.env, TROUPE_HOME: home, TROUPE_LOG_LEVEL: "error" },
     /listening on (http:\/\/\S+)/,
   );
   const agent = new Agent({ connections: CONCURRENCY * 2, keepAliveTimeout: 30_000 });
   const turns = history();
   const directBody = JSON.stringify({ model: "fake", stream: true, messages: turns });
-  const troupeBody = JSON.stringify({ model: seeded.model, stream: true, messages: turns });
+  const troupeBody = JSON.stringify({ model: model(fake.url), stream: true, messages: turns });
   try {
     // Warm both paths (JIT, connection pools, the compiled lorebook and the world's projection).
     await load(agent, fake.url, undefined, directBody, CONCURRENCY);
-    await load(agent, `${troupe.url}/v1`, seeded.key, troupeBody, CONCURRENCY);
+    await load(agent, `${troupe.url}/v1`, key, troupeBody, CONCURRENCY);
     const direct = { latencies: [] as number[], seconds: 0, errors: 0 };
     const through = { latencies: [] as number[], seconds: 0, errors: 0 };
     for (let phase = 0; phase < PHASES; phase++) {
-      for (const [into, url, key, body] of [
+      for (const [into, url, k, body] of [
         [direct, fake.url, undefined, directBody],
-        [through, `${troupe.url}/v1`, seeded.key, troupeBody],
+        [through, `${troupe.url}/v1`, key, troupeBody],
       ] as const) {
-        const r = await load(agent, url, key, body, PER_PHASE);
+        const r = await load(agent, url, k, body, PER_PHASE);
         into.latencies.push(...r.latencies);
         into.seconds += r.seconds;
         into.errors += r.errors;
@@ -145,19 +146,18 @@ export default async function servePerf(): Promise<PerfResult[]> {
     const detail = {
       concurrency: CONCURRENCY,
       requestsPerPath: PER_PHASE * PHASES,
+      tokenIntervalMs,
       p50DirectMs: percentile(direct.latencies, 50),
       p50TroupeMs: percentile(through.latencies, 50),
       p99DirectMs: p99Direct,
       p99TroupeMs: p99Troupe,
       errorsDirect: direct.errors,
       errorsTroupe: through.errors,
-      lorebookEntries: seeded.lorebookEntries,
-      worldFacts: seeded.worldFacts,
       historyTurns: HISTORY_TURNS,
     };
     return [
       {
-        name: "serve: added p99 latency, 64 concurrent streams, world-backed character",
+        name: `serve (${label}): added p99 latency, 64 concurrent streams, world-backed character`,
         ratio: added,
         unit: "ms, p99(troupe serve) − p99(direct) to the last byte",
         target: "< 5 ms",
@@ -165,7 +165,7 @@ export default async function servePerf(): Promise<PerfResult[]> {
         detail,
       },
       {
-        name: "serve: throughput through troupe serve vs direct",
+        name: `serve (${label}): throughput through troupe serve vs direct`,
         ratio: throughput,
         unit: "streams per second, troupe ÷ direct",
         target: "≥ 0.9",
@@ -178,6 +178,25 @@ export default async function servePerf(): Promise<PerfResult[]> {
     troupe.child.kill("SIGTERM");
     fake.child.kill("SIGTERM");
     await new Promise((r) => troupe.child.once("exit", r));
+  }
+}
+
+export default async function servePerf(): Promise<PerfResult[]> {
+  if (!existsSync(join(ROOT, "dist/troupe.js")))
+    throw new Error("serve perf runs the built CLI: run `npm run build` first");
+  const home = mkdtempSync(join(tmpdir(), "troupe-serve-perf-"));
+  try {
+    const store = await openStore({ home });
+    const seeded = await seedServeFixture(store);
+    await store.close();
+    const world = () => seeded.model;
+    return [
+      // Every token of the answer in one packet 50 ms after the request: the most CPU per second troupe can face.
+      ...(await scenario(home, world, seeded.key, 0, "burst: 200 tokens at once after 50 ms")),
+      // Tokens as a model emits them: 50 ms to the first, then one every 5 ms (a one-second answer).
+      ...(await scenario(home, world, seeded.key, 5, "paced: 200 tokens 5 ms apart after 50 ms")),
+    ];
+  } finally {
     rmSync(home, { recursive: true, force: true });
   }
 }

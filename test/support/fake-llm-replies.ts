@@ -35,6 +35,8 @@ export interface FakeReply {
   done?: boolean;
   /** Characters per SSE delta (default 32). */
   chunkChars?: number;
+  /** Milliseconds between streamed chunks (default 0: the whole stream in one write), like a model emitting tokens. */
+  chunkIntervalMs?: number;
 }
 
 export type FakeFaultKind =

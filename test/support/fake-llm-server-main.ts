@@ -3,13 +3,14 @@
  *
  *   npx tsx test/support/fake-llm-server-main.ts [--port 0] [--preset auto|hash|echo|json] [--latency-ms 0]
  *     [--fault-rate 0] [--fault-seed 0] [--faults rate_limit,server_500,…] [--retry-after-ms 50] [--slow-ms 1500]
- *     [--api-key KEY] [--script replies.json] [--max-recorded 1000] [--reply-tokens N]
+ *     [--api-key KEY] [--script replies.json] [--max-recorded 1000] [--reply-tokens N] [--token-interval-ms 0]
  *
  * Every option can also come from the environment: FAKE_LLM_PORT, FAKE_LLM_PRESET, FAKE_LLM_LATENCY_MS,
  * FAKE_LLM_FAULT_RATE, FAKE_LLM_FAULT_SEED, FAKE_LLM_FAULTS, FAKE_LLM_RETRY_AFTER_MS, FAKE_LLM_SLOW_MS,
  * FAKE_LLM_API_KEY, FAKE_LLM_SCRIPT, FAKE_LLM_MAX_RECORDED (flags win). `--script` is a JSON array of replies by
  * call index (strings, FakeReply objects or FakeFault objects); after it runs out, the preset answers.
- * `--reply-tokens N` answers every call with the same N four-character pieces, streamed as N chunks.
+ * `--reply-tokens N` answers every call with the same N four-character pieces, streamed as N chunks,
+ * `--token-interval-ms` apart (default 0: in one write).
  *
  * The first line on stdout is the OpenAI base URL (`http://127.0.0.1:PORT/v1`); the MiniMax provider accepts the
  * same URL as MINIMAX_BASE_URL. `GET /__fake/stats` returns the call count and recent requests. SIGTERM/SIGINT
@@ -41,6 +42,7 @@ const { values } = parseArgs({
     script: { type: "string" },
     "max-recorded": { type: "string" },
     "reply-tokens": { type: "string" },
+    "token-interval-ms": { type: "string" },
   },
 });
 
@@ -60,10 +62,12 @@ const faultRate = num(pick(values["fault-rate"], "FAULT_RATE")) ?? 0;
 const faultKinds = pick(values.faults, "FAULTS");
 // A fixed reply of N four-character pieces streamed as N chunks: the serving benchmark's "200 streamed tokens".
 const replyTokens = num(pick(values["reply-tokens"], "REPLY_TOKENS"));
+const tokenIntervalMs = num(pick(values["token-interval-ms"], "TOKEN_INTERVAL_MS")) ?? 0;
 const fixed = replyTokens
   ? () => ({
       text: Array.from({ length: replyTokens }, (_, i) => `w${String(i % 100).padStart(2, "0")} `).join(""),
       chunkChars: 4,
+      chunkIntervalMs: tokenIntervalMs,
     })
   : undefined;
 const options: FakeLlmServerOptions = {

@@ -293,17 +293,29 @@ export async function startFakeLlmServer(initial: FakeLlmServerOptions = {}): Pr
         return;
       }
       const pieces = chunkText(r.text, r.chunkChars ?? 32);
-      let out = "";
-      pieces.forEach((piece, i) => {
-        out += sse(openaiChunk(request, i === 0 ? { role: "assistant", content: piece } : { content: piece }, null));
-      });
-      out += sse(openaiChunk(request, {}, r.finishReason ?? "stop"));
+      const frames = pieces.map((piece, i) =>
+        sse(openaiChunk(request, i === 0 ? { role: "assistant", content: piece } : { content: piece }, null)),
+      );
+      let tail = sse(openaiChunk(request, {}, r.finishReason ?? "stop"));
       if (request.body?.stream_options?.include_usage) {
-        out += sse({ ...chunkEnvelope(request), choices: [], usage: usageOf(request, r) });
+        tail += sse({ ...chunkEnvelope(request), choices: [], usage: usageOf(request, r) });
       }
-      if (r.done !== false) out += "data: [DONE]\n\n";
+      if (r.done !== false) tail += "data: [DONE]\n\n";
       res.writeHead(200, sseHeaders);
-      res.end(out);
+      if (!r.chunkIntervalMs) {
+        res.end(frames.join("") + tail);
+        return;
+      }
+      // Paced like a model emitting tokens: one chunk per interval, then the finish.
+      let i = 0;
+      const next = () => {
+        if (res.destroyed) return;
+        if (i < frames.length) {
+          res.write(frames[i++] as string);
+          setTimeout(next, r.chunkIntervalMs);
+        } else res.end(tail);
+      };
+      next();
       return;
     }
     if (!request.stream) {

@@ -71,7 +71,7 @@ describe.runIf(RUN_E2E)("a world-backed chat in the web app", { timeout: 180_000
     await fact.waitFor();
     expect(await fact.textContent()).toMatch(/(Mara|Tobin)\s*at\s*the lighthouse/);
     await fact.getByRole("button").click();
-    await fact.locator(".why-lines li").first().waitFor();
+    await fact.locator(".why-lines div").first().waitFor();
     expect(await fact.locator(".why").textContent()).toMatch(/Holds now/);
     // The slider goes back to before the turn: the fact did not hold yet.
     const slider = page.getByRole("slider");

@@ -10,7 +10,10 @@ import { SignIn } from "./SignIn.tsx";
 import { ThemeToggle } from "./ThemeToggle.tsx";
 
 // The chat screen and the character editor load on first use: the gallery and sign-in stay small.
-const ChatScreen = lazy(() => import("../chat/ChatScreen.tsx").then((m) => ({ default: m.ChatScreen })));
+const loadChatScreen = () => import("../chat/ChatScreen.tsx");
+const ChatScreen = lazy(() => loadChatScreen().then((m) => ({ default: m.ChatScreen })));
+// Opening a chat by its URL: fetch its code while the session is checked, not after.
+if (location.pathname.startsWith("/chats/")) void loadChatScreen();
 const CharacterEditor = lazy(() =>
   import("../characters/CharacterEditor.tsx").then((m) => ({ default: m.CharacterEditor })),
 );

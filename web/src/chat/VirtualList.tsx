@@ -93,8 +93,7 @@ export function VirtualList<T>({ items, keyOf, render, estimate, scroller, follo
   const start = Math.max(0, upperBound(offsets, top - OVERSCAN_PX) - 1);
   let end = Math.min(items.length, upperBound(offsets, top + height + OVERSCAN_PX));
   // While following the end, the last rows are always rendered (the scroll position is about to move there).
-  const firstForBottom = atBottom.current ? Math.max(0, upperBound(offsets, total - height - OVERSCAN_PX) - 1) : start;
-  const from = atBottom.current ? Math.min(start, firstForBottom) : start;
+  const from = atBottom.current ? Math.max(0, upperBound(offsets, total - height - OVERSCAN_PX) - 1) : start;
   if (atBottom.current) end = items.length;
 
   useLayoutEffect(() => {

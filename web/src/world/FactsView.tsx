@@ -50,14 +50,12 @@ export function FactsView({ chatId, maxTurn }: { chatId: string; maxTurn: number
                 {why.answers?.map((a) => (
                   <div key={a.fact.id} class="why-answer">
                     <p>{a.holdsNow ? "Holds now, because:" : "No longer holds. It held because:"}</p>
-                    <ol class="why-lines">
+                    {/* The server's explanation: a causal chain drawn as an indented tree (event ids left out). */}
+                    <div class="why-lines">
                       {a.lines.map((line, i) => (
-                        <li key={i}>{line}</li>
+                        <div key={i}>{line.replace(/ [\w-]+\.[0-9a-f]+\.\d+:/, ":")}</div>
                       ))}
-                    </ol>
-                    {a.knownBy.length > 0 && (
-                      <p class="muted">Known by {a.knownBy.map((k) => `${k.who} (${k.how})`).join(", ")}</p>
-                    )}
+                    </div>
                   </div>
                 ))}
               </div>

@@ -22,6 +22,7 @@ import type { ServerExtension, ServerParts } from "./start-server.ts";
 import { MemoryStreamBus } from "./state/memory-stream-bus.ts";
 import { RedisStreamBus } from "./state/redis-stream-bus.ts";
 import type { StreamBus } from "./state/stream-bus.ts";
+import { WorldRegistry } from "./world-registry.ts";
 import { WORLD_PREFIX, WorldServing } from "./world-serving.ts";
 
 const CHARACTER_PREFIX = "character:";
@@ -165,7 +166,10 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
     chats: withReplyBus(chats, bus),
     resolvePolicy: (actor: Actor, chat: ChatSummary) => replyPolicyFor(parts.registry, actor, chat.model),
   };
+  // One set of open worlds for world chats and for the /v1 world models.
+  const worlds = new WorldRegistry(parts.store);
   const world = worldChatWiring({
+    registry: worlds,
     store: parts.store,
     now: parts.now,
     chats,
@@ -181,7 +185,7 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
       (app) => worldRoutes(app, world.routes),
       (app) => replyStreamRoutes(app, { chats, bus }),
     ],
-    characters: characterServing(chats, new WorldServing(parts.store, chats, parts.now)),
+    characters: characterServing(chats, new WorldServing(worlds, chats, parts.now)),
     log: async (entry) => {
       await chats.logCandidates(entry.actor.userId, completionCandidates(entry));
     },

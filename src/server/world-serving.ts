@@ -1,20 +1,19 @@
 import type { ChatService } from "../chat/index.ts";
 import type { ChatMessage } from "../llm/index.ts";
-import type { Store } from "../store/index.ts";
-import { assembleContext, type ContextManifest, World } from "../world/index.ts";
+import { assembleContext, type ContextManifest, type World } from "../world/index.ts";
 import type { Actor } from "./actor.ts";
 import type { ServedModelInfo } from "./gateway.ts";
+import type { WorldRegistry } from "./world-registry.ts";
 
 /** `world:<chatId>` (or `world:<chatId>:<cast member>`): a character that speaks with a world-backed chat's memory. */
 export const WORLD_PREFIX = "world:";
 
-/** How long an opened world is served before it is read again (in the background) to pick up new turns. */
-const REFRESH_MS = 10_000;
+/** How long a world is served before the registry is asked again whether another process moved it. */
+const CHECK_EVERY_MS = 1_000;
 
-interface OpenWorld {
-  world: World;
-  openedAt: number;
-  refreshing?: Promise<void>;
+interface CheckedWorld {
+  world: Promise<World>;
+  checkedAt: number;
 }
 
 interface WorldContext {
@@ -27,15 +26,16 @@ interface WorldContext {
 /**
  * Serves the worlds of world-backed chats as /v1 models. The prompt is the world's context for the speaker — card,
  * world lore, what the speaker knows and remembers, open threads, story time — followed by the client's own
- * history; nothing is committed to the world (a world-backed chat in /api does that). Worlds are opened once and
- * re-read every few seconds; a context is assembled once per world head and speaker.
+ * history; nothing is committed to the world (a world-backed chat in /api does that). Worlds come from the server's
+ * registry (read again only when another process moved them, asked at most once a second); a context is assembled
+ * once per world head and speaker, so an unchanged world costs a map lookup per request.
  */
 export class WorldServing {
-  private readonly worlds = new Map<string, Promise<OpenWorld>>();
+  private readonly worlds = new Map<string, CheckedWorld>();
   private readonly contexts = new Map<string, WorldContext>();
 
   constructor(
-    private readonly store: Store,
+    private readonly registry: WorldRegistry,
     private readonly chats: ChatService,
     private readonly now: () => number = Date.now,
   ) {}
@@ -57,7 +57,7 @@ export class WorldServing {
     const chatId = split < 0 ? ref : ref.slice(0, split);
     const summary = await this.chats.chatSummary(actor.userId, chatId).catch(() => undefined);
     if (!summary?.worldId) return undefined;
-    const { world } = await this.open(summary.worldId);
+    const world = await this.open(summary.worldId);
     const speaker = split < 0 ? world.setup.cast[0]?.name : ref.slice(split + 1);
     if (!speaker || !world.setup.cast.some((c) => c.name === speaker)) return undefined;
     const context = await this.context(world, speaker);
@@ -78,24 +78,12 @@ export class WorldServing {
     return context;
   }
 
-  private async open(worldId: string): Promise<OpenWorld> {
-    let entry = this.worlds.get(worldId);
-    if (!entry) {
-      entry = World.open(this.store, worldId).then((world) => ({ world, openedAt: this.now() }));
-      entry.catch(() => this.worlds.delete(worldId));
-      this.worlds.set(worldId, entry);
-    }
-    const open = await entry;
-    if (this.now() - open.openedAt > REFRESH_MS && !open.refreshing) {
-      // Serve the copy in hand while a fresh one loads: a reader never waits for a reload.
-      open.refreshing = World.open(this.store, worldId)
-        .then((world) => {
-          this.worlds.set(worldId, Promise.resolve({ world, openedAt: this.now() }));
-        })
-        .catch(() => {
-          open.refreshing = undefined;
-        });
-    }
-    return open;
+  private async open(worldId: string): Promise<World> {
+    const known = this.worlds.get(worldId);
+    if (known && this.now() - known.checkedAt < CHECK_EVERY_MS) return known.world;
+    const world = this.registry.get(worldId);
+    this.worlds.set(worldId, { world, checkedAt: this.now() });
+    world.catch(() => this.worlds.delete(worldId));
+    return world;
   }
 }

@@ -18,6 +18,8 @@ export interface WorldChatWiringInput {
   rateLimit?: { max: number; timeWindow: number };
   /** Where replies in flight are published, so other clients and processes can follow them. */
   bus?: StreamBus;
+  /** The open worlds, shared with the /v1 world models (default: a registry of its own). */
+  registry?: WorldRegistry;
 }
 
 /**
@@ -29,7 +31,7 @@ export function worldChatWiring(input: WorldChatWiringInput): {
   worlds: WorldChatRouteOptions;
   routes: WorldRoutesOptions;
 } {
-  const registry = new WorldRegistry(input.store);
+  const registry = input.registry ?? new WorldRegistry(input.store);
   const deps = { store: input.store, now: input.now };
   const policy = async (actor: Actor, chatId: string) => {
     const chat = await input.chats.chatSummary(actor.userId, chatId).catch((error: unknown) => {

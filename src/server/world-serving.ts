@@ -33,6 +33,7 @@ interface WorldContext {
 export class WorldServing {
   private readonly worlds = new Map<string, CheckedWorld>();
   private readonly contexts = new Map<string, WorldContext>();
+  private readonly chatWorlds = new Map<string, { worldId: string | undefined; checkedAt: number }>();
 
   constructor(
     private readonly registry: WorldRegistry,
@@ -55,9 +56,9 @@ export class WorldServing {
   ): Promise<{ messages: ChatMessage[]; manifest: ContextManifest } | undefined> {
     const split = ref.indexOf(":");
     const chatId = split < 0 ? ref : ref.slice(0, split);
-    const summary = await this.chats.chatSummary(actor.userId, chatId).catch(() => undefined);
-    if (!summary?.worldId) return undefined;
-    const world = await this.open(summary.worldId);
+    const worldId = await this.worldOf(actor.userId, chatId);
+    if (!worldId) return undefined;
+    const world = await this.open(worldId);
     const speaker = split < 0 ? world.setup.cast[0]?.name : ref.slice(split + 1);
     if (!speaker || !world.setup.cast.some((c) => c.name === speaker)) return undefined;
     const context = await this.context(world, speaker);
@@ -76,6 +77,18 @@ export class WorldServing {
     const context = { head, system, nudge, manifest: assembled.manifest };
     this.contexts.set(key, context);
     return context;
+  }
+
+  /** The world of an owner's chat (undefined for a plain chat or someone else's), looked up at most once a second. */
+  private async worldOf(ownerId: string, chatId: string): Promise<string | undefined> {
+    const key = `${ownerId}\u0000${chatId}`;
+    const known = this.chatWorlds.get(key);
+    if (known && this.now() - known.checkedAt < CHECK_EVERY_MS) return known.worldId;
+    const summary = await this.chats.chatSummary(ownerId, chatId).catch(() => undefined);
+    const worldId = summary?.worldId ?? undefined;
+    if (this.chatWorlds.size > 10_000) this.chatWorlds.clear();
+    this.chatWorlds.set(key, { worldId, checkedAt: this.now() });
+    return worldId;
   }
 
   private async open(worldId: string): Promise<World> {

@@ -166,6 +166,8 @@ export {
 export { renderHtmlReport } from "./report/html-report.ts";
 export { renderMarkdownReport } from "./report/markdown-report.ts";
 export { type BenchReport, buildBenchReport } from "./report/report-data.ts";
+export { REPORT_CSS } from "./report/report-style.ts";
+export { escapeHtml, type IntervalRow, intervalChart } from "./report/svg-charts.ts";
 export { BenchDataError, formatRowIssue, type RowIssue } from "./row-issue.ts";
 export { type RunConfig, RunConfigSchema } from "./run-config.ts";
 export {

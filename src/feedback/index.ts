@@ -53,7 +53,13 @@ export {
   examinedCandidates,
   expectedReadMs,
 } from "./exposure.ts";
-export { type FieldDashboard, type FieldRow, fieldDashboard, fieldDashboardHtml } from "./field-metrics.ts";
+export {
+  type FieldDashboard,
+  type FieldDashboardOptions,
+  type FieldRow,
+  fieldDashboard,
+  fieldDashboardHtml,
+} from "./field-metrics.ts";
 export {
   detectFormat,
   type FileIngestOptions,
@@ -99,6 +105,15 @@ export {
   type SplitOptions,
   splitOf,
 } from "./preference-record.ts";
+export {
+  REPLY_FLAWS,
+  type ReplyFlaw,
+  type ReplyToCheck,
+  readServedReplies,
+  replyFlaws,
+  type ServedReply,
+  type ServedReplyQuery,
+} from "./served-quality.ts";
 export { parseSillyTavernChat, ST_CONFIDENCE } from "./sillytavern-import.ts";
 export {
   type Actor,

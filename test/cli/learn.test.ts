@@ -61,5 +61,8 @@ describe("troupe learn", () => {
     const run = troupe(["learn", "export", "x", "--format", "parquet-nope"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("--format parquet-nope is not one of");
+    const since = troupe(["learn", "dashboard", "--since", "yesterday-ish"]);
+    expect(since.code).toBe(2);
+    expect(since.stderr).toContain("--since yesterday-ish is not a date");
   });
 });

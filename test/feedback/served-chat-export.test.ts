@@ -6,13 +6,17 @@ import {
   buildRecords,
   chatStoreTextSource,
   combinedTextSource,
+  fieldDashboard,
+  fieldDashboardHtml,
   readEvents,
+  readServedReplies,
   runPipeline,
   storeTextSource,
   TrlDpoRowSchema,
   writeDataset,
 } from "../../src/feedback/index.ts";
 import { type ServeFixture, startServeFixture } from "../server/serve-test-server.ts";
+import { waitUntil } from "../support/wait-until.ts";
 
 interface Msg {
   id: string;
@@ -224,5 +228,41 @@ describe("served chats as a text source", { timeout: 60_000 }, () => {
     expect((await source.texts(f.aliceId, [reply.candidateId as string])).get(reply.candidateId as string)?.text).toBe(
       reply.text,
     );
+  });
+
+  it("runs served replies through the bench's detectors into the field dashboard", async () => {
+    const character = await api<{ id: string }>("POST", "/characters", { name: "Mira", first_mes: "Welcome in." });
+    const { chat } = await api<{ chat: { id: string } }>("POST", "/chats", {
+      characterId: character.id,
+      persona: { name: "Ada", description: "A traveller." },
+    });
+    const base = `/chats/${chat.id}/messages`;
+    const script = [
+      'Mira sets down a mug. "The road north is closed, but the river is open." Do you have a boat?',
+      "...",
+      '*Ada nods and takes the key from Mira.* "Then we leave at dawn," Ada says.',
+    ];
+    f.fake.setReply((_request, i) => script[i % script.length] as string);
+    f.fake.reset();
+    for (const text of ["Any news?", "Well?", "And then?"]) await api("POST", `${base}?stream=false`, { text });
+    // A stream cut by the upstream: the reply is kept as incomplete, a crash.
+    f.fake.setReply(() => ({ fault: "truncated_stream", mode: "end" }));
+    await (
+      await fetch(`${f.server.url}/api${base}`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${f.aliceKey}`, "content-type": "application/json" },
+        body: JSON.stringify({ text: "Hello?" }),
+      })
+    ).text();
+    const mine = async () =>
+      (await readServedReplies(f.db.store, { ownerId: f.aliceId })).filter((r) => r.chatId === chat.id);
+    await waitUntil(async () => (await mine()).length === 4);
+    const replies = await mine();
+    expect(replies.map((r) => r.flaws)).toEqual([[], ["silence"], ["speaks_for_user"], ["crash"]]);
+    const d = fieldDashboard([], { served: replies });
+    expect(d.rows).toHaveLength(1);
+    expect(d.rows[0]).toMatchObject({ policy: replies[0]?.policy, replies: 4 });
+    expect(d.rows[0]?.crashRate?.estimate).toBeCloseTo(0.25);
+    expect(await fieldDashboardHtml(d)).toContain("<h2>speaks for user %</h2>");
   });
 });

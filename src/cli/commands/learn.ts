@@ -9,6 +9,8 @@ import {
   combinedTextSource,
   EXPORT_FORMATS,
   type ExportFormat,
+  type FieldDashboard,
+  type FieldRow,
   type FileIngestReport,
   fieldDashboard,
   fieldDashboardHtml,
@@ -20,6 +22,7 @@ import {
   type PipelineResult,
   putTexts,
   readEvents,
+  readServedReplies,
   runPipeline,
   type SimulationReport,
   scoreSimulation,
@@ -187,6 +190,31 @@ async function exportFolder(
     },
   );
   return { files, manifest, records: records.length, skipped };
+}
+
+function printDashboard(ctx: CommandContext, d: FieldDashboard): void {
+  const p = (i: { estimate: number; lower: number; upper: number } | null, scale = 100) =>
+    i ? `${(i.estimate * scale).toFixed(1)} [${(i.lower * scale).toFixed(1)}, ${(i.upper * scale).toFixed(1)}]` : "–";
+  const columns = [
+    ["regenerate %", (r: FieldRow) => p(r.regenerateRate)],
+    ["edit %", (r: FieldRow) => p(r.editRate)],
+    ["leave %", (r: FieldRow) => p(r.leaveRate)],
+    ["crash %", (r: FieldRow) => p(r.crashRate)],
+    ["garbled %", (r: FieldRow) => p(r.garbledRate)],
+    ["repetition %", (r: FieldRow) => p(r.repetitionRate)],
+    ["silence %", (r: FieldRow) => p(r.silenceRate)],
+    ["speaks for user %", (r: FieldRow) => p(r.speaksForUserRate)],
+    ["session min", (r: FieldRow) => p(r.sessionMinutes, 1)],
+  ] as const;
+  // One block per row: nine measures with intervals do not fit one terminal line.
+  for (const r of d.rows) {
+    ctx.print(
+      `${r.period}  ${r.policy}  (${r.turns} turns acted on, ${r.replies} replies served, ${r.sessions} sessions)`,
+    );
+    for (const [label, value] of columns) ctx.print(`  ${label.padEnd(18)} ${value(r)}`);
+  }
+  if (d.rows.length === 0) ctx.print("no events or served replies yet");
+  for (const n of d.notCovered) ctx.print(`not covered: ${n}`);
 }
 
 function printSimulation(ctx: CommandContext, r: SimulationReport): void {
@@ -367,41 +395,42 @@ Examples:
 
   learn
     .command("dashboard")
-    .description("field dashboard: regenerate, edit and leave rates and session length per model version over time")
-    .option("--owner <id>", "only this account's events")
+    .description(
+      "field dashboard per model version over time: crash, garbled, repetition, silence, speaking for the user, regenerate, edit and leave rates, session length",
+    )
+    .option("--owner <id>", "only this account's events and chats")
     .option("--period-days <n>", "days per period", "1")
+    .option("--since <date>", "only events and replies from this date on (ISO date or time)")
     .option("--html <file>", "also write a self-contained HTML page")
     .option("--force", "overwrite --html")
     .action(
-      action(async (ctx, options: { owner?: string; periodDays: string; html?: string; force?: boolean }) => {
-        const store = await ctx.store();
-        const events = await readEvents(store, options.owner ? { ownerId: options.owner } : {});
-        const periodDays = integer(options.periodDays, "--period-days") || 1;
-        const dashboard = fieldDashboard(events, { periodDays });
-        if (options.html) {
-          if (existsSync(options.html) && !options.force)
+      action(
+        async (
+          ctx,
+          options: { owner?: string; periodDays: string; since?: string; html?: string; force?: boolean },
+        ) => {
+          const since = options.since === undefined ? undefined : Date.parse(options.since);
+          if (since !== undefined && !Number.isFinite(since))
+            throw new UsageError("cli.invalid_option", `--since ${options.since} is not a date`, {
+              hint: "Write an ISO date such as 2026-12-01.",
+            });
+          if (options.html && existsSync(options.html) && !options.force)
             throw new UsageError("cli.output_exists", `${options.html} already exists`, {
               hint: "Pass --force to overwrite it.",
             });
-          await writeFile(options.html, fieldDashboardHtml(dashboard));
-        }
-        if (ctx.json) ctx.printJson(dashboard);
-        else {
-          const p = (i: { estimate: number; lower: number; upper: number } | null, scale = 100) =>
-            i
-              ? `${(i.estimate * scale).toFixed(1)} [${(i.lower * scale).toFixed(1)}, ${(i.upper * scale).toFixed(1)}]`
-              : "–";
-          ctx.print(
-            "period      policy                turns  regenerate %         edit %               leave %              session min",
-          );
-          for (const r of dashboard.rows)
-            ctx.print(
-              `${r.period}  ${r.policy.padEnd(20)} ${String(r.turns).padStart(6)}  ${p(r.regenerateRate).padEnd(20)} ${p(r.editRate).padEnd(20)} ${p(r.leaveRate).padEnd(20)} ${p(r.sessionMinutes, 1)}`,
-            );
-          for (const n of dashboard.notCovered) ctx.print(`not covered: ${n}`);
-        }
-        return 0;
-      }),
+          const store = await ctx.store();
+          const all = await readEvents(store, options.owner ? { ownerId: options.owner } : {});
+          const events = since === undefined ? all : all.filter((e) => e.ts >= since);
+          const served = await readServedReplies(store, { ownerId: options.owner, since });
+          const policyOf = new Map(served.map((r) => [r.candidateId, r.policy]));
+          const periodDays = integer(options.periodDays, "--period-days") || 1;
+          const dashboard = fieldDashboard(events, { periodDays, served, policyOf });
+          if (options.html) await writeFile(options.html, await fieldDashboardHtml(dashboard));
+          if (ctx.json) ctx.printJson(dashboard);
+          else printDashboard(ctx, dashboard);
+          return 0;
+        },
+      ),
     );
 
   learn

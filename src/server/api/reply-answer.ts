@@ -1,8 +1,8 @@
 import type { FastifyReply, FastifyRequest } from "fastify";
 import type { MessageView, ReplyEvent } from "../../chat/index.ts";
-import { classifyFailure } from "../request-failure.ts";
-import { clientGoneSignal, openSse } from "../sse.ts";
+import { clientGoneSignal, type openSse } from "../sse.ts";
 import { chatHttpError } from "./chat-http-error.ts";
+import { streamEvents } from "./event-stream.ts";
 
 /** How a generation is answered. */
 export interface ReplyAnswerOptions {
@@ -17,12 +17,6 @@ export interface ReplyAnswerOptions {
 export interface GenerationBody {
   message: MessageView | null;
   replies: Array<{ message: MessageView; candidateId: string | null; error?: { code: string; message: string } }>;
-}
-
-/** The JSON of one SSE event: `message`, `start`, `delta` and `done` carry their payload without the type. */
-function eventData(event: ReplyEvent): unknown {
-  const { type: _type, ...rest } = event;
-  return rest;
 }
 
 /**
@@ -41,7 +35,12 @@ export async function answerGeneration(
   const events = start(signal);
   try {
     if (!options.stream) return await collectGeneration(events);
-    await streamGeneration(request, reply, events, options);
+    await streamEvents(request, reply, events, {
+      opensStream: (event) => event.type === "delta" || event.type === "done",
+      toHttpError: chatHttpError,
+      pingMs: options.pingMs,
+      openSse: options.openSse,
+    });
     return undefined;
   } catch (error) {
     throw chatHttpError(error);
@@ -63,45 +62,4 @@ async function collectGeneration(events: AsyncGenerator<ReplyEvent>): Promise<Ge
       });
   }
   return body;
-}
-
-async function streamGeneration(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  events: AsyncGenerator<ReplyEvent>,
-  options: ReplyAnswerOptions,
-): Promise<void> {
-  const buffered: ReplyEvent[] = [];
-  let finished = false;
-  for (;;) {
-    const next = await events.next();
-    if (next.done) {
-      finished = true;
-      break;
-    }
-    buffered.push(next.value);
-    if (next.value.type === "delta" || next.value.type === "done") break;
-  }
-  const sse = (options.openSse ?? openSse)(
-    request,
-    reply,
-    options.pingMs === undefined ? {} : { pingMs: options.pingMs },
-  );
-  const send = (event: ReplyEvent) => sse.send(JSON.stringify(eventData(event)), event.type);
-  try {
-    for (const event of buffered) if (!(await send(event))) return;
-    while (!finished) {
-      const next = await events.next();
-      if (next.done) break;
-      if (!(await send(next.value))) return;
-    }
-  } catch (error) {
-    if (sse.signal.aborted) return;
-    const failure = classifyFailure(chatHttpError(error), request);
-    if (failure.log === "error") request.log.error({ err: error, code: failure.code }, "generation failed");
-    else if (failure.log === "warn") request.log.warn({ err: error, code: failure.code }, "upstream failed");
-    await sse.send(JSON.stringify({ error: { code: failure.code, message: failure.message } }), "error");
-  } finally {
-    sse.end();
-  }
 }

@@ -9,9 +9,9 @@ import {
 } from "../../chat/index.ts";
 import type { Violation } from "../../world/index.ts";
 import { HttpError } from "../http-error.ts";
-import { classifyFailure } from "../request-failure.ts";
-import { clientGoneSignal, openSse } from "../sse.ts";
+import { clientGoneSignal, type openSse } from "../sse.ts";
 import { chatHttpError } from "./chat-http-error.ts";
+import { streamEvents } from "./event-stream.ts";
 import { worldHttpError } from "./world-http-error.ts";
 
 /** A world chat operation that may generate one reply, reporting its events as it goes. */
@@ -194,7 +194,13 @@ export async function answerWorldGeneration(
   const events = tapped(worldEvents(target.deps, target.ownerId, target.chatId, run, signal), tap);
   try {
     if (!options.stream) return await collect(events);
-    await stream(request, reply, events, options);
+    await streamEvents(request, reply, events, {
+      // The user's line and the reply's start come before the first token; anything else opens the stream.
+      opensStream: (event) => event.type !== "message" && event.type !== "start",
+      toHttpError: worldChatHttpError,
+      pingMs: options.pingMs,
+      openSse: options.openSse,
+    });
     return undefined;
   } catch (error) {
     throw worldChatHttpError(error);
@@ -243,48 +249,4 @@ async function collect(events: AsyncGenerator<WorldStreamEvent>): Promise<WorldG
     else if (event.type === "no_reply") body.noReply = event.reason;
   }
   return body;
-}
-
-async function stream(
-  request: FastifyRequest,
-  reply: FastifyReply,
-  events: AsyncGenerator<WorldStreamEvent>,
-  options: { pingMs?: number | undefined; openSse?: typeof openSse | undefined },
-): Promise<void> {
-  const buffered: WorldStreamEvent[] = [];
-  let finished = false;
-  for (;;) {
-    const next = await events.next();
-    if (next.done) {
-      finished = true;
-      break;
-    }
-    buffered.push(next.value);
-    if (next.value.type !== "message" && next.value.type !== "start") break;
-  }
-  const sse = (options.openSse ?? openSse)(
-    request,
-    reply,
-    options.pingMs === undefined ? {} : { pingMs: options.pingMs },
-  );
-  const send = (event: WorldStreamEvent) => {
-    const { type, ...data } = event;
-    return sse.send(JSON.stringify(data), type);
-  };
-  try {
-    for (const event of buffered) if (!(await send(event))) return;
-    while (!finished) {
-      const next = await events.next();
-      if (next.done) break;
-      if (!(await send(next.value))) return;
-    }
-  } catch (error) {
-    if (sse.signal.aborted) return;
-    const failure = classifyFailure(worldChatHttpError(error), request);
-    if (failure.log === "error") request.log.error({ err: error, code: failure.code }, "world reply failed");
-    else if (failure.log === "warn") request.log.warn({ err: error, code: failure.code }, "upstream failed");
-    await sse.send(JSON.stringify({ error: { code: failure.code, message: failure.message } }), "error");
-  } finally {
-    sse.end();
-  }
 }

@@ -64,6 +64,8 @@ describe.runIf(RUN_E2E)("a world-backed chat in the web app", { timeout: 180_000
     const reply = page.locator("article.message-assistant", { hasText: "climbs the stairs" });
     await reply.waitFor();
     await waitUntil(async () => (await page.locator("article.message.is-streaming").count()) === 0);
+    // The director's choice and its reason are shown with the reply.
+    expect(await reply.locator(".director-reason").textContent()).toMatch(/^Why (Mara|Tobin) answers: \S/);
 
     // The world panel: the fact the turn added, and why it holds.
     await page.getByRole("button", { name: "World" }).click();

@@ -210,7 +210,9 @@ export class SignalCapture {
   private beaconAll(): void {
     clearTimeout(this.timer);
     this.timer = undefined;
-    while (this.queue.size > 0) {
+    // Offline, a beacon would be accepted and lost: the events stay stored for the next visit instead.
+    const offline = typeof navigator.onLine === "boolean" && !navigator.onLine;
+    while (!offline && this.queue.size > 0) {
       const events = this.queue.peek(500, BEACON_MAX_BYTES);
       const body = JSON.stringify({ sent_at_client: Math.round(this.clock.now()), events });
       if (!this.options.transport.beacon(body)) break;

@@ -21,6 +21,32 @@ export { detectorFlagsFor, detectorFlagsOf, loadScoredSource, type ScoredSource 
 export { type VarianceBreakdown, varianceBreakdown } from "./analysis/variance-breakdown.ts";
 export { BENCH_MIGRATIONS, type BenchTables, benchDb } from "./bench-tables.ts";
 export { Budget, BudgetExhaustedError, budgetGuard, type CallGuard, estimateCallCost } from "./budget.ts";
+export {
+  type JudgeCalibrationCondition,
+  type JudgeCalibrationInput,
+  type JudgeCalibrationResult,
+  type LedgerMode,
+  type LedgerWorth,
+  runJudgeCalibration,
+} from "./calibration/judge-calibration-run.ts";
+export {
+  type FalseFlagRate,
+  flagFindsFlaw,
+  type JudgeFlawRecall,
+  judgeFlawRecall,
+  type RecallCell,
+} from "./calibration/judge-flaw-recall.ts";
+export {
+  FACT_DISTANCES,
+  type FactDistance,
+  injectJudgeFlaw,
+  JUDGE_FLAW_INFO,
+  JUDGE_FLAW_KINDS,
+  type JudgeFlaw,
+  type JudgeFlawKind,
+  type JudgeFlawSession,
+  judgeFlawSet,
+} from "./calibration/judge-flaws.ts";
 export { runJudgeRecall } from "./calibration/judge-recall-run.ts";
 export { loadReferenceScores, type ReferenceSession } from "./calibration/reference-scores.ts";
 export { type DimensionCalibration, scoreCorrelation } from "./calibration/score-correlation.ts";
@@ -82,7 +108,7 @@ export {
 export { type Evaluation, EvaluationSchema } from "./evaluation.ts";
 export { type ExportOptions, type ExportResult, writeRoleplayBenchExport, writeTranscripts } from "./export.ts";
 export { DEFAULT_MAX_LINE_BYTES, type RawRow, type ReadRowsOptions, readJsonlRows } from "./jsonl-rows.ts";
-export { type LedgerEntry, LedgerEntrySchema, mergeLedger, renderLedger } from "./judge/canon-ledger.ts";
+export { LEDGER_OFF, type LedgerEntry, LedgerEntrySchema, mergeLedger, renderLedger } from "./judge/canon-ledger.ts";
 export { type ChunkJudgement, type ChunkJudgementCache, memoryChunkCache } from "./judge/chunk-judgement.ts";
 export { type Chunk, type ChunkingOptions, DEFAULT_CHUNKING, planChunks } from "./judge/chunk-plan.ts";
 export { type Flag, FlagSchema, type Severity } from "./judge/flag.ts";

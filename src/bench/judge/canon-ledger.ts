@@ -19,6 +19,12 @@ export interface LedgerLimits {
 
 export const DEFAULT_LEDGER_LIMITS: LedgerLimits = { maxEntries: 40, maxStatementChars: 140 };
 
+/**
+ * The canon ledger switched off: no entry is ever kept, so each chunk's judge sees only its own turns and the cards.
+ * Used by the judge calibration to put a number on what the ledger is worth; a judgement made with it has its own id.
+ */
+export const LEDGER_OFF: LedgerLimits = { maxEntries: 0, maxStatementChars: 140 };
+
 function key(statement: string): string {
   return statement
     .toLowerCase()

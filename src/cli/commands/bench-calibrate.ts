@@ -3,10 +3,15 @@ import {
   DEFAULT_JUDGE_SETTINGS,
   flawInjectionSet,
   INJECTABLE_SUBTYPES,
+  JUDGE_FLAW_KINDS,
+  type JudgeCalibrationResult,
+  type JudgeFlawKind,
+  type LedgerMode,
   loadReferenceScores,
   loadScoredSource,
   RULE_DETECTABLE_SUBTYPES,
   runDetectors,
+  runJudgeCalibration,
   runJudgeRecall,
   scoreCorrelation,
   scoreDetections,
@@ -28,6 +33,56 @@ import {
 
 function fmt(v: number | undefined, digits = 3): string {
   return v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits);
+}
+
+/** A recall cell as `0.83 [0.55, 0.95] 5/6`. */
+function recallText(
+  c:
+    | { injected: number; found: number; recall: number; interval?: { lower: number; upper: number } | undefined }
+    | undefined,
+): string {
+  if (!c) return "–";
+  return `${fmt(c.recall, 2)} [${fmt(c.interval?.lower, 2)}, ${fmt(c.interval?.upper, 2)}] ${c.found}/${c.injected}`;
+}
+
+/** The judge calibration as a text table: one column per ledger condition. */
+export function renderJudgeCalibration(result: JudgeCalibrationResult): string[] {
+  const cols = result.conditions;
+  const head = (label: string) => `${label.padEnd(28)}${cols.map((c) => `ledger ${c.ledger}`.padEnd(26)).join("")}`;
+  const row = (label: string, cell: (c: (typeof cols)[number]) => string) =>
+    `${label.padEnd(28)}${cols.map((c) => cell(c).padEnd(26)).join("")}`;
+  const out = [
+    `judge calibration: ${result.judges.join(", ")}; ${result.sessions} sessions (${result.cleanSessions} clean); ${cols.map((c) => `${c.judgementId} (ledger ${c.ledger})`).join(", ")}`,
+    head("recall by kind"),
+  ];
+  for (const k of cols[0]?.recall.byKind ?? [])
+    out.push(row(k.kind, (c) => recallText(c.recall.byKind.find((x) => x.kind === k.kind))));
+  if (cols[0]?.recall.byDistance.length) {
+    out.push(head("contradiction distance"));
+    for (const d of cols[0].recall.byDistance)
+      out.push(
+        row(`${d.distance} turns`, (c) => recallText(c.recall.byDistance.find((x) => x.distance === d.distance))),
+      );
+  }
+  out.push(head("recall by chunk"));
+  for (const k of cols[0]?.recall.byChunk ?? [])
+    out.push(row(`C${k.chunk + 1}`, (c) => recallText(c.recall.byChunk.find((x) => x.chunk === k.chunk))));
+  out.push(row("all flaws", (c) => recallText(c.recall.overall)));
+  out.push(
+    row("false flags / clean chunk", (c) => {
+      const f = c.recall.falseFlags;
+      return `${fmt(f.perChunk, 2)} [${fmt(f.interval?.lower, 2)}, ${fmt(f.interval?.upper, 2)}] ${f.flags}/${f.cleanChunks}`;
+    }),
+  );
+  const worth = result.ledgerWorth;
+  if (worth) {
+    const w = (x: typeof worth.all) =>
+      x
+        ? `${x.difference.estimate >= 0 ? "+" : ""}${fmt(x.difference.estimate, 2)} [${fmt(x.difference.lower, 2)}, ${fmt(x.difference.upper, 2)}] over ${x.flaws} flaws`
+        : "–";
+    out.push(`ledger worth (recall on − off): contradictions ${w(worth.factContradiction)}; all flaws ${w(worth.all)}`);
+  }
+  return out;
 }
 
 function langsFlag(value: string): ("en" | "zh")[] {
@@ -157,21 +212,33 @@ Example:
   addScoringFlags(
     calibrate
       .command("judge")
-      .description("judge recall on the flaw-injection set, per subtype and per chunk position")
+      .description(
+        "judge recall on injected flaws only a judge can see (per kind, per fact distance, per chunk), false flags per clean chunk, with and without the canon ledger",
+      )
       .option("-j, --judge <spec>", "judge model (repeat for a panel)", (v: string, prev: string[] = []) => [
         ...prev,
         v,
       ])
+      .option("--set <set>", "judge: judge-level flaws (default); rules: the detectors' flaw-injection set", "judge")
+      .option(
+        "--per-kind <n>",
+        "judge set: sessions per language and flaw kind (fact contradictions: per distance 20, 50, 80)",
+        intFlag(1, 200),
+        4,
+      )
+      .option("--clean <n>", "judge set: clean sessions per language (for false flags)", intFlag(0, 200), 4)
+      .option("--kinds <list>", `judge set: flaw kinds (default all: ${JUDGE_FLAW_KINDS.join(", ")})`)
+      .option("--ledger <mode>", "judge set: on, off or both (both: the difference is the ledger's worth)", "both")
       .option(
         "--per-subtype <n>",
-        "injected sessions per language and subtype (each holds up to two flaws)",
+        "rules set: injected sessions per language and subtype (each holds up to two flaws)",
         intFlag(1, 100),
         2,
       )
+      .option("--subtypes <list>", `rules set: injected subtypes (default all: ${INJECTABLE_SUBTYPES.join(", ")})`)
       .option("--langs <list>", "languages", "en,zh")
-      .option("--subtypes <list>", `injected subtypes (default all: ${INJECTABLE_SUBTYPES.join(", ")})`)
       .option("--rubric <detail>", "full or compact", "full")
-      .option("--flaw-seed <seed>", "flaw-injection seed", "flaw-injection-v1")
+      .option("--flaw-seed <seed>", "flaw-injection seed (default judge-flaws-v1, or flaw-injection-v1 for rules)")
       .option("-c, --concurrency <n>", "sessions judged at once", intFlag(1, 1024), 4)
       .option("--cassette <file>", "record/replay judge calls")
       .option("--cassette-mode <mode>", "record | replay | auto", "auto")
@@ -180,12 +247,21 @@ Example:
     .addHelpText(
       "after",
       `
-Judges the flaw-injection set (synthetic 100-turn sessions with known flaws at known rounds) and reports the share
-of flaws the panel's standing flags find — a flag of the flaw's dimension at its round — per subtype and per chunk
-position. Stored like any judgement: rerunning is free.
+The judge set (default) is synthetic 100-turn sessions (en and zh), each with one flaw only a judge can see, at a
+recorded place: a fact contradicted 20, 50 or 80 turns after it was set, a broken world rule (the rule is in the
+card), knowledge the character cannot have (a secret the user kept), drift out of character over three replies,
+rushed pacing, a plain factual error, and immersion eroding over five replies; plus clean sessions. A flaw counts as
+found when a standing flag of a dimension its kind accepts cites a round inside it. Reported: recall per kind, per
+fact distance and per chunk position with 95% Wilson intervals; false flags per clean chunk with a bootstrap
+interval; with --ledger both, the same without the canon ledger and the ledger's worth (paired difference in
+recall). Each condition is stored like any judgement: rerunning resumes and is free once complete. The method and
+the measured judges are in docs/judges.md.
 
-Example:
-  troupe bench calibrate judge --judge openai:gpt-4.1-mini --per-subtype 3 --langs en`,
+The rules set (--set rules) judges the detectors' flaw-injection set instead (turn-local flaws).
+
+Examples:
+  troupe bench calibrate judge --judge openai:gpt-4.1-mini --per-kind 4 --langs en
+  troupe bench calibrate judge --judge openai:gpt-4.1-mini --kinds fact_contradiction --ledger both --per-kind 10`,
     )
     .action(
       action(
@@ -193,11 +269,16 @@ Example:
           ctx,
           flags: ScoringFlags & {
             judge?: string[];
+            set: string;
+            perKind: number;
+            clean: number;
+            kinds?: string;
+            ledger: string;
             perSubtype: number;
             langs: string;
             subtypes?: string;
             rubric: string;
-            flawSeed: string;
+            flawSeed?: string;
             concurrency: number;
             cassette?: string;
             cassetteMode?: string;
@@ -206,6 +287,17 @@ Example:
         ) => {
           if (flags.rubric !== "full" && flags.rubric !== "compact")
             throw new UsageError("bench.invalid_flag", `--rubric must be full or compact, not "${flags.rubric}".`);
+          if (flags.set !== "judge" && flags.set !== "rules")
+            throw new UsageError("bench.invalid_flag", `--set must be judge or rules, not "${flags.set}".`);
+          const ledger = { on: ["on"], off: ["off"], both: ["on", "off"] }[flags.ledger] as LedgerMode[] | undefined;
+          if (!ledger)
+            throw new UsageError("bench.invalid_flag", `--ledger must be on, off or both, not "${flags.ledger}".`);
+          const kinds = listFlag(flags.kinds);
+          for (const k of kinds ?? [])
+            if (!(JUDGE_FLAW_KINDS as readonly string[]).includes(k))
+              throw new UsageError("bench.invalid_flag", `--kinds: "${k}" is not a judge-level flaw kind.`, {
+                hint: `Kinds: ${JUDGE_FLAW_KINDS.join(", ")}.`,
+              });
           const subtypes = listFlag(flags.subtypes);
           for (const s of subtypes ?? [])
             if (!(INJECTABLE_SUBTYPES as readonly string[]).includes(s))
@@ -218,41 +310,67 @@ Example:
           const store = await ctx.store();
           const progress = new Progress({ label: "judging the flaw-injection set", unit: "chunks" });
           let done = 0;
-          const result = await runJudgeRecall({
+          const onChunk = () => {
+            const snap = meter.snapshot();
+            progress.update({
+              done: ++done,
+              tokens: snap.promptTokens + snap.completionTokens,
+              costUsd: snap.costUsd,
+            });
+          };
+          const settings = {
+            ...DEFAULT_JUDGE_SETTINGS,
+            prompt: { ...DEFAULT_JUDGE_SETTINGS.prompt, rubric: flags.rubric as "full" | "compact" },
+          };
+          if (flags.set === "rules") {
+            const result = await runJudgeRecall({
+              store,
+              judges,
+              settings,
+              panel: panelFromFlags(flags),
+              scoring: scoringFromFlags(flags),
+              perSubtype: flags.perSubtype,
+              langs,
+              ...(subtypes ? { subtypes: subtypes as (typeof INJECTABLE_SUBTYPES)[number][] } : {}),
+              seed: flags.flawSeed ?? "flaw-injection-v1",
+              concurrency: flags.concurrency,
+              onChunk,
+            });
+            progress.done();
+            if (ctx.json) ctx.printJson(result);
+            else {
+              ctx.print(`judgement ${result.judgementId}: ${result.sessions} sessions`);
+              ctx.print("subtype                   injected  found  recall");
+              for (const r of result.recall.bySubtype)
+                ctx.print(
+                  `${r.subtype.padEnd(24)} ${String(r.injected).padStart(9)} ${String(r.found).padStart(6)}  ${fmt(r.recall, 2)}`,
+                );
+              ctx.print("chunk  injected  found  recall");
+              for (const r of result.recall.byChunk)
+                ctx.print(
+                  `C${String(r.chunk + 1).padEnd(5)} ${String(r.injected).padStart(8)} ${String(r.found).padStart(6)}  ${fmt(r.recall, 2)}`,
+                );
+            }
+            return ExitCode.ok;
+          }
+          const result = await runJudgeCalibration({
             store,
             judges,
-            settings: { ...DEFAULT_JUDGE_SETTINGS, prompt: { ...DEFAULT_JUDGE_SETTINGS.prompt, rubric: flags.rubric } },
+            settings,
             panel: panelFromFlags(flags),
             scoring: scoringFromFlags(flags),
-            perSubtype: flags.perSubtype,
+            perKind: flags.perKind,
+            clean: flags.clean,
             langs,
-            ...(subtypes ? { subtypes: subtypes as (typeof INJECTABLE_SUBTYPES)[number][] } : {}),
-            seed: flags.flawSeed,
+            ...(kinds ? { kinds: kinds as JudgeFlawKind[] } : {}),
+            seed: flags.flawSeed ?? "judge-flaws-v1",
+            ledger,
             concurrency: flags.concurrency,
-            onChunk: () => {
-              const snap = meter.snapshot();
-              progress.update({
-                done: ++done,
-                tokens: snap.promptTokens + snap.completionTokens,
-                costUsd: snap.costUsd,
-              });
-            },
+            onChunk,
           });
           progress.done();
-          if (ctx.json) ctx.printJson(result);
-          else {
-            ctx.print(`judgement ${result.judgementId}: ${result.sessions} sessions`);
-            ctx.print("subtype                   injected  found  recall");
-            for (const r of result.recall.bySubtype)
-              ctx.print(
-                `${r.subtype.padEnd(24)} ${String(r.injected).padStart(9)} ${String(r.found).padStart(6)}  ${fmt(r.recall, 2)}`,
-              );
-            ctx.print("chunk  injected  found  recall");
-            for (const r of result.recall.byChunk)
-              ctx.print(
-                `C${String(r.chunk + 1).padEnd(5)} ${String(r.injected).padStart(8)} ${String(r.found).padStart(6)}  ${fmt(r.recall, 2)}`,
-              );
-          }
+          if (ctx.json) ctx.printJson({ ...result, conditions: result.conditions.map(({ found: _f, ...c }) => c) });
+          else for (const line of renderJudgeCalibration(result)) ctx.print(line);
           return ExitCode.ok;
         },
       ),

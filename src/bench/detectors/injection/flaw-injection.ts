@@ -31,7 +31,7 @@ function fill(template: string, s: SyntheticSession): string {
 }
 
 /** Put text inside a reply: before its last sentence-ending quote, or at the end. */
-function insertIntoSpeech(text: string, addition: string, zh: boolean): string {
+export function insertIntoSpeech(text: string, addition: string, zh: boolean): string {
   const close = zh ? text.lastIndexOf("”") : text.lastIndexOf('"');
   if (close > 0) return `${text.slice(0, close)}${zh ? "" : " "}${addition}${text.slice(close)}`;
   return `${text}${zh ? "" : " "}${addition}`;

@@ -1,16 +1,9 @@
+import type { ReplySampling } from "../chat/index.ts";
 import type { ChatMessage, FinishReason, Usage } from "../llm/index.ts";
 import type { Actor } from "./actor.ts";
 
-/** Sampling settings a client may send; absent fields keep the served model's defaults. */
-export interface Sampling {
-  temperature?: number;
-  topP?: number;
-  maxTokens?: number;
-  stop?: string[];
-  seed?: number;
-  presencePenalty?: number;
-  frequencyPenalty?: number;
-}
+/** Sampling settings a client may send (the chat domain's reply sampling); absent fields keep the model's defaults. */
+export type Sampling = ReplySampling;
 
 /**
  * One completion request after an API's encoder has validated it: the shape both `/v1/chat/completions` and

@@ -1,5 +1,6 @@
 // Public surface of src/feedback: the event schema, ingestion and the event store.
 
+export { enrichFromCandidates, type LoggedCandidate, readLoggedCandidates } from "./candidate-enrichment.ts";
 export { chatStoreTextSource, chatTexts, combinedTextSource } from "./chat-text-source.ts";
 export { type ClockPolicy, DEFAULT_CLOCK_POLICY, type DerivedTime, deriveEventTime } from "./clock-skew.ts";
 export {

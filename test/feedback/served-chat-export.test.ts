@@ -6,9 +6,11 @@ import {
   buildRecords,
   chatStoreTextSource,
   combinedTextSource,
+  enrichFromCandidates,
   fieldDashboard,
   fieldDashboardHtml,
   readEvents,
+  readLoggedCandidates,
   readServedReplies,
   runPipeline,
   storeTextSource,
@@ -86,7 +88,7 @@ describe("served chats as a text source", { timeout: 60_000 }, () => {
       parent_message_id: user.id,
       ...(m.candidateId ? { candidate_id: m.candidateId } : {}),
     });
-    const events = [
+    const sentEvents = [
       { type: "session_start", created_at_client: t0, session_id: "s1", payload: { client: "web" } },
       {
         type: "exposure",
@@ -127,12 +129,21 @@ describe("served chats as a text source", { timeout: 60_000 }, () => {
     ].map((e, i) => ({ event_id: `e2e-${chat.id}-${i}`, ...e }));
     const posted = await api<{ accepted: number; rejected: unknown[] }>("POST", "/events", {
       sent_at_client: Date.now(),
-      events,
+      events: sentEvents,
     });
-    expect(posted).toMatchObject({ accepted: events.length, rejected: [] });
+    expect(posted).toMatchObject({ accepted: sentEvents.length, rejected: [] });
     await api("POST", `${base}?stream=false`, { text: "Then let us walk it." });
 
-    const result = runPipeline(await readEvents(f.db.store, { ownerId: f.aliceId }));
+    // As `troupe learn` reads them: the candidate log adds the policy and the reply's whole sibling group.
+    const events = enrichFromCandidates(
+      await readEvents(f.db.store, { ownerId: f.aliceId, chatId: chat.id }),
+      await readLoggedCandidates(f.db.store, f.aliceId),
+    );
+    const reply = events.find((e) => e.type === "reply");
+    expect(reply).toMatchObject({ candidate_ids: [ca, cb, cc], positions: [0, 1, 2], order_propensity: 1 });
+    expect(reply?.policy_id).toBeTruthy();
+    const result = runPipeline(events);
+    // C is in the group but was never seen: it is not a loser.
     const pairs = result.labels.filter((l) => l.source === "swipe");
     expect(pairs.map((l) => [l.chosen, l.rejected])).toEqual([[cb, ca]]);
 

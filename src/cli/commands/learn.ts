@@ -9,6 +9,7 @@ import {
   combinedTextSource,
   EXPORT_FORMATS,
   type ExportFormat,
+  enrichFromCandidates,
   type FieldDashboard,
   type FieldRow,
   type FileIngestReport,
@@ -22,6 +23,7 @@ import {
   type PipelineResult,
   putTexts,
   readEvents,
+  readLoggedCandidates,
   readServedReplies,
   runPipeline,
   type SimulationReport,
@@ -120,7 +122,11 @@ function printPipeline(ctx: CommandContext, result: PipelineResult, examples: nu
 async function loadPipeline(ctx: CommandContext, options: { owner?: string; config?: string }) {
   const settings = await readSettings(options.config);
   const store = await ctx.store();
-  const events = await readEvents(store, options.owner ? { ownerId: options.owner } : {});
+  // Events from troupe serve's web app name candidates; the candidate log gives their policy, propensities and group.
+  const events = enrichFromCandidates(
+    await readEvents(store, options.owner ? { ownerId: options.owner } : {}),
+    await readLoggedCandidates(store, options.owner),
+  );
   const result = runPipeline(events, {
     filters: settings.filters,
     labels: settings.labels,

@@ -1,5 +1,5 @@
-import { chatDb } from "../chat/index.ts";
 import type { Store } from "../store/index.ts";
+import { chatTables } from "./chat-text-source.ts";
 import type { StoredFeedbackEvent } from "./event-schema.ts";
 
 /** What the candidate log knows of one served candidate, as far as events need it. */
@@ -64,7 +64,7 @@ export function enrichFromCandidates(
 
 /** The candidate log of troupe's chats (one owner's, or everyone's), as enrichment needs it. */
 export async function readLoggedCandidates(store: Store, ownerId?: string): Promise<LoggedCandidate[]> {
-  const db = await chatDb(store);
+  const db = await chatTables(store);
   let q = db
     .selectFrom("chat_candidates")
     .select([

@@ -1,4 +1,5 @@
-import { type ChatTables, chatDb } from "../chat/index.ts";
+import type { Kysely } from "kysely";
+import type { ChatTables } from "../chat/index.ts";
 import type { Store } from "../store/index.ts";
 import type { FeedbackText, TextSource } from "./text-store.ts";
 
@@ -73,7 +74,7 @@ export function chatTexts(messages: readonly MessageRow[], candidates: readonly 
 export function chatStoreTextSource(store: Store): TextSource {
   return {
     async chat(ownerId, chatId) {
-      const db = await chatDb(store);
+      const db = await chatTables(store);
       const [messages, candidates] = await Promise.all([
         db
           .selectFrom("chat_messages")
@@ -91,7 +92,7 @@ export function chatStoreTextSource(store: Store): TextSource {
       return chatTexts(messages, candidates);
     },
     async texts(ownerId, ids) {
-      const db = await chatDb(store);
+      const db = await chatTables(store);
       const out = new Map<string, FeedbackText>();
       for (let i = 0; i < ids.length; i += 500) {
         const slice = ids.slice(i, i + 500);
@@ -138,4 +139,13 @@ export function combinedTextSource(sources: readonly TextSource[]): TextSource {
       return out;
     },
   };
+}
+
+/**
+ * Serve's chat tables (migrated on first use). src/chat is loaded here, on first call, so that importing
+ * src/feedback (the server's events route, every `troupe learn` command) does not load the whole chat domain.
+ */
+export async function chatTables(store: Store): Promise<Kysely<ChatTables>> {
+  const { chatDb } = await import("../chat/index.ts");
+  return chatDb(store);
 }

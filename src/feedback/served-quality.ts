@@ -1,7 +1,7 @@
 import type { Detector, DetectorInput } from "../bench/index.ts";
-import { type ChatTables, chatDb } from "../chat/index.ts";
+import type { ChatTables } from "../chat/index.ts";
 import type { Store } from "../store/index.ts";
-import { chatTexts } from "./chat-text-source.ts";
+import { chatTables, chatTexts } from "./chat-text-source.ts";
 import type { FeedbackText } from "./text-store.ts";
 
 type QuotableTurn = DetectorInput["turns"][number];
@@ -100,7 +100,7 @@ export async function readServedReplies(store: Store, query: ServedReplyQuery = 
   const detectors: Detector[] = DETECTORS.filter((d) => d.name in DETECTOR_FLAWS);
   const detect = (turns: QuotableTurn[], aiName: string, userName: string) =>
     runDetectors({ aiName, userName, turns }, detectors);
-  const db = await chatDb(store);
+  const db = await chatTables(store);
   let chatsQuery = db.selectFrom("chat_chats").selectAll();
   if (query.ownerId) chatsQuery = chatsQuery.where("owner_id", "=", query.ownerId);
   const chats = await chatsQuery.execute();

@@ -140,7 +140,7 @@ describe.skipIf(!ready)("two troupe serve processes on one PostgreSQL and one Re
       return replyId !== "";
     });
     const followed = await follow(b, key, chat.chat.id, replyId);
-    const done = sseEvents(await sending).find(([e]) => e === "done")?.[1] as { message: { text: string } };
+    const done = sseEvents(await sending).find((e) => e.event === "done")?.data as { message: { text: string } };
     fake.setOptions({ latencyMs: 0 });
     expect(followed.pieces).toBe(done.message.text);
     expect(followed.final.text).toBe(done.message.text);

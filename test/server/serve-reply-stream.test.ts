@@ -39,7 +39,7 @@ describe("following a reply from a second connection", () => {
     });
     const followed = await follow(f.server.url, f.aliceKey, chat.chat.id, replyId);
     const sent = sseEvents(await sending);
-    const done = sent.find(([e]) => e === "done")?.[1] as { message: { text: string } };
+    const done = sent.find((e) => e.event === "done")?.data as { message: { text: string } };
     expect(followed.pieces).toBe(done.message.text);
     expect(followed.final.text).toBe(done.message.text);
     expect(followed.final.status).toBe("complete");

@@ -4,6 +4,7 @@
 // context in the /v1 `world:<chatId>` model, and a second user getting 404 everywhere.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { listWorlds } from "../../src/world/index.ts";
+import { sseEvents } from "../support/sse-events.ts";
 import { waitUntil } from "../support/wait-until.ts";
 import { at, startWorldFake, type WorldFake } from "../world/world-chat-fake.ts";
 import { type ServeFixture, startServeFixture } from "./serve-test-server.ts";
@@ -35,22 +36,6 @@ const call = (method: string, path: string, key: string, body?: unknown) =>
     headers: { authorization: `Bearer ${key}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-
-/** The events of an SSE body, in order. */
-function events(text: string): Array<{ event: string; data: Record<string, unknown> }> {
-  return text
-    .split("\n\n")
-    .filter((block) => block.includes("data:"))
-    .map((block) => {
-      const lines = block.split("\n");
-      const event = lines.find((l) => l.startsWith("event: "))?.slice(7) ?? "message";
-      const data = lines
-        .filter((l) => l.startsWith("data: "))
-        .map((l) => l.slice(6))
-        .join("\n");
-      return { event, data: JSON.parse(data) as Record<string, unknown> };
-    });
-}
 
 async function character(name: string, firstMes: string): Promise<string> {
   const res = await call("POST", "/api/characters", f.aliceKey, { name, first_mes: firstMes, description: `${name}.` });
@@ -103,7 +88,7 @@ describe("a world-backed chat over HTTP", () => {
     const res = await call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, { text: "I walk to the dock." });
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toContain("text/event-stream");
-    const got = events(await res.text());
+    const got = sseEvents(await res.text());
     const names = got.map((e) => e.event);
     expect(names[0]).toBe("message");
     expect(names[1]).toBe("start");
@@ -245,7 +230,7 @@ describe("a world-backed chat over HTTP", () => {
       lines.push(line);
       const res = await call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, { text: "Here is the fare." });
       expect(res.status).toBe(200);
-      const got = events(await res.text());
+      const got = sseEvents(await res.text());
       expect(got.map((e) => e.event)).not.toContain("done");
       const held = got.at(-1);
       expect(held?.event).toBe("held");
@@ -275,7 +260,7 @@ describe("a world-backed chat over HTTP", () => {
     lines.push("Safe travels.");
     const again = await call("POST", `/api/chats/${chatId}/messages/${second.message.id}/regenerate`, f.aliceKey, {});
     expect(again.status).toBe(200);
-    const done = events(await again.text()).at(-1);
+    const done = sseEvents(await again.text()).at(-1);
     expect(done?.event).toBe("done");
     expect(done?.data["message"]).toMatchObject({ text: "Safe travels.", status: "complete" });
     expect((await transcript(chatId)).at(-1)).toMatchObject({ speaker: "Mara", text: "Safe travels." });
@@ -302,7 +287,7 @@ describe("a world-backed chat over HTTP", () => {
     expect(a.replies[0]?.message.text).toBe("Tide's turning.");
     const calls = fake.server.callCount;
     const retry = await call("POST", `/api/chats/${chatId}/messages`, f.aliceKey, body);
-    const got = events(await retry.text());
+    const got = sseEvents(await retry.text());
     expect(got.map((e) => e.event)).toEqual(["message", "done"]);
     expect(got[0]?.data["message"]).toMatchObject({ id: a.message.id });
     expect(got[1]?.data["message"]).toMatchObject({ id: a.replies[0]?.message.id });
@@ -398,8 +383,8 @@ describe("a world reply in flight", () => {
     const follower = await following;
     expect(follower.status).toBe(200);
     open();
-    const sent = events(await (await sending).text());
-    const followed = events(await follower.text());
+    const sent = sseEvents(await (await sending).text());
+    const followed = sseEvents(await follower.text());
     const text = (list: typeof sent) =>
       list
         .filter((e) => e.event === "delta")

@@ -20,6 +20,7 @@ import { chatRoutes } from "../../../src/server/api/chats-routes.ts";
 import { messageRoutes } from "../../../src/server/api/messages-routes.ts";
 import { cardBytes, fakeServerModel, policyFor } from "../../chat/chat-fixtures.ts";
 import { type FakeLlmServer, presets, sequence, startFakeLlmServer } from "../../support/fake-llm-server.ts";
+import { sseEvents } from "../../support/sse-events.ts";
 import { openTestSqlite, type TestStore } from "../../support/stores.ts";
 import { waitUntil } from "../../support/wait-until.ts";
 
@@ -67,23 +68,6 @@ const call = (method: Method, url: string, payload?: unknown, actor: Actor = OWN
     headers: { "x-test-user": actor.userId },
     ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
   });
-
-/** Parse an SSE body into its events. */
-// biome-ignore lint/suspicious/noExplicitAny: event payloads are JSON read back by the assertions.
-function sseEvents(body: string): Array<{ event: string; data: any }> {
-  return body
-    .split("\n\n")
-    .filter((block) => block.includes("data:"))
-    .map((block) => {
-      const event = /^event: (.*)$/m.exec(block)?.[1] ?? "message";
-      const data = block
-        .split("\n")
-        .filter((l) => l.startsWith("data: "))
-        .map((l) => l.slice(6))
-        .join("\n");
-      return { event, data: JSON.parse(data) };
-    });
-}
 
 beforeAll(async () => {
   db = await openTestSqlite();

@@ -1,21 +1,27 @@
 // Feedback learning: batched event ingest beside a raw better-sqlite3 insert of the same rows, and label
-// derivation (events → labels) throughput, over events from `troupe learn simulate`'s population.
+// derivation (events → labels) throughput, over events from `troupe learn simulate`'s population; and the field
+// dashboard's served-reply checks (chat store → the bench's detectors per reply) beside the detectors run once per
+// chat in memory, as the bench runs them.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { DETECTORS, runDetectors } from "../src/bench/index.ts";
+import { chatDb } from "../src/chat/index.ts";
 import {
   deriveLabels,
   ensureFeedbackTables,
   examinedCandidates,
   ingestEvents,
   readEvents,
+  readServedReplies,
   runPipeline,
   type StoredFeedbackEvent,
   simulate,
 } from "../src/feedback/index.ts";
 import { openStore } from "../src/store/index.ts";
 import { median, type PerfResult } from "./perf-result.ts";
+import { englishTurns } from "./synthetic-transcript.ts";
 
 const BATCH = 500;
 const ROUNDS = 3;
@@ -94,6 +100,144 @@ async function storedEvents(events: Array<Record<string, unknown>>, now: number)
   }
 }
 
+const CHATS = 100;
+const REPLIES_PER_CHAT = 20;
+
+/** A store with CHATS served chats of REPLIES_PER_CHAT replies each, written as troupe serve writes its tables. */
+async function servedStore() {
+  const store = await openStore({ databaseUrl: ":memory:" });
+  const db = await chatDb(store);
+  const next = englishTurns("perf-served");
+  const transcripts: Array<Array<{ role: "ai" | "user"; round: number; text: string }>> = [];
+  for (let c = 0; c < CHATS; c++) {
+    const chatId = `chat${c}`;
+    const t = 1_790_000_000_000 + c * 100_000;
+    await db
+      .insertInto("chat_chats")
+      .values({
+        id: chatId,
+        owner_id: "perf",
+        character_id: null,
+        character_ids: "[]",
+        world_id: null,
+        persona_name: "Ada",
+        persona_description: "",
+        model: null,
+        sampling: "{}",
+        title: "perf",
+        branched_from_chat: null,
+        branched_from_message: null,
+        created_at: t,
+        updated_at: t,
+      })
+      .execute();
+    const messages = [];
+    const candidates = [];
+    const turns: Array<{ role: "ai" | "user"; round: number; text: string }> = [];
+    let parent: string | null = null;
+    for (let i = 0; i < REPLIES_PER_CHAT * 2; i++) {
+      const user = i % 2 === 0;
+      const id = `${chatId}-m${i}`;
+      const text = user ? next().split(" ").slice(0, 12).join(" ") : next();
+      turns.push({ role: user ? "user" : "ai", round: Math.floor(i / 2) + 2, text });
+      const base = { owner_id: "perf", chat_id: chatId, created_at: t + i * 1000, updated_at: t + i * 1000 };
+      messages.push({
+        ...base,
+        id,
+        parent_id: parent,
+        parent_key: parent ?? "",
+        slot_id: id,
+        version: 0,
+        position: 0,
+        role: user ? ("user" as const) : ("assistant" as const),
+        speaker: user ? "Ada" : "Mira",
+        text,
+        status: "complete" as const,
+        origin: user ? ("user" as const) : ("generated" as const),
+        finish_reason: user ? null : "stop",
+        edit_of: null,
+        continued_from: null,
+        copied_from: null,
+        candidate_id: user ? null : `${id}-c`,
+        client_message_id: null,
+        world_node_id: null,
+        lease_until: null,
+        deleted_at: null,
+      });
+      if (!user)
+        candidates.push({
+          ...base,
+          id: `${id}-c`,
+          message_id: id,
+          parent_message_id: parent,
+          batch_id: `${id}-b`,
+          batch_size: 1,
+          generation_index: 0,
+          sibling_position: 0,
+          displayed_position: 0,
+          policy_id: c % 2 ? "model-a" : "model-b",
+          policy: "{}",
+          manifest: "{}",
+          prompt_tokens: null,
+          completion_tokens: null,
+          latency_ms: null,
+          propensity: 1,
+          order_propensity: 1,
+          retry_of: null,
+          kind: "reply",
+          api: "chat",
+          end_user: null,
+          status: "complete" as const,
+          finish_reason: "stop",
+          text,
+        });
+      parent = id;
+    }
+    await db.insertInto("chat_messages").values(messages).execute();
+    await db.insertInto("chat_candidates").values(candidates).execute();
+    transcripts.push(turns);
+  }
+  return { store, transcripts };
+}
+
+/** Served-reply checks for the field dashboard beside the same detectors run once per chat, in memory. */
+async function servedReplies(): Promise<PerfResult> {
+  const { store, transcripts } = await servedStore();
+  const detectors = DETECTORS.filter((d) =>
+    ["garbled-text", "within-turn-repetition", "loop", "silence", "speaks-for-user"].includes(d.name),
+  );
+  try {
+    await readServedReplies(store);
+    const troupe: number[] = [];
+    const direct: number[] = [];
+    let replies = 0;
+    for (let round = 0; round < ROUNDS; round++) {
+      let start = performance.now();
+      for (const turns of transcripts) runDetectors({ aiName: "Mira", userName: "Ada", turns }, detectors);
+      direct.push(performance.now() - start);
+      start = performance.now();
+      replies = (await readServedReplies(store)).length;
+      troupe.push(performance.now() - start);
+    }
+    const troupeMs = median(troupe);
+    const directMs = median(direct);
+    return {
+      name: "field dashboard: served replies checked from the chat store vs detectors once per chat in memory",
+      ratio: troupeMs / directMs,
+      unit: "troupe wall time ÷ in-memory detector pass; lower is better (each reply is checked with its 8 prior turns)",
+      detail: {
+        chats: CHATS,
+        replies,
+        troupe_ms: troupeMs,
+        direct_ms: directMs,
+        replies_per_s: replies / (troupeMs / 1000),
+      },
+    };
+  } finally {
+    await store.close();
+  }
+}
+
 export default async function run(): Promise<PerfResult[]> {
   const { events, now } = workload();
   const rows = await rowsOf(events, now);
@@ -151,5 +295,6 @@ export default async function run(): Promise<PerfResult[]> {
         full_pipeline_events_per_s: stored.length / (median(pipeline) / 1000),
       },
     },
+    await servedReplies(),
   ];
 }

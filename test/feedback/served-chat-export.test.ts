@@ -18,6 +18,7 @@ import {
   writeDataset,
 } from "../../src/feedback/index.ts";
 import { type ServeFixture, startServeFixture } from "../server/serve-test-server.ts";
+import { storeFactories, type TestStore } from "../support/stores.ts";
 import { waitUntil } from "../support/wait-until.ts";
 
 interface Msg {
@@ -32,12 +33,16 @@ interface Sent {
   replies: Array<{ message: Msg }>;
 }
 
-describe("served chats as a text source", { timeout: 60_000 }, () => {
+const factories = await storeFactories();
+
+describe.each(factories)("served chats as a text source on %s", { timeout: 60_000 }, (_dialect, open) => {
   let f: ServeFixture;
+  let db: TestStore;
   let calls = 0;
   const dirs: string[] = [];
   beforeAll(async () => {
-    f = await startServeFixture({ serve: { rateLimitPerMinute: 1000 } });
+    db = await open("feedback_served");
+    f = await startServeFixture({ db, serve: { rateLimitPerMinute: 1000 } });
     f.fake.setReply(() => {
       calls++;
       return `Reply number ${calls}: the lantern swings in the wind over the harbour.`;
@@ -46,6 +51,7 @@ describe("served chats as a text source", { timeout: 60_000 }, () => {
   afterAll(async () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
     await f?.close();
+    await db?.cleanup();
   });
 
   async function api<T>(method: string, path: string, body?: unknown): Promise<T> {

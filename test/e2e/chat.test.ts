@@ -79,10 +79,13 @@ describe.runIf(RUN_E2E)("chatting in the web app", { timeout: 180_000 }, () => {
     await page.getByRole("heading", { name: "Seraphina", exact: true }).waitFor();
     await dropFiles(page, "main.gallery", [{ path: join(CARDS, "default_FluxTheCat.png"), type: "image/png" }]);
     await page.getByRole("heading", { name: /Flux/ }).waitFor();
-    const avatarLoaded = await page.evaluate(
-      `Array.from(document.querySelectorAll(".character-card img.avatar")).map((i) => i.complete && i.naturalWidth > 0)`,
-    );
-    expect(avatarLoaded).toEqual([true, true]);
+    // Both avatars load from the server (lazily: wait for them, never a fixed time).
+    await waitUntil(async () => {
+      const loaded = (await page.evaluate(
+        `Array.from(document.querySelectorAll(".character-card img.avatar")).map((i) => i.complete && i.naturalWidth > 0)`,
+      )) as boolean[];
+      return loaded.length === 2 && loaded.every(Boolean);
+    });
 
     // Start a chat as a persona.
     await page
@@ -181,8 +184,12 @@ describe.runIf(RUN_E2E)("chatting in the web app", { timeout: 180_000 }, () => {
     });
     await signInWithForm(page, fixture.url, fixture.aliceName, "correct horse");
     expect(await page.evaluate("document.documentElement.dataset.theme")).toBe("dark");
-    const chats = await api<{ chats: Array<{ id: string }> }>(fixture, fixture.aliceKey, "GET", "/chats");
-    await page.goto(`${fixture.url}/chats/${encodeURIComponent(chats.chats[0]?.id ?? "")}`);
+    const { id: characterId } = await api<{ id: string }>(fixture, fixture.aliceKey, "POST", "/characters", {
+      name: "Pocket",
+      first_mes: "Hi from a small screen.",
+    });
+    const { chat } = await api<{ chat: { id: string } }>(fixture, fixture.aliceKey, "POST", "/chats", { characterId });
+    await page.goto(`${fixture.url}/chats/${encodeURIComponent(chat.id)}`);
     await page.locator("article.message").first().waitFor();
     // Nothing wider than the screen: no sideways scrolling on a phone.
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);

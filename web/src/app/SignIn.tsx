@@ -60,7 +60,9 @@ export function SignIn({
         <button type="submit" class="primary" disabled={busy}>
           {busy ? "Signing in…" : "Sign in"}
         </button>
-        <p class="hint">Accounts are created by an admin (troupe serve prints how).</p>
+        <p class="hint">
+          No account? On the server: <code>troupe user add &lt;name&gt; --password-stdin</code>
+        </p>
       </form>
     </main>
   );

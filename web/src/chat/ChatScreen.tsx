@@ -50,7 +50,6 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
   const abort = useRef<AbortController | null>(null);
   const buffer = useMemo(() => new StreamBuffer(setTexts), []);
   const elements = useRef(new Map<string, HTMLElement>());
-  const firstKeyAt = useRef<number | undefined>(undefined);
   const state = useRef({ view, local, busy });
   state.current = { view, local, busy };
 
@@ -108,7 +107,6 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
   const lastReply = [...messages].reverse().find((m) => m.role === "assistant");
   useEffect(() => {
     getCapture()?.setLastReply(lastReply ? contextOf(lastReply) : undefined);
-    firstKeyAt.current = undefined;
   }, [lastReply?.id]);
 
   const run = async (generation: Generation) => {
@@ -258,12 +256,14 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
       continueReply: (message) => void run({ kind: "continue", message }),
       edit: async (message, text) => {
         const edited = await editMessage(id, message.id, text);
-        getCapture()?.emit("edit", contextOf(edited), {
-          ...(message.candidateId ? { original_candidate_id: message.candidateId } : {}),
-          original_chars: message.text.length,
-          edited_chars: text.length,
-          edit_distance: editDistance(message.text, text),
-        });
+        // The schema's edit is about replies (a preference signal); the person's own lines are theirs to change.
+        if (message.role === "assistant")
+          getCapture()?.emit("edit", contextOf(edited), {
+            ...(message.candidateId ? { original_candidate_id: message.candidateId } : {}),
+            original_chars: message.text.length,
+            edited_chars: text.length,
+            edit_distance: editDistance(message.text, text),
+          });
         await reload();
       },
       remove: async (message) => {
@@ -466,9 +466,6 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
           personaName={chat.persona.name}
           onSend={send}
           onStop={() => abort.current?.abort()}
-          onFirstKey={() => {
-            if (firstKeyAt.current === undefined) firstKeyAt.current = performance.now();
-          }}
           onSwipeLast={(direction) => {
             if (lastReply) actions.swipe(lastReply, direction);
           }}

@@ -9,12 +9,10 @@ export interface ComposerProps {
   onSwipeLast(direction: "left" | "right"): void;
   /** ↑ in an empty composer edits the last message. */
   onEditLast(): void;
-  /** The first keystroke after a reply was shown (for the reply signal). */
-  onFirstKey(): void;
 }
 
 /** The message box. Enter sends, Shift+Enter starts a new line. */
-export function Composer({ busy, personaName, onSend, onStop, onSwipeLast, onEditLast, onFirstKey }: ComposerProps) {
+export function Composer({ busy, personaName, onSend, onStop, onSwipeLast, onEditLast }: ComposerProps) {
   const [text, setText] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
@@ -45,7 +43,6 @@ export function Composer({ busy, personaName, onSend, onStop, onSwipeLast, onEdi
         value={text}
         onInput={(e) => setText(e.currentTarget.value)}
         onKeyDown={(e) => {
-          if (e.key.length === 1) onFirstKey();
           if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
             e.preventDefault();
             send();

@@ -1,6 +1,6 @@
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyInstance } from "fastify";
+import { useFailureHandler } from "../failure-handler.ts";
 import { HttpError } from "../http-error.ts";
-import { classifyFailure } from "../request-failure.ts";
 
 /** troupe's own error body: a stable code and a message a person can act on. */
 export interface ApiErrorBody {
@@ -12,14 +12,7 @@ export interface ApiErrorBody {
  * every API; here they leave as `{error:{code,message}}` with their status, and 5xx never carry internals.
  */
 export function useApiErrors(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const failure = classifyFailure(error, request);
-    if (failure.log === "error") request.log.error({ err: error, code: failure.code }, "request failed");
-    else if (failure.log === "warn") request.log.warn({ err: error, code: failure.code }, "upstream failed");
-    if (reply.raw.headersSent || reply.sent) {
-      reply.raw.destroy();
-      return;
-    }
+  useFailureHandler(app, (reply, failure) => {
     if (failure.retryAfterSeconds !== undefined) reply.header("retry-after", String(failure.retryAfterSeconds));
     const body: ApiErrorBody = {
       error: { code: failure.code, message: failure.message, ...(failure.param ? { param: failure.param } : {}) },

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import * as z from "zod";
 import type { ReplyPolicy } from "../../chat/index.ts";
@@ -27,6 +27,7 @@ import {
 import { parseDuration, pendingLines, type TurnModels, type World } from "../../world/index.ts";
 import type { Actor } from "../actor.ts";
 import { HttpError, notFound } from "../http-error.ts";
+import { clientGoneSignal } from "../sse.ts";
 import { asHttp } from "./world-http-error.ts";
 import {
   AwayProposalSchema,
@@ -68,15 +69,6 @@ const actorOf = (request: FastifyRequest): Actor => {
   if (!request.actor) throw new HttpError(401, "auth.required", "Sign in first.");
   return request.actor;
 };
-
-/** An abort signal that fires when the client goes away before the answer is sent. */
-function clientGone(reply: FastifyReply): AbortSignal {
-  const controller = new AbortController();
-  reply.raw.once("close", () => {
-    if (!reply.raw.writableFinished) controller.abort();
-  });
-  return controller.signal;
-}
 
 /**
  * `/chats/:id/world/*`: what a world-backed chat's world holds (facts as of a turn, timeline, knowledge, branches,
@@ -253,7 +245,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
       const models = await options.resolveModels(actorOf(request), request.params.id);
       return asHttp(() =>
         proposeAway(world, models.generator, minutes, {
-          signal: clientGone(reply),
+          signal: clientGoneSignal(reply.raw),
           ...(maxSteps === undefined ? {} : { maxSteps }),
         }),
       );
@@ -421,7 +413,7 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
         body.action === "accept"
           ? { action: "accept" as const, ...(body.violations ? { violations: body.violations } : {}) }
           : body;
-      const signal = clientGone(reply);
+      const signal = clientGoneSignal(reply.raw);
       const rows = options.rows;
       const outcome = await asHttp(async () =>
         rows

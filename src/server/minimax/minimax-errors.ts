@@ -1,5 +1,6 @@
-import type { FastifyError, FastifyInstance, FastifyReply } from "fastify";
-import { classifyFailure, clientGone, logFailure, type RequestFailure } from "../openai/index.ts";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { useFailureHandler } from "../failure-handler.ts";
+import type { RequestFailure } from "../request-failure.ts";
 import type { BaseResp } from "./minimax-response.ts";
 
 /**
@@ -52,14 +53,5 @@ export function sendMiniMaxError(reply: FastifyReply, failure: RequestFailure): 
 
 /** Give a scope MiniMax's error answers: every error, Fastify's own included, becomes base_resp on HTTP 200. */
 export function useMiniMaxErrors(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const failure = classifyFailure(error, request);
-    logFailure(request, failure, error);
-    if (clientGone(reply)) {
-      reply.hijack();
-      reply.raw.destroy();
-      return;
-    }
-    return sendMiniMaxError(reply, failure);
-  });
+  useFailureHandler(app, sendMiniMaxError);
 }

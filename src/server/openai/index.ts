@@ -1,5 +1,8 @@
 // Public surface of src/server/openai: the OpenAI-compatible routes and the failure classification every wire API
 // (OpenAI, MiniMax) encodes in its own shape.
+
+export { clientGone, logFailure } from "../failure-handler.ts";
+export { classifyFailure, type RequestFailure } from "../request-failure.ts";
 export {
   type CollectedCompletion,
   CompletionCollector,
@@ -9,8 +12,6 @@ export {
   openaiUsage,
 } from "./openai-completion.ts";
 export {
-  clientGone,
-  logFailure,
   type OpenAIErrorBody,
   openaiErrorBody,
   openaiStatus,
@@ -27,4 +28,3 @@ export {
 } from "./openai-request.ts";
 export { actorOf, COMPLETION_BODY_LIMIT, openaiRoutes, type WireRoutesOptions } from "./openai-routes.ts";
 export { OpenAIChunkEncoder } from "./openai-stream.ts";
-export { classifyFailure, type RequestFailure } from "../request-failure.ts";

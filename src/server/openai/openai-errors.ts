@@ -1,4 +1,5 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply } from "fastify";
+import { useFailureHandler } from "../failure-handler.ts";
 import { HttpError } from "../http-error.ts";
 import { classifyFailure, type RequestFailure } from "../request-failure.ts";
 
@@ -40,17 +41,6 @@ export function openaiErrorBody(failure: RequestFailure): OpenAIErrorBody {
   };
 }
 
-/** Log a failure at the level it deserves, with the real error (which never reaches the client). */
-export function logFailure(request: FastifyRequest, failure: RequestFailure, error: unknown): void {
-  if (failure.log === "error") request.log.error({ err: error, code: failure.code }, "request failed");
-  else if (failure.log === "warn") request.log.warn({ err: error, code: failure.code }, "upstream failed");
-}
-
-/** True when the client is gone, so an answer would go nowhere. */
-export function clientGone(reply: FastifyReply): boolean {
-  return reply.raw.destroyed || reply.raw.socket?.destroyed === true;
-}
-
 /** Send a failure as an OpenAI error response. */
 export function sendOpenAIError(reply: FastifyReply, failure: RequestFailure): FastifyReply {
   if (failure.retryAfterSeconds !== undefined) reply.header("retry-after", String(failure.retryAfterSeconds));
@@ -63,17 +53,7 @@ export function sendOpenAIError(reply: FastifyReply, failure: RequestFailure): F
  * body limit, rate limit), leaves in OpenAI's shape and status; a request whose client left gets nothing.
  */
 export function useOpenAIErrors(app: FastifyInstance): void {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const failure = classifyFailure(error, request);
-    logFailure(request, failure, error);
-    if (clientGone(reply)) {
-      // Nobody is listening: tell Fastify the reply is handled instead of writing into a closed socket.
-      reply.hijack();
-      reply.raw.destroy();
-      return;
-    }
-    return sendOpenAIError(reply, failure);
-  });
+  useFailureHandler(app, sendOpenAIError);
   app.setNotFoundHandler((request, reply) => {
     const error = new HttpError(404, "unknown_url", `Unknown request URL: ${request.method} ${request.url}.`);
     return sendOpenAIError(reply, classifyFailure(error, request));

@@ -1,15 +1,16 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import type { Actor } from "../actor.ts";
+import { logFailure } from "../failure-handler.ts";
 import type { Gateway, GatewayEvent } from "../gateway.ts";
 import { HttpError } from "../http-error.ts";
+import { classifyFailure } from "../request-failure.ts";
 import { clientGoneSignal, openSse } from "../sse.ts";
 import { CompletionCollector, openaiCompletionBody } from "./openai-completion.ts";
-import { logFailure, openaiErrorBody, useOpenAIErrors } from "./openai-errors.ts";
+import { openaiErrorBody, useOpenAIErrors } from "./openai-errors.ts";
 import { openaiModel, openaiModelList } from "./openai-models.ts";
 import { type OpenAIChatRequest, openaiChatRequest, toGatewayRequest } from "./openai-request.ts";
 import { OpenAIChunkEncoder } from "./openai-stream.ts";
-import { classifyFailure } from "../request-failure.ts";
 
 /** Body limit of a completion request: long histories and big character prompts fit (serve-design.md). */
 export const COMPLETION_BODY_LIMIT = 8 * 1024 * 1024;

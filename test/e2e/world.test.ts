@@ -106,4 +106,40 @@ describe.runIf(RUN_E2E)("a world-backed chat in the web app", { timeout: 180_000
     expect(problems.console).toEqual([]);
     await context.close();
   });
+
+  it("holds a reply that breaks a world rule: the rules are shown, and regenerating releases it", async () => {
+    const { id: nellId } = await api<{ id: string }>(fixture, fixture.aliceKey, "POST", "/characters", {
+      name: "Nell",
+      first_mes: "Fare, please.",
+    });
+    const { chat } = await api<{ chat: { id: string } }>(fixture, fixture.aliceKey, "POST", "/chats", {
+      world: true,
+      characterIds: [nellId],
+      persona: { name: "Ada", description: "" },
+    });
+    const { context, page, problems } = await openPage(browser);
+    await signInWithApi(context, fixture.url, { name: fixture.aliceName, password: "correct horse" });
+    await page.goto(`${fixture.url}/chats/${encodeURIComponent(chat.id)}`);
+    // Nell acting for the user breaks a rule: the reply is held, nothing of it committed.
+    lines.push("Ada nods and pays me.");
+    await page.getByLabel("Message as Ada").fill("Here is the fare.");
+    await page.getByLabel("Message as Ada").press("Enter");
+    const held = page.getByRole("region", { name: "A rule of the world was broken" });
+    await held.waitFor();
+    expect(await held.locator("li").count()).toBeGreaterThan(0);
+    lines.push("Safe travels, friend.");
+    await held.getByRole("button", { name: "Regenerate" }).click();
+    await page.locator("article.message-assistant", { hasText: "Safe travels, friend." }).waitFor();
+    await waitUntil(async () => (await held.count()) === 0);
+    const transcript = await api<{ messages: Array<{ text: string }> }>(
+      fixture,
+      fixture.aliceKey,
+      "GET",
+      `/chats/${chat.id}/world/transcript`,
+    );
+    expect(transcript.messages.at(-1)?.text).toBe("Safe travels, friend.");
+    expect(transcript.messages.map((m) => m.text)).not.toContain("Ada nods and pays me.");
+    expect(problems.console).toEqual([]);
+    await context.close();
+  });
 });

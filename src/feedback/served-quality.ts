@@ -88,6 +88,8 @@ export interface ServedReplyQuery {
   ownerId?: string | undefined;
   /** Only replies created at or after this time (epoch ms). */
   since?: number | undefined;
+  /** The time a streaming reply's lease is compared with (default: now). */
+  now?: number | undefined;
 }
 
 /**
@@ -100,6 +102,7 @@ export async function readServedReplies(store: Store, query: ServedReplyQuery = 
   const detectors: Detector[] = DETECTORS.filter((d) => d.name in DETECTOR_FLAWS);
   const detect = (turns: QuotableTurn[], aiName: string, userName: string) =>
     runDetectors({ aiName, userName, turns }, detectors);
+  const now = query.now ?? Date.now();
   const db = await chatTables(store);
   let chatsQuery = db.selectFrom("chat_chats").selectAll();
   if (query.ownerId) chatsQuery = chatsQuery.where("owner_id", "=", query.ownerId);
@@ -110,8 +113,7 @@ export async function readServedReplies(store: Store, query: ServedReplyQuery = 
       .selectFrom("chat_candidates")
       .selectAll()
       .where("owner_id", "=", chat.owner_id)
-      .where("chat_id", "=", chat.id)
-      .where("status", "!=", "streaming");
+      .where("chat_id", "=", chat.id);
     if (query.since !== undefined) candidatesQuery = candidatesQuery.where("created_at", ">=", query.since);
     const candidates = await candidatesQuery.execute();
     if (candidates.length === 0) continue;
@@ -125,7 +127,17 @@ export async function readServedReplies(store: Store, query: ServedReplyQuery = 
     const character = chat.character_id
       ? await db.selectFrom("chat_characters").select("name").where("id", "=", chat.character_id).executeTakeFirst()
       : undefined;
+    const leaseOf = new Map(messages.map((m) => [m.candidate_id, m.lease_until]));
     for (const c of candidates) {
+      let status = c.status;
+      let finishReason = c.finish_reason;
+      if (status === "streaming") {
+        // Still streaming past its lease: the writer died (serve reads it as interrupted), a crash. Else in flight.
+        const lease = leaseOf.get(c.id);
+        if (lease === null || lease === undefined || Number(lease) >= now) continue;
+        status = "incomplete";
+        finishReason = "interrupted";
+      }
       const text = byId.get(c.id)?.text ?? "";
       const history = historyOf(byId, c.parent_message_id).map((t) => ({ role: t.role, text: t.text }));
       out.push({
@@ -136,8 +148,8 @@ export async function readServedReplies(store: Store, query: ServedReplyQuery = 
         flaws: replyFlaws(
           {
             text,
-            status: c.status,
-            finishReason: c.finish_reason,
+            status,
+            finishReason,
             history,
             aiName: character?.name ?? "Assistant",
             userName: chat.persona_name || "User",

@@ -1,7 +1,9 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { Kysely } from "kysely";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { ChatTables } from "../../src/chat/index.ts";
 import {
   buildRecords,
   chatStoreTextSource,
@@ -13,6 +15,7 @@ import {
   readLoggedCandidates,
   readServedReplies,
   runPipeline,
+  type ServedReply,
   storeTextSource,
   TrlDpoRowSchema,
   writeDataset,
@@ -281,5 +284,25 @@ describe.each(factories)("served chats as a text source on %s", { timeout: 60_00
     expect(d.rows[0]).toMatchObject({ policy: replies[0]?.policy, replies: 4 });
     expect(d.rows[0]?.crashRate?.estimate).toBeCloseTo(0.25);
     expect(await fieldDashboardHtml(d)).toContain("<h2>speaks for user %</h2>");
+
+    // A reply whose writer died mid-stream (still streaming, lease run out) is a crash; one in flight is not counted.
+    const [first, second] = replies as [ServedReply, ServedReply];
+    const db = f.db.store.db as unknown as Kysely<ChatTables>;
+    for (const [r, lease] of [
+      [first, 1],
+      [second, Date.now() + 3_600_000],
+    ] as const) {
+      await db.updateTable("chat_candidates").set({ status: "streaming" }).where("id", "=", r.candidateId).execute();
+      await db
+        .updateTable("chat_messages")
+        .set({ status: "streaming", lease_until: lease })
+        .where("candidate_id", "=", r.candidateId)
+        .execute();
+    }
+    expect((await mine()).map((r) => [r.candidateId, r.flaws])).toEqual([
+      [first.candidateId, ["crash"]],
+      [replies[2]?.candidateId, ["speaks_for_user"]],
+      [replies[3]?.candidateId, ["crash"]],
+    ]);
   });
 });

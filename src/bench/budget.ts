@@ -1,13 +1,50 @@
 import { ExitCode, type Price, TroupeError } from "../core/index.ts";
 
+/** What a budget counts: US dollars, or tokens (prompt plus completion). */
+export type BudgetUnit = "usd" | "tokens";
+
+/** Which calls a budget covers: all of them, or one role's (player, user simulator, judge). */
+export type BudgetRole = "all" | "player" | "user-sim" | "judge";
+
+/** How a budget describes itself in errors: its unit, its role and how to go on. */
+export interface BudgetLabel {
+  unit?: BudgetUnit;
+  role?: BudgetRole;
+  /** What to do to continue (default: resume the run with a larger --budget-usd). */
+  hint?: string;
+}
+
+const ROLE_NAMES: Record<BudgetRole, string> = {
+  all: "Budget",
+  player: "Player budget",
+  "user-sim": "User-simulator budget",
+  judge: "Judge budget",
+};
+
+function amount(value: number, unit: BudgetUnit, digits: number): string {
+  return unit === "usd" ? `$${value.toFixed(digits)}` : `${Math.round(value)} tokens`;
+}
+
 /** The spending limit was reached; everything committed so far is kept and the run can be resumed. */
 export class BudgetExhaustedError extends TroupeError {
-  constructor(limitUsd: number, spentUsd: number) {
-    super("bench.budget_exhausted", `Budget of $${limitUsd.toFixed(2)} reached ($${spentUsd.toFixed(4)} spent).`, {
-      exitCode: ExitCode.budget,
-      hint: "Every finished turn is saved. Continue with `troupe bench resume <run> --budget-usd <larger amount>`.",
-      details: { limitUsd, spentUsd },
-    });
+  readonly unit: BudgetUnit;
+  readonly role: BudgetRole;
+  constructor(limitUsd: number, spentUsd: number, label: BudgetLabel = {}) {
+    const unit = label.unit ?? "usd";
+    const role = label.role ?? "all";
+    super(
+      "bench.budget_exhausted",
+      `${ROLE_NAMES[role]} of ${amount(limitUsd, unit, 2)} reached (${amount(spentUsd, unit, 4)} spent).`,
+      {
+        exitCode: ExitCode.budget,
+        hint:
+          label.hint ??
+          "Every finished turn is saved. Continue with `troupe bench resume <run> --budget-usd <larger amount>`.",
+        details: unit === "usd" ? { limitUsd, spentUsd, role } : { limitTokens: limitUsd, spentTokens: spentUsd, role },
+      },
+    );
+    this.unit = unit;
+    this.role = role;
   }
 }
 
@@ -27,10 +64,14 @@ export class Budget {
   private reserved = 0;
   private stopped = false;
 
-  /** `limitUsd` undefined means unlimited (spending is still counted). */
+  /**
+   * `limitUsd` undefined means unlimited (spending is still counted). With a `label` the same class counts tokens
+   * or one role's spending; the amounts keep their `Usd` names for the callers that only ever count dollars.
+   */
   constructor(
     readonly limitUsd: number | undefined,
     spentUsd = 0,
+    readonly label: BudgetLabel = {},
   ) {
     this.spent = spentUsd;
   }
@@ -48,7 +89,7 @@ export class Budget {
   reserve(amountUsd: number): Reservation {
     if (this.limitUsd !== undefined && (this.stopped || this.spent + this.reserved + amountUsd > this.limitUsd)) {
       this.stopped = true;
-      throw new BudgetExhaustedError(this.limitUsd, this.spent);
+      throw new BudgetExhaustedError(this.limitUsd, this.spent, this.label);
     }
     this.reserved += amountUsd;
     return { amountUsd };
@@ -138,11 +179,37 @@ export interface CallGuard {
   ): Promise<{ result: R; costUsd: number }>;
 }
 
-/** A CallGuard over a Budget, pricing calls the model layer did not price from `priceOf`. */
-export function budgetGuard(budget: Budget, priceOf: (modelId: string) => Price | undefined): CallGuard {
+/**
+ * Reserve in several budgets at once (a run's total and a role's, dollars and tokens): all or none — when one
+ * refuses, the reservations already made are released and its BudgetExhaustedError goes on.
+ */
+export function reserveAll(holds: ReadonlyArray<{ budget: Budget; amount: number }>): Reservation[] {
+  const made: Reservation[] = [];
+  try {
+    for (const h of holds) made.push(h.budget.reserve(h.amount));
+    return made;
+  } catch (error) {
+    made.forEach((r, i) => {
+      holds[i]!.budget.settle(r, 0);
+    });
+    throw error;
+  }
+}
+
+/**
+ * A CallGuard over a Budget, pricing calls the model layer did not price from `priceOf`. `also` are more dollar
+ * budgets the same calls count against (a role's budget beside the run's total); a call must fit them all.
+ */
+export function budgetGuard(
+  budget: Budget,
+  priceOf: (modelId: string) => Price | undefined,
+  also: readonly Budget[] = [],
+): CallGuard {
   return {
     async guard(modelId, prompt, maxTokens, call) {
-      const reservation = budget.reserve(estimateCallCost(priceOf(modelId), prompt.chars, maxTokens, prompt.cjkChars));
+      const estimate = estimateCallCost(priceOf(modelId), prompt.chars, maxTokens, prompt.cjkChars);
+      const budgets = [budget, ...also];
+      const reservations = reserveAll(budgets.map((b) => ({ budget: b, amount: estimate })));
       let costUsd = 0;
       try {
         const result = await call();
@@ -150,7 +217,9 @@ export function budgetGuard(budget: Budget, priceOf: (modelId: string) => Price 
           result.costUsd ?? tokenCost(priceOf(result.model), result.usage.promptTokens, result.usage.completionTokens);
         return { result, costUsd };
       } finally {
-        budget.settle(reservation, costUsd);
+        reservations.forEach((r, i) => {
+          budgets[i]!.settle(r, costUsd);
+        });
       }
     },
   };

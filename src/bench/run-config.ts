@@ -43,6 +43,10 @@ export const RunConfigSchema = z.object({
   seed: z.number().int(),
   concurrency: z.number().int().positive(),
   budgetUsd: z.number().positive().optional(),
+  /** Spending limits of single roles, in US dollars, besides the run's total (absent: no role limit). */
+  roleBudgetsUsd: z
+    .strictObject({ player: z.number().positive().optional(), "user-sim": z.number().positive().optional() })
+    .optional(),
   /** What of the history the player is sent (absent on older runs: "full", the official protocol). */
   contextStrategy: z
     .string()

@@ -32,6 +32,8 @@ export interface NewRunInput {
   seed: number;
   concurrency: number;
   budgetUsd?: number;
+  /** Spending limits of single roles, besides the total. */
+  roleBudgetsUsd?: { player?: number; "user-sim"?: number };
   /** What of the history the player is sent (default "full", the official protocol). */
   contextStrategy?: ContextStrategy;
   /** Run id (default: timestamp plus random suffix). */
@@ -98,6 +100,7 @@ export async function createRun(store: Store, input: NewRunInput): Promise<RunRe
     seed: input.seed,
     concurrency: input.concurrency,
     ...(input.budgetUsd === undefined ? {} : { budgetUsd: input.budgetUsd }),
+    ...(input.roleBudgetsUsd === undefined ? {} : { roleBudgetsUsd: input.roleBudgetsUsd }),
     contextStrategy: input.contextStrategy ?? DEFAULT_CONTEXT_STRATEGY,
   };
   const sessions: NewSession[] = [];

@@ -76,6 +76,8 @@ export interface ExecuteRunDeps {
   sessionIds?: readonly string[];
   /** Name recorded on the sessions this process runs. */
   worker?: string;
+  /** New spending limits of single roles (recorded on the run, like `budgetUsd`). */
+  roleBudgetsUsd?: { player?: number; "user-sim"?: number };
   /** A budget shared with other runs of this function (a worker's sessions of one run); default: a new one. */
   budget?: Budget;
   /** Who holds the run's lease (default: this process, "host:pid"). */
@@ -122,6 +124,9 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<R
   const wholeRun = !deps.sessionIds;
   let run = await getRun(deps.store, runId);
   assertBudgetPriced(deps.budgetUsd ?? run.config.budgetUsd, [deps.player.modelId, deps.userModel.id], priceOf);
+  const roles = { ...run.config.roleBudgetsUsd, ...deps.roleBudgetsUsd };
+  assertBudgetPriced(roles.player, [deps.player.modelId], priceOf);
+  assertBudgetPriced(roles["user-sim"], [deps.userModel.id], priceOf);
   const holder = deps.holder ?? thisProcess();
   const leaseMs = deps.leaseMs ?? DEFAULT_LEASE_MS;
   await acquireRunLease(deps.store, run.id, {
@@ -142,6 +147,12 @@ export async function executeRun(runId: string, deps: ExecuteRunDeps): Promise<R
     if (deps.budgetUsd !== undefined && deps.budgetUsd !== run.config.budgetUsd) {
       // A new budget is part of the run's record (a later resume without --budget-usd keeps it).
       const updated: RunConfig = { ...run.config, budgetUsd: deps.budgetUsd };
+      await updateRunConfig(deps.store, run.id, updated, now());
+      run = { ...run, config: updated };
+    }
+    if (deps.roleBudgetsUsd && JSON.stringify(roles) !== JSON.stringify(run.config.roleBudgetsUsd ?? {})) {
+      // Role budgets are recorded like the total: a later resume without the flags keeps them.
+      const updated: RunConfig = { ...run.config, roleBudgetsUsd: roles };
       await updateRunConfig(deps.store, run.id, updated, now());
       run = { ...run, config: updated };
     }
@@ -173,7 +184,20 @@ async function generate(
   );
   const budget = deps.budget ?? new Budget(config.budgetUsd, usage.costUsd);
   budget.observeSpent(usage.costUsd);
-  const guard = budgetGuard(budget, priceOf);
+  // A role's budget counts that role's spending so far (from its committed turns), like the run's total.
+  const roleBudget = (role: "player" | "user-sim") => {
+    const limit = config.roleBudgetsUsd?.[role];
+    if (limit === undefined) return [];
+    const flag = role === "player" ? "--budget-player-usd" : "--budget-simulator-usd";
+    return [
+      new Budget(limit, usage.byRole[role].cost_usd, {
+        role,
+        hint: `Every finished turn is saved. Continue with \`troupe bench resume ${run.id} ${flag} <larger amount>\`.`,
+      }),
+    ];
+  };
+  const guard = budgetGuard(budget, priceOf, roleBudget("player"));
+  const simulatorGuard = budgetGuard(budget, priceOf, roleBudget("user-sim"));
   const byRole = usage.byRole;
   const progress: RunProgress = {
     runId: run.id,
@@ -239,6 +263,7 @@ async function generate(
             : { historyTurns: config.userSimulator.historyTurns }),
         },
         guard,
+        simulatorGuard,
         playerMaxTokens: config.player.params.maxTokens ?? 1024,
         ...(config.contextStrategy ? { contextStrategy: config.contextStrategy } : {}),
         signal,

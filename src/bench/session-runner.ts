@@ -19,7 +19,10 @@ export interface SessionDeps {
   player: Player;
   userModel: ChatModel;
   simulator: UserSimulatorSettings;
+  /** Guards the player's calls (and the simulator's, unless `simulatorGuard` is given). */
   guard: CallGuard;
+  /** Guards the user simulator's calls when its role has a budget of its own. */
+  simulatorGuard?: CallGuard;
   /** The player's output allowance, for the budget's pessimistic estimate. */
   playerMaxTokens: number;
   /** What of the history the player is sent (default "full", the official protocol). */
@@ -177,7 +180,7 @@ export async function runSession(
             runIndex: session.runIndex,
             qa,
             historySize: sizeSoFar,
-            guard: deps.guard,
+            guard: deps.simulatorGuard ?? deps.guard,
             ...(deps.signal ? { signal: deps.signal } : {}),
             tags,
           }),

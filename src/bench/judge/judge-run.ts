@@ -1,7 +1,17 @@
 import PQueue from "p-queue";
+import type { Price } from "../../core/index.ts";
 import { stableHash } from "../../core/index.ts";
 import type { ChatModel } from "../../llm/index.ts";
 import type { Store } from "../../store/index.ts";
+import {
+  Budget,
+  BudgetExhaustedError,
+  estimateCallCost,
+  promptSize,
+  promptTokenBound,
+  reserveAll,
+  tokenCost,
+} from "../budget.ts";
 import { type ScoringConfig, scoringConfigHash } from "../scoring/scoring-config.ts";
 import { structuredJudgeCall } from "./judge-call.ts";
 import { type DialogueModel, judgeFamilyWarnings } from "./judge-family.ts";
@@ -14,7 +24,13 @@ import {
   judgeSession,
   type SessionJudgement,
 } from "./judge-session.ts";
-import { type JudgementRecord, setJudgementStatus, storeChunkCache, upsertJudgement } from "./judge-store.ts";
+import {
+  type JudgementRecord,
+  loadJudgementChunks,
+  setJudgementStatus,
+  storeChunkCache,
+  upsertJudgement,
+} from "./judge-store.ts";
 import type { PanelConfig } from "./panel.ts";
 
 /** Everything a judgement needs. */
@@ -35,6 +51,72 @@ export interface JudgeRunInput {
   signal?: AbortSignal;
   onChunk?: (event: JudgeProgressEvent) => void;
   now?: () => number;
+  /**
+   * Hard limits for the whole judgement (chunks judged in earlier runs of it count): dollars, tokens or both.
+   * Reached, the judgement stops with status `budget`; rerunning with a larger limit resumes it.
+   */
+  budget?: JudgeBudget;
+}
+
+/** The judge role's budget. */
+export interface JudgeBudget {
+  usd?: number;
+  tokens?: number;
+  /** Prices of the judges, for the dollar estimate made before each call. */
+  priceOf?: (modelId: string) => Price | undefined;
+  /** What to tell the user when it is reached. */
+  hint?: string;
+}
+
+/**
+ * Wrap a judge call in the judge budget: before each call reserve a pessimistic estimate (the prompt's token bound
+ * plus the full output allowance), after it settle with what the call used.
+ */
+export function budgetedJudgeCall(
+  call: JudgeCall,
+  budgets: { usd?: Budget; tokens?: Budget },
+  priceOf: (modelId: string) => Price | undefined,
+  maxTokens: number,
+): JudgeCall {
+  return async (model, messages, options) => {
+    const size = promptSize(messages.map((m) => m.content));
+    const holds = [
+      ...(budgets.usd
+        ? [{ budget: budgets.usd, amount: estimateCallCost(priceOf(model.id), size.chars, maxTokens, size.cjkChars) }]
+        : []),
+      ...(budgets.tokens
+        ? [{ budget: budgets.tokens, amount: promptTokenBound(size.chars, size.cjkChars) + maxTokens }]
+        : []),
+    ];
+    const reservations = reserveAll(holds);
+    let used = { usd: 0, tokens: 0 };
+    try {
+      const result = await call(model, messages, options);
+      used = {
+        usd: result.costUsd || tokenCost(priceOf(model.id), result.promptTokens, result.completionTokens),
+        tokens: result.promptTokens + result.completionTokens,
+      };
+      return result;
+    } finally {
+      reservations.forEach((r, i) => {
+        const budget = holds[i]!.budget;
+        budget.settle(r, budget === budgets.tokens ? used.tokens : used.usd);
+      });
+    }
+  };
+}
+
+/** What a judgement has spent so far: every judged chunk linked to it (ok or failed). */
+async function judgementSpending(store: Store, judgementId: string): Promise<{ usd: number; tokens: number }> {
+  let usd = 0;
+  let tokens = 0;
+  for (const byJudge of (await loadJudgementChunks(store, judgementId)).values())
+    for (const chunks of byJudge.values())
+      for (const c of chunks) {
+        usd += c.costUsd;
+        tokens += c.promptTokens + c.completionTokens;
+      }
+  return { usd, tokens };
 }
 
 /** The outcome: the judgement's id and settings, every session's verdicts, and warnings to show. */
@@ -107,7 +189,27 @@ export async function runJudgement(input: JudgeRunInput): Promise<JudgeRunResult
     now(),
   );
   const cache = storeChunkCache(input.store, now);
-  const call = input.call ?? structuredJudgeCall(input.settings.sampling);
+  let call = input.call ?? structuredJudgeCall(input.settings.sampling);
+  if (input.budget && (input.budget.usd !== undefined || input.budget.tokens !== undefined)) {
+    const spent = await judgementSpending(input.store, judgementId);
+    const label = {
+      role: "judge" as const,
+      hint:
+        input.budget.hint ??
+        "Every judged chunk is saved. Rerun the same judgement with a larger --budget-usd or --budget-tokens to continue.",
+    };
+    call = budgetedJudgeCall(
+      call,
+      {
+        ...(input.budget.usd === undefined ? {} : { usd: new Budget(input.budget.usd, spent.usd, label) }),
+        ...(input.budget.tokens === undefined
+          ? {}
+          : { tokens: new Budget(input.budget.tokens, spent.tokens, { ...label, unit: "tokens" }) }),
+      },
+      input.budget.priceOf ?? (() => undefined),
+      input.settings.sampling.maxTokens,
+    );
+  }
   const queue = new PQueue({ concurrency: Math.max(1, input.concurrency) });
   const results: SessionJudgement[] = new Array(input.sessions.length);
   try {
@@ -124,7 +226,12 @@ export async function runJudgement(input: JudgeRunInput): Promise<JudgeRunResult
     );
   } catch (error) {
     queue.clear();
-    await setJudgementStatus(input.store, judgementId, "interrupted", now());
+    await setJudgementStatus(
+      input.store,
+      judgementId,
+      error instanceof BudgetExhaustedError ? "budget" : "interrupted",
+      now(),
+    );
     throw error;
   }
   const all = results.flatMap((r) => r.byJudge.flat());

@@ -83,7 +83,7 @@ async function judgeDb(store: Store): Promise<Kysely<JudgeTables>> {
   return store.db as Kysely<JudgeTables>;
 }
 
-export type JudgementStatus = "running" | "complete" | "partial" | "interrupted";
+export type JudgementStatus = "running" | "complete" | "partial" | "interrupted" | "budget";
 
 /** A stored judgement's header. `config` holds judges, prompt version and hash, chunking, panel and scoring. */
 export interface JudgementRecord {

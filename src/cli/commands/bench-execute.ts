@@ -1,4 +1,5 @@
 import {
+  BudgetExhaustedError,
   checkRedis,
   enqueueSessions,
   estimateRun,
@@ -58,6 +59,8 @@ export async function estimateRemaining(
 export interface ExecuteFlags {
   concurrency?: number;
   budget?: number;
+  /** New per-role limits (recorded on the run). */
+  roleBudgets?: { player?: number; "user-sim"?: number } | undefined;
   queue?: string;
   queueName?: string;
   detach?: boolean;
@@ -108,6 +111,7 @@ export async function executeAndReport(
       onProgress: (p) => display.update(p),
       ...(flags.concurrency === undefined ? {} : { concurrency: flags.concurrency }),
       ...(flags.budget === undefined ? {} : { budgetUsd: flags.budget }),
+      ...(flags.roleBudgets ? { roleBudgetsUsd: flags.roleBudgets } : {}),
       ...(flags.force ? { force: true } : {}),
     });
     display.done(outcome.progress, outcome.status);
@@ -141,7 +145,7 @@ export async function executeAndReport(
         ctx.print(`  ${outcome.error.message}`);
         if (outcome.error.hint) ctx.print(`  hint: ${outcome.error.hint}`);
       }
-      ctx.print(nextSteps(run.id, outcome.status));
+      ctx.print(nextSteps(run.id, outcome.status, outcome.error));
     }
     return exitCodeFor(outcome.status, outcome.error);
   } finally {
@@ -162,10 +166,16 @@ function exitCodeFor(status: string, error: Error | undefined): number {
   return ExitCode.model;
 }
 
-function nextSteps(runId: string, status: string): string {
+function nextSteps(runId: string, status: string, error?: Error): string {
   if (status === "complete")
     return `next: troupe bench export ${runId} --out ./dialogues   (or judge it: troupe bench judge ${runId})`;
-  if (status === "budget") return `continue: troupe bench resume ${runId} --budget-usd <larger amount>`;
+  if (status === "budget") {
+    // A role's own budget stopped the run: raising the total would not help.
+    const role = error instanceof BudgetExhaustedError ? error.role : "all";
+    const flag =
+      role === "player" ? "--budget-player-usd" : role === "user-sim" ? "--budget-simulator-usd" : "--budget-usd";
+    return `continue: troupe bench resume ${runId} ${flag} <larger amount>`;
+  }
   if (status === "failed")
     return `retry the failed sessions: troupe bench resume ${runId}   ·   inspect: troupe bench status ${runId}`;
   return `continue: troupe bench resume ${runId}   ·   inspect: troupe bench status ${runId}`;

@@ -1,5 +1,7 @@
 import type { Command } from "commander";
 import {
+  assertBudgetPriced,
+  BudgetExhaustedError,
   DEFAULT_JUDGE_SETTINGS,
   detectorFlagsOf,
   type JudgeSettings,
@@ -18,6 +20,7 @@ import type { CommandContext } from "../context.ts";
 import { Progress } from "../progress.ts";
 import { action } from "../run-command.ts";
 import { intFlag, numberFlag } from "./bench-flags.ts";
+import { judgePriceOf } from "./bench-models.ts";
 import {
   addScoringFlags,
   intervalsFromFlags,
@@ -26,8 +29,10 @@ import {
   type ScoringFlags,
   scoringFromFlags,
 } from "./bench-scoring-flags.ts";
+import { addUsdBudget, type BudgetFlags, usdBudget } from "./budget-flags.ts";
 
-interface JudgeFlags extends ScoringFlags {
+interface JudgeFlags extends ScoringFlags, Omit<BudgetFlags, "budgetTokens"> {
+  budgetTokens?: number;
   judge?: string[];
   chunkTurns: number;
   contextTurns: number;
@@ -67,6 +72,11 @@ the same judge and settings costs nothing); a new --judge or rubric makes a new 
 A judge that is the tested model or the user simulator itself, or from the tested model's family, is flagged with a
 warning. Judge answers are cached only as judged chunks that passed validation, never in the response cache, so a
 rerun retries failed chunks.
+
+--budget-usd and --budget-tokens are hard limits of the judge's spending on this judgement, chunks judged by earlier
+runs of it included. Before each call a pessimistic estimate (the prompt's size plus --max-tokens of output) is
+reserved; when it does not fit, judging stops with exit 6 and every judged chunk kept, and the same command with a
+larger limit continues.
 
 Judge specs (--judge, repeatable):
   ${MODEL_SPEC_FORMS.join("\n  ")}
@@ -173,7 +183,9 @@ export function registerBenchJudge(bench: Command): void {
     .option("--cassette <file>", "record/replay judge calls in a JSONL cassette")
     .option("--cassette-mode <mode>", "record | replay | auto", "auto")
     .option("--no-cache", "no effect: judge calls never use the response cache (judged chunks are the cache)")
-    .option("--list", "list the judgements of the source and stop");
+    .option("--list", "list the judgements of the source and stop")
+    .option("--budget-tokens <n>", "hard limit of judge tokens (prompt + completion) for this judgement", intFlag(1));
+  addUsdBudget(command, "hard spending limit of the judge for this judgement, in US dollars");
   addScoringFlags(command)
     .addHelpText("after", HELP)
     .action(
@@ -215,6 +227,16 @@ export function registerBenchJudge(bench: Command): void {
           );
         const meter = new UsageMeter();
         const judges = await resolveJudges(ctx, flags.judge, flags, meter);
+        const budgetUsd = usdBudget({
+          ...(flags.budgetUsd === undefined ? {} : { budgetUsd: flags.budgetUsd }),
+          ...(flags.budget === undefined ? {} : { budget: flags.budget }),
+        });
+        const priceOf = judgePriceOf(ctx.config, flags.judge?.length ? flags.judge : ["judge"]);
+        assertBudgetPriced(
+          budgetUsd,
+          judges.map((j) => j.id),
+          priceOf,
+        );
         const settings: JudgeSettings = {
           chunking: { chunkTurns: flags.chunkTurns, contextTurns: flags.contextTurns },
           prompt: { maxCardChars: flags.maxCardChars, rubric: flags.rubric },
@@ -244,6 +266,16 @@ export function registerBenchJudge(bench: Command): void {
             scoring,
             concurrency: flags.concurrency,
             signal: controller.signal,
+            ...(budgetUsd !== undefined || flags.budgetTokens !== undefined
+              ? {
+                  budget: {
+                    ...(budgetUsd === undefined ? {} : { usd: budgetUsd }),
+                    ...(flags.budgetTokens === undefined ? {} : { tokens: flags.budgetTokens }),
+                    priceOf,
+                    hint: `Every judged chunk is saved. Rerun \`troupe bench judge ${spec}\` with the same judges and a larger ${budgetUsd !== undefined && flags.budgetTokens !== undefined ? "--budget-usd or --budget-tokens" : budgetUsd !== undefined ? "--budget-usd" : "--budget-tokens"} to continue.`,
+                  },
+                }
+              : {}),
             onChunk: (e) => {
               done++;
               if (e.cached) cached++;
@@ -258,7 +290,13 @@ export function registerBenchJudge(bench: Command): void {
             },
           });
         } catch (error) {
-          progress.done(controller.signal.aborted ? "interrupted: rerun the same command to resume" : "stopped");
+          progress.done(
+            controller.signal.aborted
+              ? "interrupted: rerun the same command to resume"
+              : error instanceof BudgetExhaustedError
+                ? "budget reached"
+                : "stopped",
+          );
           if (controller.signal.aborted) return ExitCode.interrupted;
           throw error;
         } finally {

@@ -44,6 +44,14 @@ function priceLookup(config: TroupeConfig, specs: readonly ModelSpec[]): (modelI
   return (id) => endpointPrices.get(id) ?? table.priceFor(id);
 }
 
+/** How to price judges given by spec: a named endpoint's own price first, then the configured price table. */
+export function judgePriceOf(config: TroupeConfig, specs: readonly string[]): (modelId: string) => Price | undefined {
+  return priceLookup(
+    config,
+    specs.map((s) => parseModelSpec(s, config, process.cwd(), { requireKey: false })),
+  );
+}
+
 /** Register the model-related options on a bench command. */
 export function cassetteHelp(): string {
   return "record/replay every model call in a JSONL cassette (reproducible runs; same seeds + same cassette = same dialogues)";

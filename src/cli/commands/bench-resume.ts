@@ -5,9 +5,9 @@ import { action } from "../run-command.ts";
 import { estimateRemaining, executeAndReport } from "./bench-execute.ts";
 import { intFlag, queueUrl } from "./bench-flags.ts";
 import { cassetteHelp, modelsForRun } from "./bench-models.ts";
-import { addUsdBudget, usdBudget } from "./budget-flags.ts";
+import { addRoleUsdBudgets, addUsdBudget, type RoleBudgetFlags, roleUsdBudgets, usdBudget } from "./budget-flags.ts";
 
-interface ResumeFlags {
+interface ResumeFlags extends RoleBudgetFlags {
   concurrency?: number;
   budget?: number;
   budgetUsd?: number;
@@ -22,7 +22,9 @@ interface ResumeFlags {
 
 /** `troupe bench resume <run>`: continue a run from its last committed turns. */
 export function registerBenchResume(bench: Command): void {
-  addUsdBudget(bench.command("resume <run>"), "new hard spending limit for the whole run, in US dollars")
+  addRoleUsdBudgets(
+    addUsdBudget(bench.command("resume <run>"), "new hard spending limit for the whole run, in US dollars"),
+  )
     .description("continue an interrupted, failed or budget-stopped run from its last committed turn")
     .option("-c, --concurrency <n>", "sessions in flight at once (default: as the run was started)", intFlag(1, 4096))
     .option("--cassette <file>", cassetteHelp())
@@ -92,6 +94,7 @@ Examples:
         return executeAndReport(ctx, run, models, estimate, {
           concurrency,
           ...(usdBudget(flags) === undefined ? {} : { budget: usdBudget(flags) }),
+          ...(roleUsdBudgets(flags) ? { roleBudgets: roleUsdBudgets(flags) } : {}),
           ...(queue ? { queue, queueName: flags.queueName } : {}),
           ...(flags.detach ? { detach: true } : {}),
           ...(flags.force ? { force: true } : {}),

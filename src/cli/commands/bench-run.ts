@@ -26,9 +26,9 @@ import { executeAndReport } from "./bench-execute.ts";
 import { contextStrategyFlag, intFlag, numberFlag, queueUrl } from "./bench-flags.ts";
 import { formatContextFit, formatEstimate } from "./bench-format.ts";
 import { cassetteHelp, modelsForEstimate, resolveBenchModels } from "./bench-models.ts";
-import { addUsdBudget, usdBudget } from "./budget-flags.ts";
+import { addRoleUsdBudgets, addUsdBudget, type RoleBudgetFlags, roleUsdBudgets, usdBudget } from "./budget-flags.ts";
 
-interface RunFlags {
+interface RunFlags extends RoleBudgetFlags {
   suite: string;
   model: string;
   userModel?: string;
@@ -110,7 +110,7 @@ Examples:
 
 /** `troupe bench run`: create a run from a suite and two models, estimate it, and generate its sessions. */
 export function registerBenchRun(bench: Command): void {
-  addUsdBudget(bench.command("run"), "hard spending limit in US dollars")
+  addRoleUsdBudgets(addUsdBudget(bench.command("run"), "hard spending limit in US dollars"))
     .description("generate bench dialogues: scenarios × runs × (turns + 2), resumable, with an estimate and a budget")
     .requiredOption(
       "--suite <suite>",
@@ -262,6 +262,9 @@ export function registerBenchRun(bench: Command): void {
         );
         // Refused before the run exists, so a refused start leaves nothing behind.
         assertBudgetPriced(usdBudget(flags), [models.player.modelId, models.userModel.id], models.priceOf);
+        const roleBudgets = roleUsdBudgets(flags);
+        assertBudgetPriced(roleBudgets?.player, [models.player.modelId], models.priceOf);
+        assertBudgetPriced(roleBudgets?.["user-sim"], [models.userModel.id], models.priceOf);
         const store = await ctx.store();
         const run = await createRun(store, {
           suite,
@@ -279,6 +282,7 @@ export function registerBenchRun(bench: Command): void {
           seed: flags.seed,
           concurrency: flags.concurrency,
           ...(usdBudget(flags) === undefined ? {} : { budgetUsd: usdBudget(flags) }),
+          ...(roleBudgets ? { roleBudgetsUsd: roleBudgets } : {}),
           contextStrategy: flags.contextStrategy,
           ...(flags.id ? { runId: flags.id } : {}),
           status: queue ? "queued" : "running",

@@ -40,6 +40,29 @@ export function tokenBudget(flags: BudgetFlags, warn: (text: string) => void = s
   return String(flags.budget);
 }
 
+/** Per-role dollar limits of a run, beside its total. */
+export interface RoleBudgetFlags {
+  budgetPlayerUsd?: number;
+  budgetSimulatorUsd?: number;
+}
+
+/** Add `--budget-player-usd` and `--budget-simulator-usd` to a bench command that generates dialogues. */
+export function addRoleUsdBudgets(command: Command): Command {
+  const parse = numberFlag(0, Number.POSITIVE_INFINITY, true);
+  return command
+    .option("--budget-player-usd <usd>", "hard spending limit of the tested model's calls, in US dollars", parse)
+    .option("--budget-simulator-usd <usd>", "hard spending limit of the user simulator's calls, in US dollars", parse);
+}
+
+/** The per-role limits given, in the run config's shape (undefined when none). */
+export function roleUsdBudgets(flags: RoleBudgetFlags): { player?: number; "user-sim"?: number } | undefined {
+  if (flags.budgetPlayerUsd === undefined && flags.budgetSimulatorUsd === undefined) return undefined;
+  return {
+    ...(flags.budgetPlayerUsd === undefined ? {} : { player: flags.budgetPlayerUsd }),
+    ...(flags.budgetSimulatorUsd === undefined ? {} : { "user-sim": flags.budgetSimulatorUsd }),
+  };
+}
+
 function stderrWarning(text: string): void {
   process.stderr.write(`warning: ${text}\n`);
 }

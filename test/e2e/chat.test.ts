@@ -10,6 +10,7 @@ import {
   launchChromium,
   openPage,
   RUN_E2E,
+  signInWithApi,
   signInWithForm,
   startWebFixture,
   type WebFixture,
@@ -214,5 +215,38 @@ describe.runIf(RUN_E2E)("chatting in the web app", { timeout: 180_000 }, () => {
     expect(await page.evaluate("document.documentElement.dataset.theme")).toBe("light");
     expect(problems.console).toEqual([]);
     await context.close();
+  });
+
+  it("stops a reply that has not come: the composer is back and the user's line is kept", async () => {
+    const { context, page, problems } = await openPage(browser);
+    await signInWithApi(context, fixture.url, { apiKey: fixture.aliceKey });
+    const { id: characterId } = await api<{ id: string }>(fixture, fixture.aliceKey, "POST", "/characters", {
+      name: "Slowpoke",
+      first_mes: "Hmm?",
+    });
+    const { chat } = await api<{ chat: { id: string } }>(fixture, fixture.aliceKey, "POST", "/chats", { characterId });
+    fixture.fake.setReply(() => ({ fault: "slow", delayMs: 120_000, answer: "Too late." }));
+    try {
+      await page.goto(`${fixture.url}/chats/${encodeURIComponent(chat.id)}`);
+      await page.locator("article.message").first().waitFor();
+      await page.getByLabel(/Message as/).fill("Are you there?");
+      await page.getByLabel(/Message as/).press("Enter");
+      await page.getByRole("button", { name: "Stop" }).click();
+      await page.getByRole("button", { name: "Send" }).waitFor();
+      await page.locator("article.message-user", { hasText: "Are you there?" }).waitFor();
+      const view = await api<{ messages: Array<{ role: string; status: string }> }>(
+        fixture,
+        fixture.aliceKey,
+        "GET",
+        `/chats/${chat.id}`,
+      );
+      expect(view.messages.filter((m) => m.role === "assistant" && m.status === "complete")).toHaveLength(1);
+      // A stopped request is not an error worth showing.
+      expect(await page.locator(".chat-error[role=alert]").count()).toBe(0);
+      expect(problems.console).toEqual([]);
+    } finally {
+      fixture.fake.setReply(() => "A reply.");
+      await context.close();
+    }
   });
 });

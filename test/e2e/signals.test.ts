@@ -216,4 +216,36 @@ describe.runIf(RUN_E2E)("signals from the web app", { timeout: 180_000 }, () => 
     expect(problems.console).toEqual([]);
     await context.close();
   });
+
+  it("a reply taller than the screen, never half visible, is exposed by the large-reply rule", async () => {
+    const { chat } = await api<View>(fixture, fixture.aliceKey, "POST", "/chats", { characterId });
+    fixture.fake.setReply(
+      () => `A very long reply ${SECRET}.\n\n${"A line of the long story, one after another.\n\n".repeat(150)}`,
+    );
+    try {
+      await api(fixture, fixture.aliceKey, "POST", `/chats/${chat.id}/messages?stream=false`, {
+        text: "Tell me everything",
+      });
+    } finally {
+      fixture.fake.setReply(() => {
+        calls++;
+        return `Reply ${calls} ${SECRET}. ${"She hums a tune by the fire while the night goes on. ".repeat(6)}`;
+      });
+    }
+    const long = (await api<View>(fixture, fixture.aliceKey, "GET", `/chats/${chat.id}`)).messages.at(-1)!;
+    const { context, page } = await openPage(browser, { viewport: { width: 1000, height: 700 } });
+    await signInWithApi(context, fixture.url, { apiKey: fixture.aliceKey });
+    await page.goto(`${fixture.url}/chats/${encodeURIComponent(chat.id)}`);
+    const article = page.locator(`article[data-message-id="${long.id}"]`);
+    await article.waitFor();
+    // Several screens tall: at most a third of it is ever on screen.
+    const ratio = (await page.evaluate(
+      `document.querySelector(".messages").clientHeight / document.querySelector('article[data-message-id="${long.id}"]').getBoundingClientRect().height`,
+    )) as number;
+    expect(ratio).toBeLessThan(1 / 3);
+    await waitUntil(async () => (await events(["exposure"])).some((e) => e.candidate_id === long.candidateId));
+    const exposure = (await events(["exposure"])).find((e) => e.candidate_id === long.candidateId)!;
+    expect((exposure.payload as { max_visible_fraction: number }).max_visible_fraction).toBeLessThan(0.5);
+    await context.close();
+  });
 });

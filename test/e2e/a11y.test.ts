@@ -7,6 +7,7 @@ import {
   launchChromium,
   openPage,
   RUN_E2E,
+  signInWithApi,
   startWebFixture,
   type WebFixture,
 } from "./e2e-support.ts";
@@ -72,4 +73,13 @@ describe.runIf(RUN_E2E)("accessibility of the main screens (axe-core)", { timeou
       await context.close();
     });
   }
+
+  it("the chat on a phone-sized screen has no critical or serious violations", async () => {
+    const { context, page } = await openPage(browser, { viewport: { width: 390, height: 844 } });
+    await signInWithApi(context, fixture.url, { apiKey: fixture.aliceKey });
+    await page.goto(`${fixture.url}/chats/${encodeURIComponent(chatId)}`);
+    await page.locator("article.message-assistant .swipe-count", { hasText: "2/2" }).waitFor();
+    expect(describeViolations(await axe(page)).filter((v) => /^(critical|serious) /.test(v))).toEqual([]);
+    await context.close();
+  });
 });

@@ -412,9 +412,11 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
             <button type="button" aria-pressed={panel === "settings"} onClick={() => togglePanel("settings")}>
               Settings
             </button>
-            <button type="button" aria-pressed={panel === "world"} onClick={() => togglePanel("world")}>
-              World
-            </button>
+            {chat.worldId && (
+              <button type="button" aria-pressed={panel === "world"} onClick={() => togglePanel("world")}>
+                World
+              </button>
+            )}
           </div>
         </header>
         <div

@@ -105,6 +105,15 @@ export {
   type RunEstimate,
   roughTokens,
 } from "./estimate.ts";
+export {
+  defineEval,
+  type Eval,
+  type EvalContext,
+  type EvalDefinition,
+  type EvalResult,
+  type ScoredJudgement,
+  scoreJudgement,
+} from "./eval.ts";
 export { type Evaluation, EvaluationSchema } from "./evaluation.ts";
 export { type ExportOptions, type ExportResult, writeRoleplayBenchExport, writeTranscripts } from "./export.ts";
 export { DEFAULT_MAX_LINE_BYTES, type RawRow, type ReadRowsOptions, readJsonlRows } from "./jsonl-rows.ts";
@@ -126,7 +135,13 @@ export {
   renderJudgeMessages,
 } from "./judge/judge-prompt.ts";
 export { type JudgeReply, JudgeReplySchema, salvageJudgeReply } from "./judge/judge-reply.ts";
-export { type JudgeRunResult, judgementConfig, runJudgement } from "./judge/judge-run.ts";
+export {
+  budgetedJudgeCall,
+  type JudgeBudget,
+  type JudgeRunResult,
+  judgementConfig,
+  runJudgement,
+} from "./judge/judge-run.ts";
 export {
   DEFAULT_JUDGE_SAMPLING,
   DEFAULT_JUDGE_SETTINGS,

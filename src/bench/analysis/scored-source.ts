@@ -1,6 +1,7 @@
 import { UsageError } from "../../core/index.ts";
 import type { Store } from "../../store/index.ts";
-import { runDetectors } from "../detectors/run-detectors.ts";
+import type { Detector } from "../detectors/detector.ts";
+import { DETECTORS, runDetectors } from "../detectors/run-detectors.ts";
 import type { Dialogue } from "../dialogue.ts";
 import type { ChunkJudgement } from "../judge/chunk-judgement.ts";
 import type { Flag } from "../judge/flag.ts";
@@ -25,23 +26,34 @@ export interface ScoredSource {
   unjudged: string[];
 }
 
-/** Detector flags for one dialogue, using its scenario when known. */
-export function detectorFlagsFor(source: DialogueSource, d: Dialogue): Flag[] {
+/** Detector flags for one dialogue, using its scenario when known (every detector unless a list is given). */
+export function detectorFlagsFor(
+  source: DialogueSource,
+  d: Dialogue,
+  detectors: readonly Detector[] = DETECTORS,
+): Flag[] {
   const scenario = source.scenarios.get(d.seed_id);
-  return runDetectors({
-    // Unknown: the detectors infer it from the dialogue text (an "en" default flagged every Chinese turn).
-    lang: d.meta?.lang ?? scenario?.lang ?? (/^zh[_-]/i.test(d.seed_id) ? "zh" : undefined),
-    aiName: scenario?.aiName ?? "",
-    userName: scenario?.userName ?? "",
-    aiSetting: scenario?.aiSetting,
-    turns: d.dialogue,
-  });
+  return runDetectors(
+    {
+      // Unknown: the detectors infer it from the dialogue text (an "en" default flagged every Chinese turn).
+      lang: d.meta?.lang ?? scenario?.lang ?? (/^zh[_-]/i.test(d.seed_id) ? "zh" : undefined),
+      aiName: scenario?.aiName ?? "",
+      userName: scenario?.userName ?? "",
+      aiSetting: scenario?.aiSetting,
+      turns: d.dialogue,
+    },
+    detectors,
+  );
 }
 
 /** Detector flags for the session with this key (empty when the source has no such session). */
-export function detectorFlagsOf(source: DialogueSource, key: string): Flag[] {
+export function detectorFlagsOf(
+  source: DialogueSource,
+  key: string,
+  detectors: readonly Detector[] = DETECTORS,
+): Flag[] {
   const d = source.dialogues.find((x) => sessionKeyOf(x) === key);
-  return d ? detectorFlagsFor(source, d) : [];
+  return d ? detectorFlagsFor(source, d, detectors) : [];
 }
 
 /**

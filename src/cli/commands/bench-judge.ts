@@ -3,15 +3,13 @@ import {
   assertBudgetPriced,
   BudgetExhaustedError,
   DEFAULT_JUDGE_SETTINGS,
-  detectorFlagsOf,
   type JudgeSettings,
   judgeAgreement,
   listJudgements,
   loadDialogueSource,
   runJudgement,
   type ScoreInterval,
-  scoreIntervals,
-  scoreJudgedSession,
+  scoreJudgement,
   toJudgeableSessions,
 } from "../../bench/index.ts";
 import { ExitCode, UsageError } from "../../core/index.ts";
@@ -304,19 +302,12 @@ export function registerBenchJudge(bench: Command): void {
           await closeCassettes();
         }
         progress.done();
-        const scored = result.sessions.map((r) =>
-          scoreJudgedSession(r.session, r.byJudge, scoring, panel, detectorFlagsOf(source, r.session.key)),
-        );
-        const byModel = new Map<string, ScoreInterval[]>();
-        for (const model of new Set(scored.map((s) => s.modelName)))
-          byModel.set(
-            model,
-            scoreIntervals(
-              scored.filter((s) => s.modelName === model),
-              scoring,
-              intervalsFromFlags(flags),
-            ),
-          );
+        // Scored as an Eval scores: every detector, the panel policy and the scorer, intervals per tested model.
+        const byModel = scoreJudgement(source, result, {
+          panel,
+          scorer: scoring,
+          intervals: intervalsFromFlags(flags),
+        }).scores;
         const usage = meter.snapshot();
         // Agreement is reported on every judgement with a panel (it needs at least two judges).
         const agreement =

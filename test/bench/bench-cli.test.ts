@@ -18,9 +18,9 @@ import {
 } from "../../src/bench/index.ts";
 import { openStore } from "../../src/store/index.ts";
 import { type FakeLlmServer, presets, startFakeLlmServer } from "../support/fake-llm-server.ts";
+import { runTroupe, startTroupe } from "../support/troupe-process.ts";
 import { waitUntil } from "../support/wait-until.ts";
 import { scriptedModel } from "./scripted-model.ts";
-import { runTroupe, startTroupe } from "../support/troupe-process.ts";
 
 let server: FakeLlmServer;
 beforeAll(async () => {

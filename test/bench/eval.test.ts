@@ -1,13 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { type Detector, detectorFlag } from "../../src/bench/detectors/detector.ts";
 import {
   chatModelPlayer,
   defineEval,
   type JudgeCall,
   loadDialogueSource,
-  resolveSuite,
   resolveScoringConfig,
+  resolveSuite,
 } from "../../src/bench/index.ts";
-import { type Detector, detectorFlag } from "../../src/bench/detectors/detector.ts";
 import type { ChatModel } from "../../src/llm/index.ts";
 import { storeFactories, type TestStore } from "../support/stores.ts";
 import { scriptedModel } from "./scripted-model.ts";
@@ -102,7 +102,9 @@ describe("Eval: scenarios, player, simulator, judges, detectors and scorer in on
       detect: (input) =>
         input.npc.map((turn) => detectorFlag("every-turn", "filler", turn, turn.text.slice(0, 10), 1, "test")),
     };
-    const custom = base().with({ detectors: [everyTurn] }).score(scored.source, scored.judgement);
+    const custom = base()
+      .with({ detectors: [everyTurn] })
+      .score(scored.source, scored.judgement);
     const detectorFlags = (r: typeof custom) =>
       r.sessions.flatMap((s) => s.chunks.flatMap((c) => c.all.filter((f) => f.source === "detector")));
     expect(detectorFlags(custom).map((f) => f.by)).toEqual(Array(12).fill("every-turn"));

@@ -3,8 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type FakeLlmServer, startFakeLlmServer } from "../support/fake-llm-server.ts";
-import { oracleJudge, writeOfficialFiles } from "./judge-cli-fixtures.ts";
 import { startTroupe } from "../support/troupe-process.ts";
+import { oracleJudge, writeOfficialFiles } from "./judge-cli-fixtures.ts";
 
 let server: FakeLlmServer;
 let dir: string;

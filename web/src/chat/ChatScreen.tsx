@@ -1,32 +1,21 @@
 import { lazy, Suspense } from "preact/compat";
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
-import {
-  branchChat,
-  decidePending,
-  deleteMessage,
-  editMessage,
-  generate,
-  getCharacter,
-  getChat,
-  listCharacters,
-  rateMessage,
-  selectMessage,
-} from "../api/client.ts";
+import { generate, getCharacter, getChat, listCharacters } from "../api/client.ts";
 import type { ChatView, Message, Violation } from "../api/types.ts";
 import { getCapture } from "../app/capture-instance.ts";
 import { linkClick, navigate } from "../app/router.ts";
 import { Avatar } from "../characters/Avatar.tsx";
-import { type EventContext, editDistance, wordCount } from "../signals/index.ts";
+import { type EventContext, wordCount } from "../signals/index.ts";
 import { ChatSettings } from "./ChatSettings.tsx";
 import { Composer } from "./Composer.tsx";
+import { chatActions } from "./chat-actions.ts";
 import { type MessageActions, MessageItem } from "./MessageItem.tsx";
+import { type Generation, placeholderReply, withMessage, withReply } from "./shown-path.ts";
 import { StreamBuffer } from "./stream-buffer.ts";
 import { VirtualList } from "./VirtualList.tsx";
 
 // The world panel (facts, timeline, knowledge, branches, manifest) loads only when opened.
 const WorldPanel = lazy(() => import("../world/WorldPanel.tsx").then((m) => ({ default: m.WorldPanel })));
-
-type Generation = { kind: "send"; text: string } | { kind: "regenerate" | "continue"; message: Message };
 
 /** A chat: the shown path of messages (virtualized), the composer, and the settings and world side panels. */
 export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settings" | null }) {
@@ -139,43 +128,14 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
           if (!shown) continue;
           const reason = shown.reason;
           if (reason) setReasons((r) => ({ ...r, [shown.messageId]: reason }));
-          const parent = target ? target.parentId : (working[working.length - 1]?.id ?? null);
-          const placeholder: Message = {
-            id: shown.messageId,
-            chatId: id,
-            parentId: parent,
-            role: "assistant",
-            speaker: shown.speaker ?? target?.speaker ?? lastSpeaker(working) ?? speaker,
-            text: generation.kind === "continue" ? generation.message.text : "",
-            status: "streaming",
-            origin: generation.kind === "continue" ? "continue" : "generated",
-            finishReason: null,
-            version: 1,
-            editOf: null,
-            continuedFrom: generation.kind === "continue" ? generation.message.id : null,
-            copiedFrom: null,
-            candidateId: shown.candidateId || null,
-            siblingIndex:
-              target && generation.kind === "regenerate" ? target.siblingCount : (target?.siblingIndex ?? 0),
-            siblingCount:
-              target && generation.kind === "regenerate" ? target.siblingCount + 1 : (target?.siblingCount ?? 1),
-            siblingIds: [],
-            rating: null,
-            worldNodeId: null,
-            createdAt: Date.now(),
-            updatedAt: Date.now(),
-          };
-          if (target) {
-            const at = working.findIndex((m) => m.id === target.id);
-            // A regenerated reply replaces the shown one; what followed it belonged to the old reply.
-            working = at >= 0 ? [...working.slice(0, at), placeholder] : [...working, placeholder];
-          } else working.push(placeholder);
+          const placeholder = placeholderReply(generation, shown, working, id, speaker);
+          working = withReply(working, placeholder, target);
           buffer.begin(shown.messageId, placeholder.text);
           commit();
         } else if (event.type === "delta") buffer.append(event.messageId, event.text);
         else if (event.type === "done") {
           buffer.end(event.message.id);
-          working = working.map((m) => (m.id === event.message.id ? event.message : m));
+          working = withMessage(working, event.message);
           commit();
           if (event.error) setError(event.error.message);
           else setAnnounce(`${event.message.speaker} replied.`);
@@ -185,7 +145,7 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
             });
         } else if (event.type === "held") {
           buffer.end(event.message.id);
-          working = working.map((m) => (m.id === event.message.id ? event.message : m));
+          working = withMessage(working, event.message);
           commit();
           setHeld((h) => ({ ...h, [event.message.id]: { pendingId: event.pendingId, violations: event.violations } }));
           setAnnounce(`${event.message.speaker}'s reply breaks a rule of the world and waits for your decision.`);
@@ -203,144 +163,36 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
   };
 
   const actions: MessageActions = useMemo(
-    () => ({
-      swipe: async (message, direction) => {
-        if (state.current.busy || message.role !== "assistant") return;
-        const capture = getCapture();
-        const fromVisible = capture?.tracker.visibleMs(message.id) ?? 0;
-        const atEnd = message.siblingIndex + 1 >= message.siblingCount;
-        if (direction === "left" && message.siblingIndex === 0) return;
-        if (direction === "right" && atEnd) {
-          // Past the last swipe: a new reply, as in SillyTavern.
-          capture?.emit("swipe", contextOf(message), {
-            ...(message.candidateId ? { from_candidate_id: message.candidateId } : {}),
-            from_position: message.siblingIndex,
-            to_position: message.siblingCount,
-            direction,
-            generated: true,
-            from_visible_ms: fromVisible,
-          });
-          return run({ kind: "regenerate", message });
-        }
-        const targetIndex = message.siblingIndex + (direction === "left" ? -1 : 1);
-        const targetId = message.siblingIds[targetIndex];
-        if (!targetId) return;
-        try {
-          const next = await selectMessage(id, targetId);
+    () =>
+      chatActions({
+        chatId: id,
+        isBusy: () => state.current.busy,
+        run,
+        reload,
+        showView: (next) => {
           setView(next);
           setLocal(undefined);
-          const shown = next.messages.find((m) => m.id === targetId);
-          capture?.emit("swipe", shown ? contextOf(shown) : contextOf(message), {
-            ...(message.candidateId ? { from_candidate_id: message.candidateId } : {}),
-            ...(shown?.candidateId ? { to_candidate_id: shown.candidateId } : {}),
-            from_position: message.siblingIndex,
-            to_position: targetIndex,
-            direction,
-            generated: false,
-            from_visible_ms: fromVisible,
-          });
-        } catch (e) {
-          setError((e as Error).message);
-        }
-      },
-      regenerate: (message) => {
-        if (state.current.busy) return;
-        const capture = getCapture();
-        capture?.emit("regenerate", contextOf(message), {
-          ...(message.candidateId ? { replaced_candidate_id: message.candidateId } : {}),
-          visible_ms: capture.tracker.visibleMs(message.id),
-          during_stream: message.status === "streaming",
-        });
-        void run({ kind: "regenerate", message });
-      },
-      continueReply: (message) => void run({ kind: "continue", message }),
-      edit: async (message, text) => {
-        const edited = await editMessage(id, message.id, text);
-        // The schema's edit is about replies (a preference signal); the person's own lines are theirs to change.
-        if (message.role === "assistant")
-          getCapture()?.emit("edit", contextOf(edited), {
-            ...(message.candidateId ? { original_candidate_id: message.candidateId } : {}),
-            original_chars: message.text.length,
-            edited_chars: text.length,
-            edit_distance: editDistance(message.text, text),
-          });
-        await reload();
-      },
-      remove: async (message) => {
-        if (!confirm("Delete this message? Its versions are kept in the chat's history.")) return;
-        try {
-          await deleteMessage(id, message.id);
-          await reload();
-        } catch (e) {
-          setError((e as Error).message);
-        }
-      },
-      branch: async (message) => {
-        try {
-          const next = await branchChat(id, message.id);
-          navigate(`/chats/${encodeURIComponent(next.chat.id)}`);
-        } catch (e) {
-          setError((e as Error).message);
-        }
-      },
-      rate: async (message, rating) => {
-        try {
-          const saved = await rateMessage(id, message.id, rating);
-          if (rating.thumbs != null)
-            getCapture()?.emit("rate", contextOf(message), { scale: "thumbs", value: rating.thumbs });
-          if (rating.stars != null)
-            getCapture()?.emit("rate", contextOf(message), { scale: "stars5", value: rating.stars });
+        },
+        patchMessage: (messageId, patch) =>
           setView((v) =>
-            v ? { ...v, messages: v.messages.map((m) => (m.id === message.id ? { ...m, rating: saved } : m)) } : v,
-          );
-        } catch (e) {
-          setError((e as Error).message);
-        }
-      },
-      copy: async (message) => {
-        try {
-          await navigator.clipboard.writeText(message.text);
-          setAnnounce("Copied.");
-        } catch {
-          setAnnounce("Copying is not allowed here.");
-        }
-        getCapture()?.emit("copy", contextOf(message), { chars: message.text.length });
-      },
-      decide: async (message, pendingId, decision) => {
-        try {
-          const result = await decidePending(id, pendingId, decision);
+            v ? { ...v, messages: v.messages.map((m) => (m.id === messageId ? { ...m, ...patch } : m)) } : v,
+          ),
+        setError,
+        setNotice,
+        announce: setAnnounce,
+        clearHeld: (messageId) =>
           setHeld((h) => {
             const next = { ...h };
-            delete next[message.id];
+            delete next[messageId];
             return next;
-          });
-          if (result.status === "pending") setNotice("The new version breaks a rule too; it is held again.");
-          await reload();
-        } catch (e) {
-          setError((e as Error).message);
-        }
-      },
-      why: (message) => {
-        setWhyMessage(message.id);
-        navigate(`/chats/${encodeURIComponent(id)}?panel=world`);
-      },
-      track: (message, element, streaming) => {
-        const tracker = getCapture()?.tracker;
-        if (!tracker) return;
-        if (!element) {
-          const old = elements.current.get(message.id);
-          if (old) tracker.untrack(old);
-          elements.current.delete(message.id);
-          return;
-        }
-        elements.current.set(message.id, element);
-        tracker.track(element, {
-          context: contextOf(message),
-          words: wordCount(message.text),
-          streaming,
-        });
-      },
-    }),
+          }),
+        showWhy: (messageId) => {
+          setWhyMessage(messageId);
+          navigate(`/chats/${encodeURIComponent(id)}?panel=world`);
+        },
+        contextOf,
+        elements: elements.current,
+      }),
     [id],
   );
 
@@ -485,9 +337,4 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
       )}
     </main>
   );
-}
-
-function lastSpeaker(messages: Message[]): string | undefined {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i]?.role === "assistant") return messages[i]?.speaker;
-  return undefined;
 }

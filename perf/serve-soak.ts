@@ -2,7 +2,8 @@
 // talk at once for 10 minutes through troupe's own API (a message, its streamed reply, the next message…) against
 // the fake model server in its own process, on loopback. Pass: 0 errors, and the server's resident memory grows less
 // than 10% between the end of the first minute (caches warm) and the end. TROUPE_SOAK_SECONDS and
-// TROUPE_SOAK_CHATS shorten or shrink it. Writes its section of docs/performance.md.
+// TROUPE_SOAK_CHATS shorten or shrink it; TROUPE_SOAK_NODE_OPTIONS gives the server process V8 options (a heap
+// cap tells a leak from V8 growing its heap lazily). Writes its section of docs/performance.md.
 import { type ChildProcess, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -16,6 +17,7 @@ import { mergePerformanceDoc, renderSection } from "./performance-doc.ts";
 const SECONDS = Number(process.env["TROUPE_SOAK_SECONDS"] ?? 600);
 const CHATS = Number(process.env["TROUPE_SOAK_CHATS"] ?? 200);
 const WARM_SECONDS = Math.min(60, SECONDS / 5);
+const SERVER_NODE_OPTIONS = process.env["TROUPE_SOAK_NODE_OPTIONS"];
 const ROOT = resolve(import.meta.dirname, "..");
 
 async function startChild(args: string[], env: NodeJS.ProcessEnv, pattern: RegExp) {
@@ -60,7 +62,12 @@ const { key } = await identity.createKey((await identity.createUser({ name: "soa
 await store.close();
 const server = await startChild(
   [join(ROOT, "bin/troupe.js"), "serve", "--port", "0", "--model", `${fake.url}#fake`],
-  { ...process.env, TROUPE_HOME: home, TROUPE_LOG_LEVEL: "error" },
+  {
+    ...process.env,
+    TROUPE_HOME: home,
+    TROUPE_LOG_LEVEL: "error",
+    ...(SERVER_NODE_OPTIONS ? { NODE_OPTIONS: SERVER_NODE_OPTIONS } : {}),
+  },
   /listening on (http:\/\/\S+)/,
 );
 const agent = new Agent({ connections: CHATS * 2 });
@@ -122,7 +129,7 @@ await new Promise((r) => server.child.once("exit", r));
 rmSync(home, { recursive: true, force: true });
 
 const result = {
-  name: `serve soak: ${CHATS} concurrent chats for ${SECONDS} s through /api (streamed replies)`,
+  name: `serve soak: ${CHATS} concurrent chats for ${SECONDS} s through /api (streamed replies)${SERVER_NODE_OPTIONS ? `, server ${SERVER_NODE_OPTIONS}` : ""}`,
   ratio: growth,
   unit: "RSS growth from the end of warm-up to the end (fraction)",
   target: "< 0.10 with 0 errors",
@@ -140,12 +147,19 @@ const result = {
 console.log(`${result.name}: growth ${(growth * 100).toFixed(1)}%, ${replies} replies, ${errors} errors`);
 for (const e of firstErrors) console.log(`  error: ${e}`);
 const doc = join(ROOT, "docs/performance.md");
-const command = `npm run soak${SECONDS !== 600 || CHATS !== 200 ? ` (TROUPE_SOAK_SECONDS=${SECONDS} TROUPE_SOAK_CHATS=${CHATS})` : ""}`;
+const settings = [
+  ...(SECONDS !== 600 ? [`TROUPE_SOAK_SECONDS=${SECONDS}`] : []),
+  ...(CHATS !== 200 ? [`TROUPE_SOAK_CHATS=${CHATS}`] : []),
+  ...(SERVER_NODE_OPTIONS ? [`TROUPE_SOAK_NODE_OPTIONS="${SERVER_NODE_OPTIONS}"`] : []),
+];
+const command = `${settings.length ? `${settings.join(" ")} ` : ""}npm run soak`;
+// A run with the server's heap capped is its own section, so the default run's figure stays beside it.
+const section = SERVER_NODE_OPTIONS ? "serve-soak-capped.ts" : "serve-soak.ts";
 writeFileSync(
   doc,
   mergePerformanceDoc(
     existsSync(doc) ? readFileSync(doc, "utf8") : undefined,
-    new Map([["serve-soak.ts", renderSection("serve-soak.ts", [result], new Date(), command)]]),
+    new Map([[section, renderSection(section, [{ ...result, file: section }], new Date(), command)]]),
   ),
 );
 process.exitCode = result.pass ? 0 : 1;

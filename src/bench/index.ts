@@ -22,6 +22,13 @@ export { type VarianceBreakdown, varianceBreakdown } from "./analysis/variance-b
 export { BENCH_MIGRATIONS, type BenchTables, benchDb } from "./bench-tables.ts";
 export { Budget, BudgetExhaustedError, budgetGuard, type CallGuard, estimateCallCost } from "./budget.ts";
 export {
+  type CategoryFit,
+  fitCategoryWeights,
+  type ModelDimensions,
+  modelDimensionMeans,
+  type WeightFit,
+} from "./calibration/fit-weights.ts";
+export {
   type JudgeCalibrationCondition,
   type JudgeCalibrationInput,
   type JudgeCalibrationResult,
@@ -48,6 +55,7 @@ export {
   judgeFlawSet,
 } from "./calibration/judge-flaws.ts";
 export { runJudgeRecall } from "./calibration/judge-recall-run.ts";
+export { type LeaderboardRow, ROLE_PLAY_BENCH_LEADERBOARD } from "./calibration/leaderboard.ts";
 export { loadReferenceScores, type ReferenceSession } from "./calibration/reference-scores.ts";
 export { type DimensionCalibration, scoreCorrelation } from "./calibration/score-correlation.ts";
 export { type SimulatorSensitivity, simulatorSensitivity } from "./calibration/simulator-sensitivity.ts";

@@ -1,6 +1,8 @@
+import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import {
   DEFAULT_JUDGE_SETTINGS,
+  fitCategoryWeights,
   flawInjectionSet,
   INJECTABLE_SUBTYPES,
   JUDGE_FLAW_KINDS,
@@ -9,6 +11,8 @@ import {
   type LedgerMode,
   loadReferenceScores,
   loadScoredSource,
+  modelDimensionMeans,
+  ROLE_PLAY_BENCH_LEADERBOARD,
   RULE_DETECTABLE_SUBTYPES,
   runDetectors,
   runJudgeCalibration,
@@ -16,12 +20,13 @@ import {
   scoreCorrelation,
   scoreDetections,
   simulatorSensitivity,
+  type WeightFit,
 } from "../../bench/index.ts";
 import { ExitCode, UsageError } from "../../core/index.ts";
 import { UsageMeter } from "../../llm/index.ts";
 import { Progress } from "../progress.ts";
 import { action } from "../run-command.ts";
-import { intFlag } from "./bench-flags.ts";
+import { intFlag, numberFlag } from "./bench-flags.ts";
 import { resolveJudges } from "./bench-judge.ts";
 import {
   addScoringFlags,
@@ -85,6 +90,30 @@ export function renderJudgeCalibration(result: JudgeCalibrationResult): string[]
   return out;
 }
 
+/** The weight fit as text: weights and rescale per category, then published vs fitted Overall per model. */
+export function renderWeightFit(fit: WeightFit): string[] {
+  const out = ["category          weights                                        rescale            RMSE"];
+  for (const c of fit.categories)
+    out.push(
+      `${c.category.padEnd(17)} ${Object.entries(c.weights)
+        .map(([d, w]) => `${d}=${(w as number).toFixed(2)}`)
+        .join(" ")
+        .padEnd(46)} ${`${c.intercept.toFixed(1)} + ${c.slope.toFixed(3)}·x`.padEnd(18)} ${c.rmse.toFixed(2)}`,
+    );
+  out.push("model                          published  fitted  weights only");
+  for (const r of fit.rows)
+    out.push(
+      `${r.model.padEnd(30).slice(0, 30)} ${r.published.toFixed(2).padStart(9)}  ${r.fitted.toFixed(2).padStart(6)}  ${r.weightsOnly.toFixed(2).padStart(12)}`,
+    );
+  out.push(
+    `fitted Overall vs published: Spearman ${fmt(fit.fitted.spearman)}, Kendall ${fmt(fit.fitted.kendall)}, RMSE ${fit.fitted.rmse.toFixed(2)}, max error ${fit.fitted.maxError.toFixed(2)}`,
+  );
+  out.push(
+    `weights alone (no rescale): Spearman ${fmt(fit.weightsOnly.spearman)}, Kendall ${fmt(fit.weightsOnly.kendall)}; equal weights with rescale: Spearman ${fmt(fit.equalWeights.spearman)}, Kendall ${fmt(fit.equalWeights.kendall)}, RMSE ${fit.equalWeights.rmse.toFixed(2)}`,
+  );
+  return out;
+}
+
 function langsFlag(value: string): ("en" | "zh")[] {
   const langs = listFlag(value) ?? [];
   for (const l of langs)
@@ -104,13 +133,21 @@ export function registerBenchCalibrate(bench: Command): void {
   addScoringFlags(
     calibrate
       .command("scores")
-      .description("Spearman and Kendall per dimension between our scores and official evaluations or human labels")
-      .argument("<sources...>", "judged runs or official dialogues files")
+      .description(
+        "Spearman and Kendall per dimension between our scores and official evaluations or human labels; --fit-weights fits the within-category weights to the published leaderboard",
+      )
+      .argument("[sources...]", "judged runs or official dialogues files (optional with --fit-weights)")
       .requiredOption(
         "--against <file>",
         "evaluations .jsonl/.parquet (seed_id, model_name, run_id, basics_score … interaction_score) or human labels in the same shape",
       )
-      .option("--models <names>", "only these model_name values"),
+      .option("--models <names>", "only these model_name values")
+      .option(
+        "--fit-weights",
+        "fit the within-category dimension weights so the categories reproduce the published leaderboard",
+      )
+      .option("--step <x>", "--fit-weights: grid step of the weight search", numberFlag(0.001, 0.5), 0.01)
+      .option("--out <file>", "--fit-weights: write the fitted weights as a scoring config (use with --scoring)"),
   )
     .addHelpText(
       "after",
@@ -118,37 +155,86 @@ export function registerBenchCalibrate(bench: Command): void {
 Human-label files use the official evaluations columns; any dimension may be missing, and rows with an annotator
 column are averaged per session. Correlations are reported per session and between model means.
 
+--fit-weights takes per-model dimension means — from the --against evaluations, or from our own scores of the
+given sources — and searches the weights inside each category (Worlds: basics, logic, knowledge; Stories:
+diversity, content logic) that, after a least-squares rescale per category (the leaderboard's undisclosed
+normalisation), best reproduce the published category scores of the 11 leaderboard models. It reports the weights,
+the rescale, and how well the fitted Overall reproduces the published ranking (Spearman, Kendall, RMSE), beside
+equal weights. --out writes the weights as a scoring config, selectable with --scoring. Method: docs/methodology.md.
+
 Examples:
   troupe bench calibrate scores ./data/en/dialogues.jsonl --against ./data/en/evaluations.jsonl --models gpt-5.1,grok-4.1
-  troupe bench calibrate scores my-run --against my-human-labels.jsonl`,
+  troupe bench calibrate scores my-run --against my-human-labels.jsonl
+  troupe bench calibrate scores --fit-weights --against ./data/en/evaluations.jsonl --out fitted-weights.yaml`,
     )
     .action(
-      action(async (ctx, sources: string[], flags: ScoringFlags & { against: string; models?: string }) => {
-        const store = await ctx.store();
-        const scoring = scoringFromFlags(flags);
-        const panel = panelFromFlags(flags);
-        const ours = [];
-        for (const spec of sources)
-          ours.push(
-            ...(await loadScoredSource(store, spec, { scoring, panel, filter: { models: listFlag(flags.models) } }))
-              .sessions,
-          );
-        const reference = await loadReferenceScores(flags.against, { skipInvalid: true });
-        const result = scoreCorrelation(ours, reference.sessions);
-        if (ctx.json)
-          ctx.printJson({ reference: flags.against, skippedRows: reference.issues.length, dimensions: result });
-        else {
-          ctx.print(
-            `calibration against ${flags.against} (${reference.sessions.length} reference sessions, ${reference.issues.length} invalid rows skipped)`,
-          );
-          ctx.print("dimension       session ρ  session τ     n   model ρ  model τ  models");
-          for (const d of result)
+      action(
+        async (
+          ctx,
+          sources: string[],
+          flags: ScoringFlags & { against: string; models?: string; fitWeights?: boolean; step: number; out?: string },
+        ) => {
+          const scoring = scoringFromFlags(flags);
+          const panel = panelFromFlags(flags);
+          if (!flags.fitWeights && sources.length === 0)
+            throw new UsageError("bench.invalid_flag", "Give the judged runs or dialogues files to compare.", {
+              hint: "troupe bench calibrate scores <run|dialogues…> --against <evaluations>, or --fit-weights.",
+            });
+          const ours = [];
+          if (sources.length > 0) {
+            const store = await ctx.store();
+            for (const spec of sources)
+              ours.push(
+                ...(await loadScoredSource(store, spec, { scoring, panel, filter: { models: listFlag(flags.models) } }))
+                  .sessions,
+              );
+          }
+          const reference = await loadReferenceScores(flags.against, { skipInvalid: true });
+          if (flags.fitWeights) {
+            const models = listFlag(flags.models);
+            const keep = <T extends { modelName: string }>(list: T[]) =>
+              models ? list.filter((x) => models.includes(x.modelName)) : list;
+            const means =
+              sources.length > 0
+                ? modelDimensionMeans(
+                    keep(ours).flatMap((s) => (s.card ? [{ modelName: s.modelName, scores: s.card.dimensions }] : [])),
+                  )
+                : modelDimensionMeans(keep(reference.sessions));
+            const fit = fitCategoryWeights(means, ROLE_PLAY_BENCH_LEADERBOARD, { step: flags.step });
+            if (flags.out)
+              writeFileSync(
+                flags.out,
+                `# Within-category weights fitted to the Role-play Benchmark leaderboard by \`troupe bench calibrate scores --fit-weights\`
+# (${sources.length > 0 ? `our scores of ${sources.join(", ")}` : flags.against}; ${fit.models.length} models; step ${flags.step}).
+# Fitted Overall vs published: Spearman ${fit.fitted.spearman.toFixed(3)}, Kendall ${fit.fitted.kendall.toFixed(3)}, RMSE ${fit.fitted.rmse.toFixed(2)} points (with the per-category rescale, which troupe's scoring does not apply).
+# Use with: troupe bench report <run> --scoring ${flags.out}
+dimensionWeights:
+${Object.entries(fit.dimensionWeights)
+  .map(([d, w]) => `  ${d}: ${w}`)
+  .join("\n")}
+`,
+              );
+            if (ctx.json)
+              ctx.printJson({ against: flags.against, sources, ...fit, ...(flags.out ? { out: flags.out } : {}) });
+            else for (const line of renderWeightFit(fit)) ctx.print(line);
+            return ExitCode.ok;
+          }
+          const result = scoreCorrelation(ours, reference.sessions);
+          if (ctx.json)
+            ctx.printJson({ reference: flags.against, skippedRows: reference.issues.length, dimensions: result });
+          else {
             ctx.print(
-              `${d.dimension.padEnd(14)} ${fmt(d.session.spearman).padStart(9)}  ${fmt(d.session.kendall).padStart(9)} ${String(d.session.n).padStart(5)}  ${fmt(d.model.spearman).padStart(8)}  ${fmt(d.model.kendall).padStart(7)}  ${String(d.model.n).padStart(6)}`,
+              `calibration against ${flags.against} (${reference.sessions.length} reference sessions, ${reference.issues.length} invalid rows skipped)`,
             );
-        }
-        return ExitCode.ok;
-      }),
+            ctx.print("dimension       session ρ  session τ     n   model ρ  model τ  models");
+            for (const d of result)
+              ctx.print(
+                `${d.dimension.padEnd(14)} ${fmt(d.session.spearman).padStart(9)}  ${fmt(d.session.kendall).padStart(9)} ${String(d.session.n).padStart(5)}  ${fmt(d.model.spearman).padStart(8)}  ${fmt(d.model.kendall).padStart(7)}  ${String(d.model.n).padStart(6)}`,
+              );
+          }
+          return ExitCode.ok;
+        },
+      ),
     );
 
   calibrate

@@ -124,6 +124,7 @@ export {
 } from "./eval.ts";
 export { type Evaluation, EvaluationSchema } from "./evaluation.ts";
 export { type ExportOptions, type ExportResult, writeRoleplayBenchExport, writeTranscripts } from "./export.ts";
+export { GroupCastSchema, type GroupMember, groupCastOf, isCastLabel } from "./group-scene.ts";
 export { DEFAULT_MAX_LINE_BYTES, type RawRow, type ReadRowsOptions, readJsonlRows } from "./jsonl-rows.ts";
 export { LEDGER_OFF, type LedgerEntry, LedgerEntrySchema, mergeLedger, renderLedger } from "./judge/canon-ledger.ts";
 export { type ChunkJudgement, type ChunkJudgementCache, memoryChunkCache } from "./judge/chunk-judgement.ts";

@@ -3,6 +3,7 @@ import type { Store } from "../../store/index.ts";
 import type { Detector } from "../detectors/detector.ts";
 import { DETECTORS, runDetectors } from "../detectors/run-detectors.ts";
 import type { Dialogue } from "../dialogue.ts";
+import { groupCastOf } from "../group-scene.ts";
 import type { ChunkJudgement } from "../judge/chunk-judgement.ts";
 import type { Flag } from "../judge/flag.ts";
 import { type DialogueSource, loadDialogueSource, type SourceFilter, sessionKeyOf } from "../judge/judge-source.ts";
@@ -40,6 +41,7 @@ export function detectorFlagsFor(
       aiName: scenario?.aiName ?? "",
       userName: scenario?.userName ?? "",
       aiSetting: scenario?.aiSetting,
+      cast: scenario ? groupCastOf(scenario)?.map((m) => m.name) : undefined,
       turns: d.dialogue,
     },
     detectors,

@@ -14,6 +14,8 @@ export interface DetectorInput {
   userName: string;
   /** The NPC's card, when known (a character who *is* an AI may say so). */
   aiSetting?: string | undefined;
+  /** A group scene's cast names (2–4), when the scenario has one. */
+  cast?: readonly string[] | undefined;
   turns: readonly QuotableTurn[];
 }
 

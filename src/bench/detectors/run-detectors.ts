@@ -7,6 +7,7 @@ import { scoredNpcTurns } from "./detector.ts";
 import { dialogueLanguage } from "./dialogue-language.ts";
 import { formattingGlitchDetector } from "./formatting-glitch.ts";
 import { garbledTextDetector } from "./garbled-text.ts";
+import { groupSpeakerDetector } from "./group-speaker.ts";
 import { immersionErosionDetector } from "./immersion-erosion.ts";
 import { languageMixDetector } from "./language-mix.ts";
 import { lengthDriftDetector } from "./length-drift.ts";
@@ -34,6 +35,7 @@ export const DETECTORS: readonly Detector[] = [
   speaksForUserDetector,
   silenceDetector,
   refusalDetector,
+  groupSpeakerDetector,
 ];
 
 /**

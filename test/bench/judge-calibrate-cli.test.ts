@@ -56,4 +56,34 @@ describe("troupe bench calibrate judge", () => {
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--kinds: "typo"[\s\S]*fact_contradiction/);
   }, 120_000);
+
+  it("stops at the judge's token budget with exit 6 and finishes with a larger one", async () => {
+    const common = [
+      "bench",
+      "calibrate",
+      "judge",
+      "--per-kind",
+      "1",
+      "--clean",
+      "0",
+      "--langs",
+      "en",
+      "--kinds",
+      "factual_error",
+      "--ledger",
+      "on",
+      "--flaw-seed",
+      "budget-test",
+      "--concurrency",
+      "1",
+      "--judge",
+      `${server.openaiBaseUrl}#oracle`,
+    ];
+    const stopped = await troupe(...common, "--budget-tokens", "5000");
+    expect(stopped.code).toBe(6);
+    expect(stopped.stderr).toMatch(/Judge budget of 5000 tokens reached[\s\S]*larger --budget-usd or --budget-tokens/);
+    const done = await troupe("--json", ...common, "--budget-tokens", "1000000");
+    expect(done.code).toBe(0);
+    expect(JSON.parse(done.stdout).conditions[0].recall.overall).toMatchObject({ injected: 1, found: 1 });
+  }, 120_000);
 });

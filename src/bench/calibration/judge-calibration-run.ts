@@ -3,7 +3,7 @@ import { type Interval, percentileBootstrap } from "../../stats/index.ts";
 import type { Store } from "../../store/index.ts";
 import { LEDGER_OFF } from "../judge/canon-ledger.ts";
 import type { Flag } from "../judge/flag.ts";
-import { runJudgement } from "../judge/judge-run.ts";
+import { type JudgeBudget, runJudgement } from "../judge/judge-run.ts";
 import type { JudgeableSession, JudgeCall, JudgeProgressEvent, JudgeSettings } from "../judge/judge-session.ts";
 import type { PanelConfig } from "../judge/panel.ts";
 import type { ScoringConfig } from "../scoring/scoring-config.ts";
@@ -34,6 +34,8 @@ export interface JudgeCalibrationInput {
   call?: JudgeCall;
   signal?: AbortSignal;
   onChunk?: (event: JudgeProgressEvent & { ledger: LedgerMode }) => void;
+  /** The judge's budget, per condition (each is its own judgement, with its own spending). */
+  budget?: JudgeBudget;
 }
 
 /** One condition's judgement and recall. */
@@ -119,6 +121,7 @@ export async function runJudgeCalibration(input: JudgeCalibrationInput): Promise
       concurrency: input.concurrency,
       ...(input.call ? { call: input.call } : {}),
       ...(input.signal ? { signal: input.signal } : {}),
+      ...(input.budget ? { budget: input.budget } : {}),
       ...(input.onChunk ? { onChunk: (e: JudgeProgressEvent) => input.onChunk?.({ ...e, ledger }) } : {}),
     });
     const standing = new Map<string, { flags: Flag[]; chunks: number }>(

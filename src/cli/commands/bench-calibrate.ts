@@ -1,6 +1,7 @@
 import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import {
+  assertBudgetPriced,
   DEFAULT_JUDGE_SETTINGS,
   fitCategoryWeights,
   flawInjectionSet,
@@ -28,6 +29,7 @@ import { Progress } from "../progress.ts";
 import { action } from "../run-command.ts";
 import { intFlag, numberFlag } from "./bench-flags.ts";
 import { resolveJudges } from "./bench-judge.ts";
+import { judgePriceOf } from "./bench-models.ts";
 import {
   addScoringFlags,
   listFlag,
@@ -328,7 +330,13 @@ Example:
       .option("-c, --concurrency <n>", "sessions judged at once", intFlag(1, 1024), 4)
       .option("--cassette <file>", "record/replay judge calls")
       .option("--cassette-mode <mode>", "record | replay | auto", "auto")
-      .option("--no-cache", "no effect: judge calls never use the response cache (judged chunks are the cache)"),
+      .option("--no-cache", "no effect: judge calls never use the response cache (judged chunks are the cache)")
+      .option(
+        "--budget-usd <usd>",
+        "judge set: hard spending limit per ledger condition, in US dollars",
+        numberFlag(0, Number.POSITIVE_INFINITY, true),
+      )
+      .option("--budget-tokens <n>", "judge set: hard limit of judge tokens per ledger condition", intFlag(1)),
   )
     .addHelpText(
       "after",
@@ -369,6 +377,8 @@ Examples:
             cassette?: string;
             cassetteMode?: string;
             cache?: boolean;
+            budgetUsd?: number;
+            budgetTokens?: number;
           },
         ) => {
           if (flags.rubric !== "full" && flags.rubric !== "compact")
@@ -393,6 +403,11 @@ Examples:
           const langs = langsFlag(flags.langs);
           const meter = new UsageMeter();
           const judges = await resolveJudges(ctx, flags.judge, flags, meter);
+          assertBudgetPriced(
+            flags.budgetUsd,
+            judges.map((j) => j.id),
+            judgePriceOf(ctx.config, flags.judge?.length ? flags.judge : ["judge"]),
+          );
           const store = await ctx.store();
           const progress = new Progress({ label: "judging the flaw-injection set", unit: "chunks" });
           let done = 0;
@@ -453,6 +468,16 @@ Examples:
             ledger,
             concurrency: flags.concurrency,
             onChunk,
+            ...(flags.budgetUsd !== undefined || flags.budgetTokens !== undefined
+              ? {
+                  budget: {
+                    ...(flags.budgetUsd === undefined ? {} : { usd: flags.budgetUsd }),
+                    ...(flags.budgetTokens === undefined ? {} : { tokens: flags.budgetTokens }),
+                    priceOf: judgePriceOf(ctx.config, flags.judge?.length ? flags.judge : ["judge"]),
+                    hint: "Every judged chunk is saved. Rerun the same calibration with a larger --budget-usd or --budget-tokens to continue.",
+                  },
+                }
+              : {}),
           });
           progress.done();
           if (ctx.json) ctx.printJson({ ...result, conditions: result.conditions.map(({ found: _f, ...c }) => c) });

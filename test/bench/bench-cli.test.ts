@@ -112,6 +112,7 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
     expect((await resolveSuite(out)).scenarios.map((s) => s.lang)).toEqual(["zh", "zh"]);
   });
 
+  // builtin-en: 16 scenarios × 3 runs = 48 sessions of 100 generated turns (half of them the player's).
   it("prints an estimate with --dry-run and creates nothing", async () => {
     const cwd = home();
     writeFileSync(
@@ -120,8 +121,8 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
     );
     const dry = await runTroupe(["bench", "run", "--suite", "builtin-en", ...models(), "--dry-run"], { cwd });
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/Estimate: 42 sessions, 4200 generated turns/);
-    expect(dry.stdout).toMatch(/player\s+2100 calls/);
+    expect(dry.stdout).toMatch(/Estimate: 48 sessions, 4800 generated turns/);
+    expect(dry.stdout).toMatch(/player\s+2400 calls/);
     expect(dry.stdout).toMatch(/total\s+\$\d+\.\d+/);
     const store = await openStore({ home: join(cwd, ".troupe") });
     expect(await listRunRecords(store)).toEqual([]);
@@ -140,7 +141,7 @@ describe.concurrent("troupe bench (CLI, against the fake OpenAI-compatible serve
       { cwd },
     );
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toMatch(/Estimate: 42 sessions/);
+    expect(dry.stdout).toMatch(/Estimate: 48 sessions/);
     expect(dry.stdout).toMatch(
       /context {2}player {4}openai:gpt-4\.1-mini: WILL NOT FIT: the last turn's call needs ≈\d+ prompt \+ 512 output tokens, more than its 4096-token context/,
     );

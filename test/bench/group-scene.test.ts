@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { runDetectors } from "../../src/bench/detectors/run-detectors.ts";
 import { groupCastOf, isCastLabel } from "../../src/bench/group-scene.ts";
-import { resolveSuite } from "../../src/bench/index.ts";
+import { resolveSuite, toJudgeableSessions } from "../../src/bench/index.ts";
+import { planChunks } from "../../src/bench/judge/chunk-plan.ts";
+import { renderJudgeMessages } from "../../src/bench/judge/judge-prompt.ts";
 
 describe("group scenes", () => {
   it("are in both built-in suites with a cast of 2 to 4 characters", async () => {
@@ -60,5 +62,43 @@ describe("group scenes", () => {
       ],
     });
     expect(zh.filter((f) => f.subtype === "character_confusion").map((f) => f.quote)).toEqual(["王伯："]);
+  });
+
+  it("shows the judge the cast of a group scene, inside the data block", async () => {
+    const suite = await resolveSuite("builtin-en");
+    const group = suite.scenarios.find((s) => s.id === "en_builtin_016")!;
+    const solo = suite.scenarios.find((s) => s.id === "en_builtin_001")!;
+    const turns = [
+      { role: "ai" as const, round: 0, text: group.aiPrologue },
+      { role: "user" as const, round: 1, text: group.initialUserInput },
+      { role: "ai" as const, round: 2, text: "Mara: Front room first." },
+      { role: "user" as const, round: 3, text: "Fine." },
+    ];
+    const dialogue = (s: typeof group) => ({
+      seed_id: s.id,
+      model_name: "m",
+      run_id: "run_1",
+      num_turns: turns.length,
+      dialogue: turns,
+    });
+    const [g, o] = toJudgeableSessions({
+      source: "x",
+      kind: "dialogues",
+      dialogues: [dialogue(group), dialogue(solo)],
+      scenarios: new Map([
+        [group.id, group],
+        [solo.id, solo],
+      ]),
+      issues: [],
+    });
+    expect(g!.card!.cast!.map((m) => m.name)).toEqual(["Mara Albescu", "Luca Albescu"]);
+    expect(o!.card!.cast).toBeUndefined();
+    const [, user] = renderJudgeMessages(g!.card, planChunks(turns)[0]!, []);
+    const data = user!.content;
+    const castAt = data.indexOf("CAST (group scene");
+    expect(castAt).toBeGreaterThan(data.indexOf("<<DATA"));
+    expect(castAt).toBeLessThan(data.indexOf("<<END DATA"));
+    expect(data).toContain('- "Luca Albescu": "Dreamy, sentimental clock repairer');
+    expect(renderJudgeMessages(o!.card, planChunks(turns)[0]!, [])[1]!.content).not.toContain("CAST");
   });
 });

@@ -17,6 +17,8 @@ export interface JudgeCard {
   userName: string;
   userSetting: string;
   lang?: string;
+  /** A group scene's cast (2–4): who is in the scene, so the judge can tell who said and knows what. */
+  cast?: ReadonlyArray<{ name: string; description: string }>;
 }
 
 /** How much of the rubric the system prompt spells out. */
@@ -85,6 +87,14 @@ function dataBlock(
         `NPC ${q(npc)}: ${q(clip(card.aiSetting, options.maxCardChars))}`,
         `USER ${q(user)}: ${q(clip(card.userSetting, Math.floor(options.maxCardChars / 2)))}`,
         ...(card.lang ? [`language: ${q(card.lang)}`] : []),
+        ...(card.cast?.length
+          ? [
+              "CAST (group scene: each keeps their own voice, knowledge and secrets)",
+              ...card.cast.map(
+                (m) => `- ${q(m.name)}: ${q(clip(m.description, Math.floor(options.maxCardChars / 4)))}`,
+              ),
+            ]
+          : []),
       ]
     : ["(no character card available: judge from the transcript alone)"];
   const ledgerLines =
@@ -137,7 +147,17 @@ function renderUserTemplateProbe(options: JudgePromptOptions): string {
     ],
     scoredRounds: [2],
   };
-  const card = { aiName: "N", aiSetting: "s", userName: "U", userSetting: "t", lang: "en" };
+  const card = {
+    aiName: "N",
+    aiSetting: "s",
+    userName: "U",
+    userSetting: "t",
+    lang: "en",
+    cast: [
+      { name: "A", description: "a" },
+      { name: "B", description: "b" },
+    ],
+  };
   return JSON.stringify(renderJudgeMessages(card, chunk, [{ kind: "fact", round: 0, statement: "x" }], options));
 }
 

@@ -4,6 +4,7 @@ import { TroupeError, UsageError } from "../../core/index.ts";
 import type { Store } from "../../store/index.ts";
 import { loadDialoguesFile, loadSeedsFile } from "../data-files.ts";
 import type { Dialogue } from "../dialogue.ts";
+import { groupCastOf } from "../group-scene.ts";
 import { BenchDataError, type RowIssue } from "../row-issue.ts";
 import { getRun } from "../run-store.ts";
 import type { Scenario } from "../scenario.ts";
@@ -59,6 +60,7 @@ export function toJudgeableSessions(source: DialogueSource): JudgeableSession[] 
             userName: scenario.userName,
             userSetting: scenario.userSetting,
             lang: scenario.lang,
+            ...(groupCastOf(scenario) ? { cast: groupCastOf(scenario) } : {}),
           }
         : undefined,
       turns: d.dialogue,

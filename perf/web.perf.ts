@@ -47,12 +47,14 @@ const SCROLL_PROBE = `(async () => {
   const long = [];
   const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) long.push(e.duration); });
   observer.observe({ type: "longtask", buffered: false });
-  const scroller = document.querySelector(".messages");
   const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+  let scroller = document.querySelector(".messages");
+  while (!scroller) { await frame(); scroller = document.querySelector(".messages"); }
   let maxNodes = 0;
   let steps = 0;
   const started = performance.now();
-  while (scroller.scrollTop > 0) {
+  // Bounded, so a list that never reaches the top shows up as a result instead of a hang.
+  while (scroller.scrollTop > 0 && steps < 5000) {
     scroller.scrollTop = Math.max(0, scroller.scrollTop - 600);
     await frame();
     maxNodes = Math.max(maxNodes, document.querySelectorAll("article.message").length);

@@ -42,7 +42,7 @@ describe("troupe bench calibrate judge", () => {
       [80, 1],
     ]);
     expect(off.recall.byDistance.map((d: { recall: number }) => d.recall)).toEqual([0, 0, 0]);
-    expect(on.recall.byKind).toHaveLength(7);
+    expect(on.recall.byKind).toHaveLength(8);
     expect(on.recall.falseFlags).toMatchObject({ cleanChunks: 5, flags: 0 });
     expect(out.ledgerWorth.factContradiction.difference.estimate).toBe(1);
 

@@ -46,8 +46,8 @@ function oracleCall(options: { noisy?: boolean } = {}): JudgeCall {
 describe("judge-level flaw set", () => {
   it("has one flaw with ground truth per session, contradictions at 20, 50 and 80 turns in other chunks", () => {
     const set = judgeFlawSet({ seed: "t", perKind: 3, clean: 2, langs: ["en", "zh"] });
-    // (7 kinds + 2 more distances) × 3 + 2 clean, per language.
-    expect(set).toHaveLength(2 * (9 * 3 + 2));
+    // (8 kinds + 2 more distances) × 3 + 2 clean, per language.
+    expect(set).toHaveLength(2 * (10 * 3 + 2));
     for (const s of set) {
       expect(s.turns).toHaveLength(102);
       for (const f of s.flaws) {
@@ -68,12 +68,21 @@ describe("judge-level flaw set", () => {
     expect(judgeFlawSet({ seed: "t", perKind: 3, clean: 2 })).toEqual(set);
     const rule = set.find((s) => s.flaws[0]?.kind === "world_rule_break")!;
     expect(rule.aiSetting).toMatch(/World rule: |世界规则：/);
+    // A group scene: two speakers, labelled, and the partner voices the NPC's secret on a line of their own.
+    for (const group of set.filter((s) => s.flaws[0]?.kind === "group_knowledge_leak")) {
+      const [npc, partner] = group.cast!.map((m) => m.name);
+      const leak = group.turns.find((t) => t.round === group.flaws[0]!.round)!;
+      expect(leak.text.startsWith(`${partner}`)).toBe(true);
+      expect(group.turns.filter((t) => t.role === "ai" && t.text.startsWith(`${npc}`)).length).toBeGreaterThan(20);
+    }
   });
 
   it("injects nothing the rule detectors can see, except the asides of immersion erosion", () => {
     const set = judgeFlawSet({ seed: "det", perKind: 2, clean: 0, langs: ["en", "zh"] });
     for (const s of set) {
-      const flags = runDetectors(s).filter((f) => f.subtype !== "immersion_erosion");
+      const flags = runDetectors({ ...s, cast: s.cast?.map((m) => m.name) }).filter(
+        (f) => f.subtype !== "immersion_erosion",
+      );
       expect(flags.map((f) => `${s.id} ${f.subtype} R${f.round}`)).toEqual([]);
     }
   });
@@ -147,7 +156,7 @@ describe("judge calibration with and without the canon ledger", () => {
     expect(on!.ledger).toBe("on");
     expect(off!.ledger).toBe("off");
     expect(on!.judgementId).not.toBe(off!.judgementId);
-    expect(result.sessions).toBe(2 * (9 * 2 + 2));
+    expect(result.sessions).toBe(2 * (10 * 2 + 2));
     // With the ledger the oracle finds every flaw; without it, no contradiction at any distance.
     expect(on!.recall.byKind.map((k) => [k.kind, k.recall])).toEqual(JUDGE_FLAW_KINDS.map((k) => [k, 1]));
     expect(on!.recall.byDistance.map((d) => [d.distance, d.injected, d.recall])).toEqual([

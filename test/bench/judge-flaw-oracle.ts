@@ -77,6 +77,9 @@ export function judgeFlawOracle(user: string, options: { noisy?: boolean } = {})
     for (const r of p.rushed) if (text.includes(core(r))) flag(round, core(r), "rushed_pacing");
     for (const e of p.factualErrors) if (text.includes(e)) flag(round, e, "factual_error");
     if (text.includes(p.erosion[2]!)) flag(round, p.erosion[2]!, "immersion_erosion");
+    // Only a judge shown the cast can tell the partner should not know the NPC's secret.
+    for (const g of p.groupSecrets)
+      if (user.includes("CAST (group scene") && text.includes(g.leak)) flag(round, g.leak, "impossible_knowledge");
   }
   if (options.noisy && scored[0] !== undefined) {
     const text = turns.get(scored[0])!;

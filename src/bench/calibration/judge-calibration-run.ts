@@ -70,7 +70,14 @@ function toJudgeable(s: JudgeFlawSession): JudgeableSession {
     modelName: "judge-flaws",
     runId: "run_1",
     lang: s.lang,
-    card: { aiName: s.aiName, aiSetting: s.aiSetting, userName: s.userName, userSetting: s.userSetting, lang: s.lang },
+    card: {
+      aiName: s.aiName,
+      aiSetting: s.aiSetting,
+      userName: s.userName,
+      userSetting: s.userSetting,
+      lang: s.lang,
+      ...(s.cast ? { cast: s.cast } : {}),
+    },
     turns: s.turns,
   };
 }

@@ -32,6 +32,12 @@ export interface JudgeFlawPhrases {
   factualErrors: readonly string[];
   /** Five asides from outside the fiction, growing more blatant, put in front of five consecutive replies. */
   erosion: readonly string[];
+  /** Group scenes: the NPC's partner in the scene, and a secret of the NPC's that the partner later voices. */
+  partners: readonly string[];
+  groupSecrets: readonly { secret: string; leak: string }[];
+  /** The group scene's card, with {npc}, {partner}, {setting} and {secret}. */
+  groupCard: string;
+  partnerDescription: string;
 }
 
 export const JUDGE_FLAW_PHRASES_EN: JudgeFlawPhrases = {
@@ -111,6 +117,20 @@ export const JUDGE_FLAW_PHRASES_EN: JudgeFlawPhrases = {
     "Let me know if you'd like a different plot direction.",
     "Anyway, as your narrator I can skip ahead if you want. Should I continue the story?",
   ],
+  partners: ["Corin", "Hale", "Bryn"],
+  groupSecrets: [
+    {
+      secret: "she hid her father's logbook under the third step of the cellar stairs",
+      leak: "I know the logbook is under the third step of the cellar stairs, you hid it there.",
+    },
+    {
+      secret: "she has been writing letters to a lighthouse keeper across the strait every week",
+      leak: "Still writing every week to that keeper across the strait, are you?",
+    },
+  ],
+  groupCard:
+    'Voice two characters, each line labelled "Name: …": {npc}, {setting}; and {partner}, her cousin, a fisherman who knows nothing of her private life. {npc}\'s secret, which {partner} does not know: {secret}.',
+  partnerDescription: "her cousin, a fisherman; does not know her secret",
 };
 
 export const JUDGE_FLAW_PHRASES_ZH: JudgeFlawPhrases = {
@@ -190,4 +210,15 @@ export const JUDGE_FLAW_PHRASES_ZH: JudgeFlawPhrases = {
     "如果你想换个剧情走向，跟我说一声。",
     "总之，作为旁白我可以直接跳到后面，要我继续这个故事吗？",
   ],
+  partners: ["阿青", "小满", "老周"],
+  groupSecrets: [
+    {
+      secret: "她把父亲的航海日志藏在地窖楼梯的第三级台阶下面",
+      leak: "我知道日志藏在地窖楼梯第三级台阶下面，是你藏的。",
+    },
+    { secret: "她每周都偷偷给海峡对岸的守塔人写信", leak: "你还是每周给海峡对岸那个守塔人写信吧？" },
+  ],
+  groupCard:
+    '扮演两个人，每句用"名字：……"标明说话人：{npc}，{setting}；以及{partner}，她的表亲，一个对她的私事一无所知的渔民。{npc}的秘密（{partner}并不知道）：{secret}。',
+  partnerDescription: "她的表亲，渔民；不知道她的秘密",
 };

@@ -16,6 +16,7 @@ export const JUDGE_FLAW_KINDS = [
   "rushed_pacing",
   "factual_error",
   "immersion_erosion",
+  "group_knowledge_leak",
 ] as const;
 export type JudgeFlawKind = (typeof JUDGE_FLAW_KINDS)[number];
 
@@ -36,6 +37,7 @@ export const JUDGE_FLAW_INFO: Readonly<Record<JudgeFlawKind, { subtype: Subtype;
   rushed_pacing: { subtype: "rushed_pacing", accepts: ["content_logic", "diversity"] },
   factual_error: { subtype: "factual_error", accepts: ["knowledge"] },
   immersion_erosion: { subtype: "immersion_erosion", accepts: ["content_logic", "basics"] },
+  group_knowledge_leak: { subtype: "impossible_knowledge", accepts: ["knowledge", "logic"] },
 };
 
 /** One injected judge-level flaw with its ground truth. */
@@ -61,6 +63,8 @@ export interface JudgeFlawSession {
   userName: string;
   aiSetting: string;
   userSetting: string;
+  /** Group scenes: the cast the judge is shown. */
+  cast?: { name: string; description: string }[];
   turns: { role: "ai" | "user"; round: number; text: string }[];
   /** Empty for a clean session. */
   flaws: JudgeFlaw[];
@@ -105,6 +109,7 @@ export function injectJudgeFlaw(
     at(round).text = insertIntoSpeech(at(round).text, f(line), zh);
   };
   let aiSetting = base.aiSetting;
+  let cast: JudgeFlawSession["cast"];
   const info = JUDGE_FLAW_INFO[kind];
   let flaw: JudgeFlaw;
   switch (kind) {
@@ -173,6 +178,26 @@ export function injectJudgeFlaw(
       flaw = { kind, subtype: info.subtype, round, lastRound: round + 8, variant: "erosion" };
       break;
     }
+    case "group_knowledge_leak": {
+      // A scene of two: every NPC line is labelled by its speaker, alternating; the partner voices the NPC's secret.
+      const partner = pick(rng, p.partners).value;
+      const { value, index } = pick(rng, p.groupSecrets);
+      aiSetting = p.groupCard
+        .replaceAll("{npc}", () => base.aiName)
+        .replaceAll("{partner}", () => partner)
+        .replaceAll("{setting}", () => base.aiSetting)
+        .replaceAll("{secret}", () => value.secret);
+      cast = [
+        { name: base.aiName, description: `${base.aiSetting}; ${zh ? "秘密：" : "secret: "}${value.secret}` },
+        { name: partner, description: p.partnerDescription },
+      ];
+      const speakerOf = (round: number) => (Math.floor(round / 2) % 2 === 0 ? base.aiName : partner);
+      for (const t of turns) if (t.role === "ai") t.text = `${speakerOf(t.round)}${zh ? "：" : ": "}${t.text}`;
+      const round = 4 * (3 + rng.int(22)) + 2;
+      speak(round, value.leak);
+      flaw = { kind, subtype: info.subtype, round, lastRound: round, variant: `leak-${index}` };
+      break;
+    }
   }
   return {
     id: seed,
@@ -181,6 +206,7 @@ export function injectJudgeFlaw(
     userName: base.userName,
     aiSetting,
     userSetting: USER_SETTING[lang],
+    ...(cast ? { cast } : {}),
     turns,
     flaws: [flaw],
   };

@@ -344,7 +344,8 @@ Example:
 The judge set (default) is synthetic 100-turn sessions (en and zh), each with one flaw only a judge can see, at a
 recorded place: a fact contradicted 20, 50 or 80 turns after it was set, a broken world rule (the rule is in the
 card), knowledge the character cannot have (a secret the user kept), drift out of character over three replies,
-rushed pacing, a plain factual error, and immersion eroding over five replies; plus clean sessions. A flaw counts as
+rushed pacing, a plain factual error, immersion eroding over five replies, and a group scene where one
+character voices another's secret (the cast is shown to the judge); plus clean sessions. A flaw counts as
 found when a standing flag of a dimension its kind accepts cites a round inside it. Reported: recall per kind, per
 fact distance and per chunk position with 95% Wilson intervals; false flags per clean chunk with a bootstrap
 interval; with --ledger both, the same without the canon ledger and the ledger's worth (paired difference in

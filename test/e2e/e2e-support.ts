@@ -1,7 +1,7 @@
 // Shared set-up of the end-to-end tests: the built web app served by a real `troupe serve` (SQLite, the fake model
 // server), driven in Debian's Chromium through playwright-core. Pages are opened from contexts (axe needs that).
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type Browser, type BrowserContext, chromium, type Page } from "playwright-core";
@@ -28,10 +28,25 @@ const FLAGS = [
   "--disable-quic",
 ];
 
-/** Build the web app unless a build is there (npm ci builds it; TROUPE_WEB_REBUILD=1 forces a fresh one). */
-export function ensureWebBuilt(): void {
-  if (existsSync(join(WEB_ROOT, "index.html")) && process.env["TROUPE_WEB_REBUILD"] !== "1") return;
-  execFileSync(process.execPath, [join(ROOT, "scripts", "build-web.mjs")], { stdio: "inherit" });
+/**
+ * Build the web app unless a build is there (npm ci builds it; TROUPE_WEB_REBUILD=1 forces a fresh one). Test files
+ * run in parallel: one builds under a lock directory while the others wait for it.
+ */
+export async function ensureWebBuilt(): Promise<void> {
+  const built = () => existsSync(join(WEB_ROOT, "index.html"));
+  if (built() && process.env["TROUPE_WEB_REBUILD"] !== "1") return;
+  const lock = join(ROOT, "web", ".build-lock");
+  try {
+    mkdirSync(lock);
+  } catch {
+    while (existsSync(lock) || !built()) await new Promise((r) => setTimeout(r, 100));
+    return;
+  }
+  try {
+    execFileSync(process.execPath, [join(ROOT, "scripts", "build-web.mjs")], { stdio: "inherit" });
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** Launch Chromium with the flags a closed network needs. */
@@ -47,7 +62,7 @@ export interface WebFixture extends ServeFixture {
 
 /** Start `troupe serve` (real server, fake model) serving the built app. */
 export async function startWebFixture(options: Parameters<typeof startServeFixture>[0] = {}): Promise<WebFixture> {
-  ensureWebBuilt();
+  await ensureWebBuilt();
   const fixture = await startServeFixture({ webRoot: WEB_ROOT, ...options });
   const alice = await fixture.server.identity.getUser(fixture.aliceId);
   if (!alice) throw new Error("the fixture's alice is missing");

@@ -5,6 +5,7 @@ import type { LoadedCard } from "../cards/index.ts";
 import { setupFromCards, World } from "../world/index.ts";
 import { getCharacter } from "./characters.ts";
 import { ChatError } from "./chat-error.ts";
+import { chatDb } from "./chat-tables.ts";
 import type { ChatPersona } from "./chat-views.ts";
 import { createWorldChat, type WorldChatDeps } from "./world-chat-rows.ts";
 
@@ -56,6 +57,37 @@ export async function createWorldChatFromCharacters(
       { hint: "Pick a persona name that no character has, and characters with different names." },
     );
   const world = await World.create(deps.store, setup, deps.now ? { now: deps.now } : {});
+  const chatId = await createWorldChat(deps, ownerId, world, {
+    ...(input.title === undefined ? {} : { title: input.title }),
+    ...(input.model === undefined ? {} : { model: input.model }),
+  });
+  return { chatId, world };
+}
+
+/**
+ * A chat on a world that already exists (made with `troupe world new` or an earlier chat), for the one owner allowed
+ * to have it: worlds carry no owner of their own, a world's chats do, so a world another owner already chats in
+ * is refused as a conflict.
+ */
+export async function createWorldChatOnWorld(
+  deps: WorldChatDeps,
+  ownerId: string,
+  worldRef: string,
+  input: { model?: string | null; title?: string } = {},
+): Promise<{ chatId: string; world: World }> {
+  const world = await World.open(deps.store, worldRef);
+  const owners = await (await chatDb(deps.store))
+    .selectFrom("chat_chats")
+    .select("owner_id")
+    .distinct()
+    .where("world_id", "=", world.id)
+    .execute();
+  if (owners.some((o) => o.owner_id !== ownerId))
+    throw new ChatError(
+      "conflict",
+      "chat.world_taken",
+      `The world ${world.record.name} belongs to another user's chats.`,
+    );
   const chatId = await createWorldChat(deps, ownerId, world, {
     ...(input.title === undefined ? {} : { title: input.title }),
     ...(input.model === undefined ? {} : { model: input.model }),

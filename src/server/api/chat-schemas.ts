@@ -84,6 +84,8 @@ export const CreateChatBody = z.object({
   characterId: Id.optional(),
   characterIds: z.array(Id).min(1).max(16).optional(),
   world: z.boolean().optional(),
+  /** An existing world (id, id prefix or name) to chat in, instead of a new one from characters: admins only. */
+  worldRef: z.string().min(1).max(200).optional(),
   persona: PersonaSchema.optional(),
   model: z.string().max(500).nullable().optional(),
   sampling: SamplingSchema.optional(),

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from "fastify";
 import type { ZodTypeProvider } from "fastify-type-provider-zod";
 import * as z from "zod";
-import { createWorldChatFromCharacters, worldChatView } from "../../chat/index.ts";
+import { createWorldChatFromCharacters, createWorldChatOnWorld, worldChatView } from "../../chat/index.ts";
+import { requireAdmin } from "../auth/authenticate.ts";
 import { HttpError } from "../http-error.ts";
 import { chatHttp } from "./chat-http-error.ts";
-import { type ChatRoutesOptions, ownerOf } from "./chat-routes-options.ts";
+import { actorOf, type ChatRoutesOptions, ownerOf } from "./chat-routes-options.ts";
 import { ChatParams, ChatSummarySchema, ChatViewSchema, CreateChatBody, ErrorSchema } from "./chat-schemas.ts";
 import type { WorldChatRouteOptions } from "./world-chat-actions.ts";
 import { worldChatHttpError } from "./world-chat-answer.ts";
@@ -29,13 +30,31 @@ export async function chatRoutes(
         tags: TAGS,
         summary:
           "Start a chat with a character (its greeting first, alternate greetings as the greeting's swipes), or " +
-          "with `world: true` a world-backed chat with one or more of your characters (`characterIds`)",
+          "with `world: true` a world-backed chat with one or more of your characters (`characterIds`), or (admins) a " +
+          "chat on an existing world (`worldRef`)",
         body: CreateChatBody,
         response: { 201: ChatViewSchema, 400: ErrorSchema, 404: ErrorSchema },
       },
     },
     async (request, reply) => {
-      const { characterId, characterIds, world, persona, model, sampling, title } = request.body;
+      const { characterId, characterIds, world, worldRef, persona, model, sampling, title } = request.body;
+      if (worldRef !== undefined) {
+        // Worlds made outside the server (troupe world new) have no owner: only an admin may hand one to a chat.
+        requireAdmin(actorOf(request));
+        if (!worlds) throw new HttpError(400, "world.not_served", "This server does not keep world-backed chats.");
+        if (characterId || characterIds || persona || sampling)
+          throw new HttpError(400, "invalid_request", "A chat on an existing world takes its cast and user from it.", {
+            param: "worldRef",
+          });
+        const made = await createWorldChatOnWorld(worlds.deps, ownerOf(request), worldRef, {
+          ...(model !== undefined ? { model } : {}),
+          ...(title !== undefined ? { title } : {}),
+        }).catch((error: unknown) => {
+          throw worldChatHttpError(error);
+        });
+        worlds.keep?.(made.world);
+        return reply.code(201).send(await worldChatView(worlds.deps, ownerOf(request), made.chatId, made.world));
+      }
       if (world) {
         if (!worlds) throw new HttpError(400, "world.not_served", "This server does not keep world-backed chats.");
         const ids = characterIds ?? (characterId ? [characterId] : []);

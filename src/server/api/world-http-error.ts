@@ -10,6 +10,7 @@ const NOT_FOUND = new Set([
   "world.no_proposal",
   "world.no_pending",
   "world.no_character",
+  "world.not_found",
 ]);
 
 /** World errors about the state the world is in rather than the request: 409. */

@@ -248,4 +248,46 @@ describe.runIf(RUN_E2E)("signals from the web app", { timeout: 180_000 }, () => 
     expect((exposure.payload as { max_visible_fraction: number }).max_visible_fraction).toBeLessThan(0.5);
     await context.close();
   });
+
+  it("on a clock moved by hand: 0.9 s in view is no exposure, 1 s is; a minute without input stops the dwell", async () => {
+    const { chat } = await api<View>(fixture, fixture.aliceKey, "POST", "/chats", { characterId });
+    await api(fixture, fixture.aliceKey, "POST", `/chats/${chat.id}/messages?stream=false`, { text: "One reply" });
+    const reply = (await api<View>(fixture, fixture.aliceKey, "GET", `/chats/${chat.id}`)).messages.at(-1)!;
+    const { context, page } = await openPage(browser);
+    // The capture's monotonic clock stands still unless the test moves it (wall time stays real).
+    await context.addInitScript(`(() => {
+      window.__mono = 0;
+      window.__troupeClock = { now: () => Date.now(), mono: () => window.__mono };
+    })()`);
+    await signInWithApi(context, fixture.url, { apiKey: fixture.aliceKey });
+    await page.goto(`${fixture.url}/chats/${encodeURIComponent(chat.id)}`);
+    await page.locator(`article[data-message-id="${reply.id}"]`).waitFor();
+    // Let the IntersectionObserver deliver its first entries (they come with rendering).
+    await page.evaluate(
+      "new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))))",
+    );
+    const advance = (ms: number) => page.evaluate(`window.__mono += ${ms}`);
+    const mine = async (type: "exposure" | "dwell") =>
+      (await events([type])).filter((e) => e.candidate_id === reply.candidateId);
+
+    await advance(900);
+    await setVisibility(page, false); // ends the stretch: its dwell leaves by beacon
+    await waitUntil(async () => (await mine("dwell")).length === 1);
+    expect((await mine("dwell"))[0]?.payload).toMatchObject({ visible_ms: 900, wall_ms: 900 });
+    expect(await mine("exposure")).toEqual([]);
+
+    await setVisibility(page, true);
+    await advance(1000);
+    await waitUntil(async () => (await mine("exposure")).length === 1);
+    expect((await mine("exposure"))[0]?.payload).toMatchObject({ visible_ms: 1000 });
+
+    // Input, then 61 s without any: only the first 60 s count.
+    await page.keyboard.press("Shift");
+    await advance(61_000);
+    await setVisibility(page, false);
+    await waitUntil(async () => (await mine("dwell")).length === 2);
+    const idle = (await mine("dwell")).find((e) => (e.payload as { wall_ms: number }).wall_ms > 60_000)!;
+    expect(idle.payload).toMatchObject({ visible_ms: 60_000 + 1000, wall_ms: 62_000 });
+    await context.close();
+  });
 });

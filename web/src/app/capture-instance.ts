@@ -1,5 +1,5 @@
 import { currentCsrfToken } from "../api/client.ts";
-import { httpTransport, SignalCapture } from "../signals/index.ts";
+import { browserClock, type Clock, httpTransport, SignalCapture } from "../signals/index.ts";
 
 let capture: SignalCapture | undefined;
 
@@ -9,6 +9,8 @@ export function startCapture(userId: string, role: "admin" | "user"): SignalCapt
     transport: httpTransport("/api/events", currentCsrfToken),
     storage: localStorage,
     queueKey: `troupe.events.v1.${userId}`,
+    // End-to-end tests inject a clock they move by hand (the one-second and idle rules without waiting).
+    clock: (window as { __troupeClock?: Clock }).__troupeClock ?? browserClock,
   });
   capture.start(role);
   return capture;

@@ -161,7 +161,13 @@ export class ViewTracker {
 
   /** The person did something (key, pointer, wheel, scroll): not idle. */
   noteInput(): void {
-    this.lastInput = this.clock.mono();
+    const now = this.clock.mono();
+    if (!this.idle && now - this.lastInput >= IDLE_MS)
+      // Idle, though the timer has not noticed yet: close the counted stretch at the idle point first.
+      this.eachCounting(() => {
+        this.idle = true;
+      });
+    this.lastInput = now;
     if (this.idle)
       this.eachCounting(() => {
         this.idle = false;
@@ -274,9 +280,17 @@ export class ViewTracker {
   }
 
   /** Stop counting, adding the stretch to the episode. */
+  /**
+   * Now, or the moment the person went idle when that came first: counted time never includes the idle minute,
+   * however late the idle timer noticed it.
+   */
+  private countedUntil(since: number): number {
+    return Math.max(since, Math.min(this.clock.mono(), this.lastInput + IDLE_MS));
+  }
+
   private pause(state: State): void {
     if (state.countingSince === undefined) return;
-    const ms = this.clock.mono() - state.countingSince;
+    const ms = this.countedUntil(state.countingSince) - state.countingSince;
     state.countingSince = undefined;
     clearTimeout(state.timer);
     state.episodeVisibleMs += ms;
@@ -287,7 +301,8 @@ export class ViewTracker {
 
   private checkExposure(state: State, since: number): void {
     if (state.exposed || state.countingSince !== since) return;
-    const continuous = this.clock.mono() - since;
+    const continuous = this.countedUntil(since) - since;
+    if (this.countedUntil(since) < this.clock.mono()) return; // went idle before a second passed
     // A timer may fire early by a clock tick; wait out the rest rather than round up.
     if (continuous < EXPOSURE_MS) {
       state.timer = setTimeout(() => this.checkExposure(state, since), EXPOSURE_MS - continuous);

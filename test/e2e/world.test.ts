@@ -93,6 +93,12 @@ describe.runIf(RUN_E2E)("a world-backed chat in the web app", { timeout: 180_000
     expect(describeViolations(await axe(page)).filter((v) => /^(critical|serious) /.test(v))).toEqual([]);
     expect(await page.locator(".manifest").textContent()).toMatch(/tokens used/);
 
+    // Branching at the user's line keeps the chat and moves its world onto a new branch, shown in the tree.
+    await page.locator("article.message-user").last().getByRole("button", { name: "Branch" }).click();
+    await page.getByRole("tab", { name: "Branches" }).click();
+    await waitUntil(async () => (await page.locator(".branch-tree li").count()) >= 2);
+    expect(page.url()).toContain(encodeURIComponent(chatId));
+
     // While away: the off-screen simulation proposes a digest; accepting it moves the chat on.
     await page.getByRole("tab", { name: "While away" }).click();
     await page.getByLabel("Story time that passes").fill("8h");

@@ -108,7 +108,11 @@ export function chatActions(deps: ChatActionDeps): MessageActions {
     branch: async (message) => {
       try {
         const next = await branchChat(chatId, message.id);
-        navigate(`/chats/${encodeURIComponent(next.chat.id)}`);
+        // A world chat branches its world and stays the same chat, now on the new branch.
+        if (next.chat.id === chatId) {
+          deps.showView(next);
+          deps.announce("Branched: the chat continues on a new branch of its world.");
+        } else navigate(`/chats/${encodeURIComponent(next.chat.id)}`);
       } catch (e) {
         deps.setError((e as Error).message);
       }

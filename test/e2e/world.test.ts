@@ -1,5 +1,6 @@
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { readEvents } from "../../src/feedback/index.ts";
 import { waitUntil } from "../support/wait-until.ts";
 import { at, startWorldFake, type WorldFake } from "../world/world-chat-fake.ts";
 import {
@@ -64,6 +65,20 @@ describe.runIf(RUN_E2E)("a world-backed chat in the web app", { timeout: 180_000
     const reply = page.locator("article.message-assistant", { hasText: "climbs the stairs" });
     await reply.waitFor();
     await waitUntil(async () => (await page.locator("article.message.is-streaming").count()) === 0);
+    // Its events name the character who spoke (a group chat has no single character).
+    const speaker = (await reply.locator(".speaker").textContent()) ?? "";
+    const characters = await api<{ characters: Array<{ id: string; name: string }> }>(
+      fixture,
+      fixture.aliceKey,
+      "GET",
+      "/characters",
+    );
+    const speakerId = characters.characters.find((c) => c.name === speaker)?.id;
+    await waitUntil(async () =>
+      (await readEvents(fixture.db.store, { ownerId: fixture.aliceId, chatId, types: ["exposure"] })).some(
+        (e) => e.candidate_id && e.character_id === speakerId,
+      ),
+    );
     // The director's choice and its reason are shown with the reply.
     expect(await reply.locator(".director-reason").textContent()).toMatch(/^Why (Mara|Tobin) answers: \S/);
 

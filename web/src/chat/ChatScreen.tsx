@@ -5,7 +5,7 @@ import type { ChatView, Message, Violation } from "../api/types.ts";
 import { getCapture } from "../app/capture-instance.ts";
 import { linkClick, navigate } from "../app/router.ts";
 import { Avatar } from "../characters/Avatar.tsx";
-import { type EventContext, wordCount } from "../signals/index.ts";
+import { type EventContext, newEventId, wordCount } from "../signals/index.ts";
 import { ChatSettings } from "./ChatSettings.tsx";
 import { Composer } from "./Composer.tsx";
 import { chatActions } from "./chat-actions.ts";
@@ -39,8 +39,8 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
   const abort = useRef<AbortController | null>(null);
   const buffer = useMemo(() => new StreamBuffer(setTexts), []);
   const elements = useRef(new Map<string, HTMLElement>());
-  const state = useRef({ view, local, busy });
-  state.current = { view, local, busy };
+  const state = useRef({ view, local, busy, cast });
+  state.current = { view, local, busy, cast };
 
   const messages = local ?? view?.messages ?? [];
   const chat = view?.chat;
@@ -84,13 +84,18 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
     return () => capture?.tracker.setRoot(null);
   }, [view !== undefined]);
 
-  const contextOf = (m: Message): EventContext & { message_id: string } => ({
-    chat_id: m.chatId,
-    ...(state.current.view?.chat.characterId ? { character_id: state.current.view.chat.characterId } : {}),
-    message_id: m.id,
-    ...(m.parentId ? { parent_message_id: m.parentId } : {}),
-    ...(m.candidateId ? { candidate_id: m.candidateId } : {}),
-  });
+  const contextOf = (m: Message): EventContext & { message_id: string } => {
+    // In a group chat the character is the reply's speaker; otherwise the chat's one character.
+    const characterId =
+      (m.role === "assistant" ? state.current.cast[m.speaker]?.id : undefined) ?? state.current.view?.chat.characterId;
+    return {
+      chat_id: m.chatId,
+      ...(characterId ? { character_id: characterId } : {}),
+      message_id: m.id,
+      ...(m.parentId ? { parent_message_id: m.parentId } : {}),
+      ...(m.candidateId ? { candidate_id: m.candidateId } : {}),
+    };
+  };
 
   // The last reply on screen is what a leave is about.
   const lastReply = [...messages].reverse().find((m) => m.role === "assistant");
@@ -115,7 +120,7 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
         generation.kind,
         id,
         generation.kind === "send"
-          ? { text: generation.text, clientMessageId: crypto.randomUUID?.() ?? String(Date.now()) }
+          ? { text: generation.text, clientMessageId: newEventId() }
           : { messageId: generation.message.id },
         controller.signal,
       );

@@ -1,5 +1,6 @@
 import type { CallOptions, ChatModel, ChatRequest, ChatResult, Usage } from "../llm/index.ts";
 import { openStore, type Store } from "../store/index.ts";
+import { chooseSpeaker } from "./director.ts";
 import type { EventDraft } from "./node-builder.ts";
 import { EVERYONE } from "./projection.ts";
 import {
@@ -109,6 +110,32 @@ class TurnMeter {
 }
 
 /**
+ * The cast of a group scene: a scenario's `world.cast` of 2–4 members with a name and a description (the bench's
+ * group scenes), or undefined for a one-character scenario.
+ */
+function groupCast(s: WorldPlayerScenario): Array<{ name: string; description: string }> | undefined {
+  const cast = s.world?.["cast"];
+  if (!Array.isArray(cast) || cast.length < 2 || cast.length > 4) return undefined;
+  const members = cast.filter(
+    (c): c is { name: string; description: string } =>
+      typeof c === "object" && c !== null && typeof c.name === "string" && typeof c.description === "string",
+  );
+  return members.length === cast.length
+    ? members.map((c) => ({ name: c.name, description: c.description }))
+    : undefined;
+}
+
+/** Who said an AI line of the history: its `Name:` label when it names a cast member, else the default speaker. */
+function spokenBy(world: World, text: string, fallback: string): { speaker: string; text: string } {
+  const match = /^\s*\**([^:*\n]{1,60})\**\s*:\s*/.exec(text);
+  const named = match?.[1]?.trim();
+  const member = named ? world.setup.cast.find((c) => c.name === named) : undefined;
+  if (member && match) return { speaker: member.name, text: text.slice(match[0].length) };
+  const cast = world.setup.cast.map((c) => c.name);
+  return { speaker: cast.includes(fallback) ? fallback : (cast[0] ?? fallback), text };
+}
+
+/**
  * A bench player that runs the world engine: each session gets a world (the NPC's card as its cast, the user's
  * persona, the scenario's world seed); user turns are committed with their extracted events; the NPC's reply is
  * generated from the assembled context (knowledge, memories, hooks), checked against the invariants, and
@@ -130,7 +157,7 @@ export function createWorldPlayer(
     name: `bench ${s.id}`,
     userName: s.userName,
     persona: s.userSetting,
-    cast: [{ name: s.aiName, description: s.aiSetting }],
+    cast: groupCast(s) ?? [{ name: s.aiName, description: s.aiSetting }],
     ...(typeof s.world?.["startTime"] === "number" ? { startTime: s.world["startTime"] as number } : {}),
   });
 
@@ -174,10 +201,13 @@ export function createWorldPlayer(
       const proposal =
         turn.role === "user"
           ? await proposeUserLine(session.world, turn.text, { generator: m.generator, extractor: m.extractor })
-          : await proposeText(session.world, input.scenario.aiName, turn.text, {
-              generator: m.generator,
-              extractor: m.extractor,
-            });
+          : await (() => {
+              const line = spokenBy(session.world, turn.text, input.scenario.aiName);
+              return proposeText(session.world, line.speaker, line.text, {
+                generator: m.generator,
+                extractor: m.extractor,
+              });
+            })();
       await settle(session.world, proposal, []);
       session.turns = i + 1;
     }
@@ -221,7 +251,12 @@ export function createWorldPlayer(
       const generator = meter.wrap(models.generator);
       const extractor = models.extractor ? meter.wrap(models.extractor) : generator;
       const session = await sync(input, { generator, extractor });
-      const speaker = input.scenario.aiName;
+      // In a group scene the director picks who answers (and the line is labelled with the speaker's name, so the
+      // judge sees who said what); alone, the scenario's character always does.
+      const group = groupCast(input.scenario) !== undefined;
+      const speaker = group
+        ? await session.world.read((p) => chooseSpeaker(p, session.world.setup).speaker)
+        : input.scenario.aiName;
       let proposal: Proposal | undefined;
       let violations: Awaited<ReturnType<typeof checkProposal>> = [];
       for (let attempt = 0; attempt <= maxRegenerations; attempt++) {
@@ -243,7 +278,7 @@ export function createWorldPlayer(
       await settle(session.world, chosen, violations);
       session.turns = input.history.length + 1;
       return {
-        text: chosen.text,
+        text: group ? `${speaker}: ${chosen.text}` : chosen.text,
         model: meter.last?.model ?? models.generator.id,
         latencyMs: meter.latencyMs,
         usage: meter.usage,

@@ -40,12 +40,14 @@ import {
 import { byClientId, insertSlots } from "./chat-writes.ts";
 import {
   branchChat,
+  type ChatSettings,
   type CreateChatInput,
   createChat,
   deleteChat,
   listChats,
   readChat,
   readChatSummary,
+  updateChatSettings,
 } from "./chats.ts";
 import { type LoreCache, sharedLoreCache } from "./lore-cache.ts";
 import {
@@ -188,6 +190,11 @@ export class ChatService {
   /** A chat's summary (what the server needs to resolve its reply policy). */
   chatSummary(ownerId: string, chatId: string): Promise<ChatSummary> {
     return readChatSummary(this.ctx, ownerId, chatId);
+  }
+
+  /** Change a chat's persona, model, sampling or title (later replies use them). */
+  updateChat(ownerId: string, chatId: string, settings: ChatSettings): Promise<ChatSummary> {
+    return updateChatSettings(this.ctx, ownerId, chatId, settings);
   }
 
   /** A chat and its shown path: per parent the selected sibling, each with "i/n", its siblings and candidate id. */

@@ -2,6 +2,7 @@ import { type CharacterCardV3, expandMacros, macroContextFromCard } from "../car
 import type { Store } from "../store/index.ts";
 import { deleteWorld } from "../world/index.ts";
 import { getCharacter } from "./characters.ts";
+import { ChatError } from "./chat-error.ts";
 import { chatRow, loadChat, messageIn, newMessage, select } from "./chat-records.ts";
 import { type ChatRow, chatDb, type MessageRow } from "./chat-tables.ts";
 import { type ChatPersona, type ChatSummary, type ChatView, chatSummary, treeMessageView } from "./chat-views.ts";
@@ -86,6 +87,50 @@ export async function listChats(ctx: ChatContext, ownerId: string): Promise<Chat
     .orderBy("id")
     .execute();
   return rows.map(chatSummary);
+}
+
+/** What can change about a chat after it started: absent fields keep their value; `model: null` is the default. */
+export interface ChatSettings {
+  persona?: ChatPersona;
+  model?: string | null;
+  sampling?: ReplySampling;
+  title?: string;
+}
+
+/**
+ * Change a chat's persona, model, sampling or title; later replies use them (the candidate log records what each
+ * reply was generated with). A world-backed chat's persona is its world's user, so it cannot change here.
+ */
+export async function updateChatSettings(
+  ctx: ChatContext,
+  ownerId: string,
+  chatId: string,
+  settings: ChatSettings,
+): Promise<ChatSummary> {
+  const db = await chatDb(ctx.store);
+  const row = await chatRow(db, ownerId, chatId);
+  if (settings.persona && row.world_id)
+    throw new ChatError(
+      "invalid",
+      "chat.world_persona",
+      "A world-backed chat's persona is the world's user and cannot change; start a new world chat instead.",
+    );
+  const title = settings.title?.trim();
+  await db
+    .updateTable("chat_chats")
+    .set({
+      ...(settings.persona
+        ? { persona_name: settings.persona.name, persona_description: settings.persona.description }
+        : {}),
+      ...(settings.model === undefined ? {} : { model: settings.model }),
+      ...(settings.sampling ? { sampling: JSON.stringify(settings.sampling) } : {}),
+      ...(title ? { title } : {}),
+      updated_at: ctx.now(),
+    })
+    .where("id", "=", chatId)
+    .where("owner_id", "=", ownerId)
+    .execute();
+  return chatSummary(await chatRow(db, ownerId, chatId));
 }
 
 /** A chat's summary (what the server needs to resolve its reply policy). */

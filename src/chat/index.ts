@@ -34,7 +34,7 @@ export { ChatService, type ChatServiceOptions, type GenerateOptions, type SendIn
 export { ChatSession, type ChatSessionOptions } from "./chat-session.ts";
 export { CHAT_MIGRATIONS, type ChatTables, chatDb } from "./chat-tables.ts";
 export type { ChatPersona, ChatSummary, ChatView, MessageRating, MessageView } from "./chat-views.ts";
-export type { ChatContext, CreateChatInput } from "./chats.ts";
+export type { ChatContext, ChatSettings, CreateChatInput } from "./chats.ts";
 export { chooseDisplayOrder, type DisplayOrder, orderPropensity } from "./display-order.ts";
 export { type CachedLore, LoreCache, sharedLoreCache } from "./lore-cache.ts";
 export type { RatingInput } from "./message-actions.ts";

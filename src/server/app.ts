@@ -15,6 +15,7 @@ import type { Store } from "../store/index.ts";
 import { useApiErrors } from "./api/api-errors.ts";
 import { authRoutes } from "./api/auth-routes.ts";
 import { eventsRoutes } from "./api/events-routes.ts";
+import { modelsRoutes } from "./api/models-routes.ts";
 import { apiAuthenticator, keyAuthenticator } from "./auth/authenticate.ts";
 import type { IdentityStore } from "./auth/identity-store.ts";
 import type { Gateway } from "./gateway.ts";
@@ -145,6 +146,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
       });
       await api.register(authRoutes, { identity: deps.identity, loginRateLimit: { max: 10, timeWindow: 60_000 } });
       await api.register(eventsRoutes, { store: deps.store, now, rateLimit: limit });
+      await api.register(modelsRoutes, { gateway: deps.gateway });
       for (const plugin of deps.apiPlugins ?? []) await api.register(plugin);
     },
     { prefix: "/api" },

@@ -164,7 +164,11 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
   const bus: StreamBus = parts.redis ? new RedisStreamBus(parts.redis, parts.logger) : new MemoryStreamBus();
   const routeOptions = {
     chats: withReplyBus(chats, bus),
-    resolvePolicy: (actor: Actor, chat: ChatSummary) => replyPolicyFor(parts.registry, actor, chat.model),
+    // The served arm's sampling, then the chat's own settings over it (what the person chose for this chat wins).
+    resolvePolicy: async (actor: Actor, chat: ChatSummary) => {
+      const policy = await replyPolicyFor(parts.registry, actor, chat.model);
+      return { ...policy, sampling: { ...policy.sampling, ...chat.sampling } };
+    },
   };
   // One set of open worlds for world chats and for the /v1 world models.
   const worlds = new WorldRegistry(parts.store);

@@ -20,6 +20,7 @@ const BODIES: Record<string, unknown> = {
   "post /api/chats/{id}/messages/{mid}/rating": { thumbs: -1 },
   "get /api/chats/{id}/messages/{mid}/stream": undefined,
   "get /api/chats/{id}": undefined,
+  "patch /api/chats/{id}": { title: "stolen" },
   "delete /api/chats/{id}": undefined,
   "get /api/characters/{id}": undefined,
   "patch /api/characters/{id}": { description: "stolen" },

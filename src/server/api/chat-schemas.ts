@@ -92,6 +92,13 @@ export const CreateChatBody = z.object({
   title: z.string().max(500).optional(),
 });
 
+export const UpdateChatBody = z.object({
+  persona: PersonaSchema.optional(),
+  model: z.string().max(500).nullable().optional(),
+  sampling: SamplingSchema.optional(),
+  title: z.string().min(1).max(500).optional(),
+});
+
 export const ChatSummarySchema = z.object({
   id: z.string(),
   title: z.string(),

@@ -6,7 +6,14 @@ import { requireAdmin } from "../auth/authenticate.ts";
 import { HttpError } from "../http-error.ts";
 import { chatHttp } from "./chat-http-error.ts";
 import { actorOf, type ChatRoutesOptions, ownerOf } from "./chat-routes-options.ts";
-import { ChatParams, ChatSummarySchema, ChatViewSchema, CreateChatBody, ErrorSchema } from "./chat-schemas.ts";
+import {
+  ChatParams,
+  ChatSummarySchema,
+  ChatViewSchema,
+  CreateChatBody,
+  ErrorSchema,
+  UpdateChatBody,
+} from "./chat-schemas.ts";
 import type { WorldChatRouteOptions } from "./world-chat-actions.ts";
 import { worldChatHttpError } from "./world-chat-answer.ts";
 
@@ -128,6 +135,30 @@ export async function chatRoutes(
       if (!view.chat.worldId || !worlds) return view;
       const world = await worlds.world(view.chat.worldId);
       return worldChatView(worlds.deps, ownerOf(request), request.params.id, world);
+    },
+  );
+
+  app.patch(
+    "/chats/:id",
+    {
+      schema: {
+        tags: TAGS,
+        summary: "Change a chat's persona, model, sampling or title; later replies use them",
+        params: ChatParams,
+        body: UpdateChatBody,
+        response: { 200: ChatSummarySchema, 400: ErrorSchema, 404: ErrorSchema },
+      },
+    },
+    async (request) => {
+      const { persona, model, sampling, title } = request.body;
+      return chatHttp(() =>
+        chats.updateChat(ownerOf(request), request.params.id, {
+          ...(persona ? { persona } : {}),
+          ...(model !== undefined ? { model } : {}),
+          ...(sampling ? { sampling } : {}),
+          ...(title !== undefined ? { title } : {}),
+        }),
+      );
     },
   );
 

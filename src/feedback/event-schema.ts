@@ -167,6 +167,8 @@ const ReplyPayload = z.object({
   words: Count.optional(),
   /** From the reply being shown (stream end) to the user's message. */
   latency_ms: Ms.optional(),
+  /** From the reply being shown to the first keystroke of the user's message (reading time, before writing). */
+  first_key_ms: Ms.optional(),
 });
 
 /** The user left the chat after this reply: tab hidden and not back within the idle window, or closed. */

@@ -212,6 +212,22 @@ describe.runIf(RUN_E2E)("signals from the web app", { timeout: 180_000 }, () => 
     const replyEvent = mine.find((e) => e.type === "reply")!;
     expect((replyEvent.payload as { chars: number }).chars).toBe("Thanks".length);
     expect((replyEvent.payload as { chosen_candidate_id?: string }).chosen_candidate_id).toBe(replyEvent.candidate_id);
+    // The edited reply was never shown as a fresh reply, so no reading time; after the next reply streams in and
+    // is read, the message written to it carries the time to its first keystroke and to its send.
+    expect(replyEvent.payload).not.toHaveProperty("latency_ms");
+    await waitUntil(async () => !(await page.locator("article.message.is-streaming").count()));
+    await page.getByRole("button", { name: "Send" }).waitFor();
+    await page.getByLabel(/Message as/).fill("And then?");
+    await page.getByLabel(/Message as/).press("Enter");
+    await waitUntil(
+      async () => (await events()).filter((e) => e.chat_id === chat.id && e.type === "reply").length === 2,
+    );
+    const timing = (await events()).filter((e) => e.chat_id === chat.id && e.type === "reply")[1]?.payload as {
+      first_key_ms?: number;
+      latency_ms?: number;
+    };
+    expect(timing.first_key_ms).toBeGreaterThanOrEqual(0);
+    expect(timing.first_key_ms).toBeLessThanOrEqual(timing.latency_ms as number);
     for (const e of await events()) expect(JSON.stringify(e)).not.toContain(SECRET);
     expect(problems.console).toEqual([]);
     await context.close();

@@ -37,6 +37,8 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
   const [held, setHeld] = useState<Record<string, { pendingId: string; violations: Violation[] }>>({});
   const scroller = useRef<HTMLDivElement>(null);
   const abort = useRef<AbortController | null>(null);
+  /** When the person started typing the message being written (performance.now()), for the reply event. */
+  const firstKeyAt = useRef<number | undefined>(undefined);
   const buffer = useMemo(() => new StreamBuffer(setTexts), []);
   const elements = useRef(new Map<string, HTMLElement>());
   const state = useRef({ view, local, busy, cast });
@@ -213,13 +215,18 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
     const capture = getCapture();
     if (capture && lastReply) {
       const shownAt = capture.tracker.shownAt(lastReply.id);
+      const firstKey = firstKeyAt.current;
       capture.emit("reply", contextOf(lastReply), {
         ...(lastReply.candidateId ? { chosen_candidate_id: lastReply.candidateId } : {}),
         chars: text.length,
         words: wordCount(text),
         ...(shownAt !== undefined ? { latency_ms: Math.round(performance.now() - shownAt) } : {}),
+        ...(shownAt !== undefined && firstKey !== undefined && firstKey >= shownAt
+          ? { first_key_ms: Math.round(firstKey - shownAt) }
+          : {}),
       });
     }
+    firstKeyAt.current = undefined;
     setFollow((n) => n + 1);
     void run({ kind: "send", text });
   };
@@ -325,6 +332,9 @@ export function ChatScreen({ id, panel }: { id: string; panel: "world" | "settin
           personaName={chat.persona.name}
           onSend={send}
           onStop={() => abort.current?.abort()}
+          onFirstKey={() => {
+            firstKeyAt.current ??= performance.now();
+          }}
           onSwipeLast={(direction) => {
             if (lastReply) actions.swipe(lastReply, direction);
           }}

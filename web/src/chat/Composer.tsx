@@ -9,10 +9,12 @@ export interface ComposerProps {
   onSwipeLast(direction: "left" | "right"): void;
   /** ↑ in an empty composer edits the last message. */
   onEditLast(): void;
+  /** The first character typed into an empty box (when the person starts writing). */
+  onFirstKey?(): void;
 }
 
 /** The message box. Enter sends, Shift+Enter starts a new line. */
-export function Composer({ busy, personaName, onSend, onStop, onSwipeLast, onEditLast }: ComposerProps) {
+export function Composer({ busy, personaName, onSend, onStop, onSwipeLast, onEditLast, onFirstKey }: ComposerProps) {
   const [text, setText] = useState("");
   const area = useRef<HTMLTextAreaElement>(null);
   useEffect(() => {
@@ -41,7 +43,10 @@ export function Composer({ busy, personaName, onSend, onStop, onSwipeLast, onEdi
         rows={2}
         placeholder={`Message as ${personaName}…  (Enter sends, Shift+Enter new line; ← → swipe, ↑ edit)`}
         value={text}
-        onInput={(e) => setText(e.currentTarget.value)}
+        onInput={(e) => {
+          if (text === "" && e.currentTarget.value !== "") onFirstKey?.();
+          setText(e.currentTarget.value);
+        }}
         onKeyDown={(e) => {
           if (e.key === "Enter" && !e.shiftKey && !e.isComposing) {
             e.preventDefault();

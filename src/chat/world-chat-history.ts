@@ -113,8 +113,20 @@ export async function proposeAway(
 }
 
 /** Accept an away proposal onto the branch in view: its head moves to the proposal's. Returns the transcript. */
-export async function acceptAway(world: World, id: string): Promise<WorldMessage[]> {
-  await acceptProposal(world, awayBranch(world, id), world.current);
+export async function acceptAway(world: World, id: string, keepSteps?: number): Promise<WorldMessage[]> {
+  const branch = awayBranch(world, id);
+  let upTo: string | undefined;
+  if (keepSteps !== undefined) {
+    // An edited digest: keep the first `keepSteps` committed steps (the proposal is a chain, one node per step).
+    const nodes = world.ledger.pathTo(world.branch(branch).head).filter((n) => n.branch === branch);
+    if (!Number.isInteger(keepSteps) || keepSteps < 1 || keepSteps > nodes.length)
+      throw new WorldError(
+        "world.bad_keep",
+        `Keep between 1 and ${nodes.length} of the proposal's ${nodes.length} committed steps (or discard it).`,
+      );
+    upTo = nodes[keepSteps - 1]?.id;
+  }
+  await acceptProposal(world, branch, world.current, upTo);
   return world.read(() => worldTranscript(world));
 }
 

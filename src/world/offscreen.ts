@@ -207,7 +207,13 @@ export async function simulateOffscreen(world: World, options: OffscreenOptions)
  * Accept a proposal: the target branch's head moves to the proposal's head. Refused if the target has moved on
  * since the proposal was forked (the proposal would silently drop those turns).
  */
-export async function acceptProposal(world: World, branch: string, target = "main"): Promise<void> {
+export async function acceptProposal(
+  world: World,
+  branch: string,
+  target = "main",
+  /** Accept only up to this node of the proposal (an edited digest keeps its first steps); default: all of it. */
+  upTo?: string,
+): Promise<void> {
   const proposal = world.branch(branch);
   if (proposal.status !== "proposal")
     throw new WorldError("world.not_proposal", `Branch ${branch} is not an open proposal (it is ${proposal.status}).`);
@@ -216,7 +222,10 @@ export async function acceptProposal(world: World, branch: string, target = "mai
     throw new WorldError("world.proposal_stale", `${target} has moved on since ${branch} was proposed.`, {
       hint: "Discard the proposal and simulate again from the current head.",
     });
-  await world.setBranchStatus(branch, "accepted", { branch: target, head: proposal.head });
+  const head = upTo ?? proposal.head;
+  if (head !== proposal.head && !world.ledger.isAncestor(head, proposal.head))
+    throw new WorldError("world.not_in_proposal", `Node ${head} is not a step of proposal ${branch}.`);
+  await world.setBranchStatus(branch, "accepted", { branch: target, head });
 }
 
 /** Discard a proposal: nothing of it reaches any other branch's projection. */

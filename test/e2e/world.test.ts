@@ -123,6 +123,13 @@ describe.runIf(RUN_E2E)("a world-backed chat in the web app", { timeout: 180_000
     await page.getByRole("button", { name: "Accept" }).click();
     await page.getByText("Accepted: the chat continues after it.").waitFor();
 
+    // An edited digest: only the steps kept up to the chosen one happen.
+    await page.getByRole("button", { name: "Simulate" }).click();
+    await page.getByRole("region", { name: "Away digest" }).waitFor();
+    await page.getByRole("button", { name: "Edit digest" }).click();
+    await page.getByRole("button", { name: "Keep up to here" }).first().click();
+    await page.getByText(/Accepted the first 1 step; the rest never happened\./).waitFor();
+
     expect(await cspViolations(page)).toEqual([]);
     expect(problems.console).toEqual([]);
     await context.close();

@@ -259,14 +259,18 @@ export async function worldRoutes(appBase: FastifyInstance, options: WorldRoutes
     {
       schema: {
         tags: TAGS,
-        summary: "Accept an away proposal: the chat's branch moves on to it",
+        summary:
+          "Accept an away proposal: the chat's branch moves on to it; with keepSteps, an edited digest: only its " +
+          "first steps are kept",
         params: ProposalParams,
+        body: z.object({ keepSteps: z.number().int().min(1).max(100).optional() }).nullish(),
         response: { 200: TranscriptSchema },
       },
     },
     async (request) => {
       const world = await worldOf(request, request.params.id);
-      const messages = await asHttp(() => acceptAway(world, request.params.proposalId));
+      const keep = request.body?.keepSteps;
+      const messages = await asHttp(() => acceptAway(world, request.params.proposalId, keep));
       await follow(request, request.params.id, world);
       return { branch: world.current, messages };
     },

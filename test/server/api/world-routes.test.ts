@@ -196,6 +196,21 @@ describe("world routes", () => {
     expect((await post(`/api/chats/${CHAT}/world/away`, { duration: "soon" })).statusCode).toBe(400);
   });
 
+  it("accepts an edited away digest: only the steps kept reach the chat", async () => {
+    const proposal = await post(`/api/chats/${CHAT}/world/away`, { duration: "2h", maxSteps: 2 });
+    expect(proposal.statusCode).toBe(200);
+    const steps = proposal.json().steps as Array<{ node?: string; rejected?: string }>;
+    const committed = steps.filter((s) => s.node && !s.rejected);
+    expect(committed.length).toBe(2);
+    const id = proposal.json().id as string;
+    expect((await post(`/api/chats/${CHAT}/world/away/${id}/accept`, { keepSteps: 3 })).statusCode).toBe(400);
+    const accepted = await post(`/api/chats/${CHAT}/world/away/${id}/accept`, { keepSteps: 1 });
+    expect(accepted.statusCode).toBe(200);
+    const tree = await get(`/api/chats/${CHAT}/world/branches`);
+    const current = tree.json().branches.find((b: { name: string }) => b.name === tree.json().current);
+    expect(current.head).toBe(committed[0]?.node);
+  });
+
   it("lists a held reply and commits it once the user accepts its violations", async () => {
     lines.push("Alex nods and hands me the fare.");
     const sent = await sendWorldLine(world, { generator: fake.model }, "What does the ferry cost?");

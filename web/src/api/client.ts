@@ -200,8 +200,9 @@ export const worldWhy = async (chatId: string, fact: string) =>
   (await json<{ answers: Why[] }>("GET", `${world(chatId)}/why?fact=${enc(fact)}`)).answers;
 export const worldAway = (chatId: string, duration: string) =>
   json<AwayProposal>("POST", `${world(chatId)}/away`, { duration });
-export const acceptAway = (chatId: string, id: string) =>
-  json<unknown>("POST", `${world(chatId)}/away/${enc(id)}/accept`);
+/** Accept an away digest, or (keepSteps) only its first committed steps: the digest as the person edited it. */
+export const acceptAway = (chatId: string, id: string, keepSteps?: number) =>
+  json<unknown>("POST", `${world(chatId)}/away/${enc(id)}/accept`, keepSteps === undefined ? undefined : { keepSteps });
 export const discardAway = (chatId: string, id: string) =>
   json<unknown>("POST", `${world(chatId)}/away/${enc(id)}/discard`);
 export const decidePending = (chatId: string, pendingId: string, decision: PendingDecision) =>

@@ -2,13 +2,17 @@ import { useState } from "preact/hooks";
 import { acceptAway, discardAway, worldAway } from "../api/client.ts";
 import type { AwayProposal } from "../api/types.ts";
 
-/** Let story time pass while away: the characters act off-screen; the digest is accepted or discarded. */
+/**
+ * Let story time pass while away: the characters act off-screen; the digest is accepted, edited (only its first
+ * steps kept) or discarded.
+ */
 export function AwayDigest({ chatId }: { chatId: string }) {
   const [duration, setDuration] = useState("8h");
   const [proposal, setProposal] = useState<AwayProposal | undefined>();
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | undefined>();
   const [status, setStatus] = useState<string | undefined>();
+  const [editing, setEditing] = useState(false);
   const act = async (fn: () => Promise<void>) => {
     setBusy(true);
     setError(undefined);
@@ -27,6 +31,7 @@ export function AwayDigest({ chatId }: { chatId: string }) {
           e.preventDefault();
           void act(async () => {
             setStatus(undefined);
+            setEditing(false);
             setProposal(await worldAway(chatId, duration));
           });
         }}
@@ -45,13 +50,36 @@ export function AwayDigest({ chatId }: { chatId: string }) {
         <section class="digest" aria-label="Away digest">
           <p class="pre">{proposal.text}</p>
           <ol>
-            {proposal.steps.map((s, i) => (
-              <li key={i} class={s.rejected ? "excluded" : ""}>
-                <strong>{s.actor}</strong> {s.action}
-                {s.changes.length > 0 && <span class="muted"> — {s.changes.join("; ")}</span>}
-                {s.rejected && <span class="badge warn">not committed: {s.rejected}</span>}
-              </li>
-            ))}
+            {proposal.steps.map((s, i) => {
+              // Committed steps counted so far: keeping "up to here" keeps this many.
+              const kept = proposal.steps.slice(0, i + 1).filter((x) => !x.rejected && x.node).length;
+              return (
+                <li key={i} class={s.rejected ? "excluded" : ""}>
+                  <strong>{s.actor}</strong> {s.action}
+                  {s.changes.length > 0 && <span class="muted"> — {s.changes.join("; ")}</span>}
+                  {s.rejected && <span class="badge warn">not committed: {s.rejected}</span>}
+                  {editing && !s.rejected && s.node && (
+                    <button
+                      type="button"
+                      class="ghost"
+                      disabled={busy}
+                      onClick={() =>
+                        act(async () => {
+                          await acceptAway(chatId, proposal.id, kept);
+                          setProposal({ ...proposal, status: "accepted" });
+                          setEditing(false);
+                          setStatus(
+                            `Accepted the first ${kept} step${kept === 1 ? "" : "s"}; the rest never happened.`,
+                          );
+                        })
+                      }
+                    >
+                      Keep up to here
+                    </button>
+                  )}
+                </li>
+              );
+            })}
           </ol>
           <div class="form-actions">
             <button
@@ -81,6 +109,15 @@ export function AwayDigest({ chatId }: { chatId: string }) {
               }
             >
               Discard
+            </button>
+            <button
+              type="button"
+              class="ghost"
+              disabled={busy}
+              aria-pressed={editing}
+              onClick={() => setEditing(!editing)}
+            >
+              {editing ? "Done editing" : "Edit digest"}
             </button>
           </div>
         </section>

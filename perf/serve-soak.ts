@@ -60,8 +60,11 @@ const store = await openStore({ home });
 const identity = await IdentityStore.open(store);
 const { key } = await identity.createKey((await identity.createUser({ name: "soak" })).id, "soak");
 await store.close();
+// One key drives every chat, thousands of requests a minute: lift the per-key rate limit for it.
+const config = join(home, "troupe.config.yaml");
+writeFileSync(config, "serve:\n  rateLimitPerMinute: 10000000\n");
 const server = await startChild(
-  [join(ROOT, "bin/troupe.js"), "serve", "--port", "0", "--model", `${fake.url}#fake`],
+  [join(ROOT, "bin/troupe.js"), "--config", config, "serve", "--port", "0", "--model", `${fake.url}#fake`],
   {
     ...process.env,
     TROUPE_HOME: home,

@@ -169,6 +169,8 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
       const policy = await replyPolicyFor(parts.registry, actor, chat.model);
       return { ...policy, sampling: { ...policy.sampling, ...chat.sampling } };
     },
+    // Routes that call a model count against the same per-key (or per-session) limit as /v1.
+    rateLimit: { max: parts.config.serve.rateLimitPerMinute ?? 600, timeWindow: 60_000 },
   };
   // One set of open worlds for world chats and for the /v1 world models.
   const worlds = new WorldRegistry(parts.store);
@@ -178,7 +180,7 @@ export async function chatExtension(parts: ServerParts): Promise<ServerExtension
     now: parts.now,
     chats,
     resolvePolicy: routeOptions.resolvePolicy,
-    rateLimit: { max: parts.config.serve.rateLimitPerMinute ?? 600, timeWindow: 60_000 },
+    rateLimit: routeOptions.rateLimit,
     bus,
   });
   return {

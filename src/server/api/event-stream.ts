@@ -62,3 +62,25 @@ export async function streamEvents<E extends { type: string }>(
     sse.end();
   }
 }
+
+/**
+ * Answer a generation: as SSE (`streamEvents`) or, when not streaming, as one JSON body `collect` builds once every
+ * event is in. Failures leave as the route's HTTP errors; the events are released however it ends (their generator's
+ * `finally` keeps partial replies).
+ */
+export async function answerEvents<E extends { type: string }, B>(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  events: AsyncGenerator<E>,
+  options: EventStreamOptions<E> & { stream: boolean; collect(events: AsyncGenerator<E>): Promise<B> },
+): Promise<B | undefined> {
+  try {
+    if (!options.stream) return await options.collect(events);
+    await streamEvents(request, reply, events, options);
+    return undefined;
+  } catch (error) {
+    throw options.toHttpError(error);
+  } finally {
+    await events.return(undefined).catch(() => {});
+  }
+}

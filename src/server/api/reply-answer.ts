@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from "fastify";
 import type { MessageView, ReplyEvent } from "../../chat/index.ts";
 import { clientGoneSignal, type openSse } from "../sse.ts";
 import { chatHttpError } from "./chat-http-error.ts";
-import { streamEvents } from "./event-stream.ts";
+import { answerEvents } from "./event-stream.ts";
 
 /** How a generation is answered. */
 export interface ReplyAnswerOptions {
@@ -31,23 +31,15 @@ export async function answerGeneration(
   start: (signal: AbortSignal) => AsyncGenerator<ReplyEvent>,
   options: ReplyAnswerOptions,
 ): Promise<GenerationBody | undefined> {
-  const signal = clientGoneSignal(reply.raw);
-  const events = start(signal);
-  try {
-    if (!options.stream) return await collectGeneration(events);
-    await streamEvents(request, reply, events, {
-      opensStream: (event) => event.type === "delta" || event.type === "done",
-      toHttpError: chatHttpError,
-      pingMs: options.pingMs,
-      openSse: options.openSse,
-    });
-    return undefined;
-  } catch (error) {
-    throw chatHttpError(error);
-  } finally {
-    // Release the generator whether it finished, failed or the client left: its finally saves partial replies.
-    await events.return(undefined).catch(() => {});
-  }
+  // A client that leaves aborts the generation; its generator keeps the partial reply as incomplete.
+  return answerEvents(request, reply, start(clientGoneSignal(reply.raw)), {
+    stream: options.stream,
+    collect: collectGeneration,
+    opensStream: (event) => event.type === "delta" || event.type === "done",
+    toHttpError: chatHttpError,
+    pingMs: options.pingMs,
+    openSse: options.openSse,
+  });
 }
 
 async function collectGeneration(events: AsyncGenerator<ReplyEvent>): Promise<GenerationBody> {

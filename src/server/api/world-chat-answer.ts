@@ -11,7 +11,7 @@ import type { Violation } from "../../world/index.ts";
 import { HttpError } from "../http-error.ts";
 import { clientGoneSignal, type openSse } from "../sse.ts";
 import { chatHttpError } from "./chat-http-error.ts";
-import { streamEvents } from "./event-stream.ts";
+import { answerEvents } from "./event-stream.ts";
 import { worldHttpError } from "./world-http-error.ts";
 
 /** A world chat operation that may generate one reply, reporting its events as it goes. */
@@ -192,21 +192,15 @@ export async function answerWorldGeneration(
 ): Promise<WorldGenerationBody | undefined> {
   const signal = clientGoneSignal(reply.raw);
   const events = tapped(worldEvents(target.deps, target.ownerId, target.chatId, run, signal), tap);
-  try {
-    if (!options.stream) return await collect(events);
-    await streamEvents(request, reply, events, {
-      // The user's line and the reply's start come before the first token; anything else opens the stream.
-      opensStream: (event) => event.type !== "message" && event.type !== "start",
-      toHttpError: worldChatHttpError,
-      pingMs: options.pingMs,
-      openSse: options.openSse,
-    });
-    return undefined;
-  } catch (error) {
-    throw worldChatHttpError(error);
-  } finally {
-    await events.return(undefined).catch(() => {});
-  }
+  return answerEvents(request, reply, events, {
+    stream: options.stream,
+    collect,
+    // The user's line and the reply's start come before the first token; anything else opens the stream.
+    opensStream: (event) => event.type !== "message" && event.type !== "start",
+    toHttpError: worldChatHttpError,
+    pingMs: options.pingMs,
+    openSse: options.openSse,
+  });
 }
 
 /** The events, each also shown to `tap` (a tap's failure never stops the reply). */

@@ -24,6 +24,15 @@ export function AwayDigest({ chatId }: { chatId: string }) {
       setBusy(false);
     }
   };
+  /** Accept (all, or the first steps kept) or discard the proposal, then say what became of it. */
+  const settle = (call: () => Promise<unknown>, status: "accepted" | "discarded", message: string) =>
+    act(async () => {
+      if (!proposal) return;
+      await call();
+      setProposal({ ...proposal, status });
+      setEditing(false);
+      setStatus(message);
+    });
   return (
     <div class="away">
       <form
@@ -64,14 +73,11 @@ export function AwayDigest({ chatId }: { chatId: string }) {
                       class="ghost"
                       disabled={busy}
                       onClick={() =>
-                        act(async () => {
-                          await acceptAway(chatId, proposal.id, kept);
-                          setProposal({ ...proposal, status: "accepted" });
-                          setEditing(false);
-                          setStatus(
-                            `Accepted the first ${kept} step${kept === 1 ? "" : "s"}; the rest never happened.`,
-                          );
-                        })
+                        settle(
+                          () => acceptAway(chatId, proposal.id, kept),
+                          "accepted",
+                          `Accepted the first ${kept} step${kept === 1 ? "" : "s"}; the rest never happened.`,
+                        )
                       }
                     >
                       Keep up to here
@@ -87,11 +93,7 @@ export function AwayDigest({ chatId }: { chatId: string }) {
               class="primary"
               disabled={busy}
               onClick={() =>
-                act(async () => {
-                  await acceptAway(chatId, proposal.id);
-                  setProposal({ ...proposal, status: "accepted" });
-                  setStatus("Accepted: the chat continues after it.");
-                })
+                settle(() => acceptAway(chatId, proposal.id), "accepted", "Accepted: the chat continues after it.")
               }
             >
               Accept
@@ -101,11 +103,7 @@ export function AwayDigest({ chatId }: { chatId: string }) {
               class="ghost"
               disabled={busy}
               onClick={() =>
-                act(async () => {
-                  await discardAway(chatId, proposal.id);
-                  setProposal({ ...proposal, status: "discarded" });
-                  setStatus("Discarded: none of it reaches the chat.");
-                })
+                settle(() => discardAway(chatId, proposal.id), "discarded", "Discarded: none of it reaches the chat.")
               }
             >
               Discard

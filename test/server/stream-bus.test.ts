@@ -30,8 +30,7 @@ describe.each(buses)("the %s stream bus", (_name, make) => {
     bus.append(m, { kind: "delta", text: "Hel" });
     bus.append(m, { kind: "delta", text: "lo" });
     const reading = collect(bus.read(m, { signal: new AbortController().signal, idleMs: 5_000 }));
-    // Pieces appended while the reader is attached arrive in order after the backlog.
-    await new Promise((r) => setTimeout(r, 50));
+    // Pieces appended after the reader started arrive in order after the backlog, whenever it attached.
     bus.append(m, { kind: "delta", text: ", you" });
     bus.append(m, done("Hello, you"));
     const events = await reading;
@@ -63,7 +62,6 @@ describe.each(buses)("the %s stream bus", (_name, make) => {
     bus.append(m, { kind: "delta", text: "x" });
     const controller = new AbortController();
     const reading = collect(bus.read(m, { signal: controller.signal, idleMs: 60_000 }));
-    await new Promise((r) => setTimeout(r, 50));
     controller.abort();
     expect(await reading).toEqual([{ kind: "delta", text: "x" }]);
     await bus.close();
